@@ -1,0 +1,59 @@
+"""Dozor's own exceptions.
+
+DozorError
+ ├── ConfigError            the environment or .env is missing or wrong
+ ├── UserInputError         a user's command argument is bad; the message is shown to them
+ │    ├── ExpressionError   a /keyword expression does not parse (carries the position)
+ │    ├── UnknownPlaceError a /track name resolves to nothing (carries suggestions)
+ │    └── LimitExceededError a per-chat limit (subscriptions, length) would be exceeded
+ ├── SourceError            a source (export file, web preview, Telethon) could not be read
+ │    └── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
+ ├── NotAuthorisedError     the Telethon session is not logged in; run `dozor login`
+ └── StorageError           the database is unreachable or its schema is not current
+"""
+
+from __future__ import annotations
+
+
+class DozorError(Exception):
+    """Base of every error Dozor raises on purpose."""
+
+
+class ConfigError(DozorError):
+    pass
+
+
+class UserInputError(DozorError):
+    """Bad input from a chat user. ``str(err)`` is safe to show to that user."""
+
+
+class ExpressionError(UserInputError):
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+class UnknownPlaceError(UserInputError):
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+class LimitExceededError(UserInputError):
+    pass
+
+
+class SourceError(DozorError):
+    pass
+
+
+class MalformedSourceError(SourceError):
+    pass
+
+
+class NotAuthorisedError(DozorError):
+    pass
+
+
+class StorageError(DozorError):
+    pass

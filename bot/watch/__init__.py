@@ -1,0 +1,1 @@
+"""Sources: each converts its own messages into ``bot.core.post.Post`` at the boundary."""

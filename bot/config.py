@@ -44,8 +44,8 @@ class SourceSpec(tuple[str, str | None]):
 def parse_sources(raw: str | list[str]) -> list[SourceSpec]:
     items = raw.split(",") if isinstance(raw, str) else raw
     specs: list[SourceSpec] = []
-    for item in items:
-        item = item.strip()
+    for raw_item in items:
+        item = raw_item.strip()
         if not item:
             continue
         name, _, side = item.partition(":")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -35,7 +35,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
 class Channel(Base):
@@ -151,7 +151,10 @@ class Subscription(Base):
     """A chat tracks a place (by gazetteer id) or a keyword expression."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("chat_id", "kind", "key", "thread_id"),)
+    __table_args__ = (
+        UniqueConstraint("chat_id", "kind", "key", "thread_id"),
+        Index("ix_subscriptions_kind_key", "kind", "key"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     chat_id: Mapped[int] = mapped_column(

@@ -73,7 +73,7 @@ def post_link(channel: str, message_id: int) -> str:
 
 
 def normalise_channel(name: str) -> str:
-    """'@GeneralStaffZSU', 't.me/GeneralStaffZSU', 'https://t.me/s/x' -> the bare lower-case name."""
+    """'@GeneralStaffZSU', 't.me/GeneralStaffZSU', 'https://t.me/s/x' -> bare lower-case name."""
     value = name.strip()
     for prefix in ("https://", "http://"):
         if value.startswith(prefix):

@@ -114,6 +114,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscriptions_chat_id'), ['chat_id'], unique=False)
+        batch_op.create_index('ix_subscriptions_kind_key', ['kind', 'key'], unique=False)
 
     op.create_table('alerts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -260,6 +261,7 @@ def downgrade() -> None:
 
     op.drop_table('alerts')
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.drop_index('ix_subscriptions_kind_key')
         batch_op.drop_index(batch_op.f('ix_subscriptions_chat_id'))
 
     op.drop_table('subscriptions')

@@ -1,0 +1,154 @@
+"""The composition root: the only place that builds engines, clients and the PTB Application.
+
+Nothing here runs at import time; callers decide what to start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.config import Settings
+from bot.deliver.dispatcher import Dispatcher, Sender
+from bot.deliver.pacing import Limits, Pacer
+from bot.deliver.sender import PtbSender
+from bot.errors import ConfigError
+from bot.ingest import IngestService
+from bot.matching import SubscriptionMatcher
+from bot.media import MediaStore
+from bot.services.subscriptions import SubscriptionService
+from handlers import registry
+from handlers.context import SERVICES_KEY, Services
+from storage.engine import make_engine, make_sessionmaker, upgrade_schema
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """Storage and the ingest path: all the offline commands need."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    media: MediaStore
+    ingest: IngestService
+    wake_hooks: list[Callable[[], None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_core(settings: Settings) -> Core:
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    media = MediaStore(settings.media_dir)
+    wake_hooks: list[Callable[[], None]] = []
+
+    def wake_all() -> None:
+        for hook in wake_hooks:
+            hook()
+
+    ingest = IngestService(
+        sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all
+    )
+    return Core(settings, engine, sessions, media, ingest, wake_hooks)
+
+
+async def start_core(settings: Settings) -> Core:
+    core = build_core(settings)
+    await upgrade_schema(core.engine)
+    return core
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(settings.rate_global_per_s, settings.rate_private_per_s,
+                  settings.rate_group_per_min)
+
+
+def build_dispatcher(
+    core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
+) -> Dispatcher:
+    dispatcher = Dispatcher(core.sessions, sender, pacer or Pacer(limits(core.settings)),
+                            default_tz=core.settings.default_tz, **kwargs)
+    core.wake_hooks.append(dispatcher.wake)
+    return dispatcher
+
+
+def build_application(core: Core) -> Application:  # type: ignore[type-arg]
+    settings = core.settings
+    if settings.bot_token is None:
+        raise ConfigError("BOT_TOKEN is not set: create a bot with @BotFather and put its token "
+                          "in .env")
+    app = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.file_url)
+        .build()
+    )
+    app.bot_data[SERVICES_KEY] = Services(subscriptions=SubscriptionService(core.sessions))
+    registry.register(app)
+    return app
+
+
+@dataclass
+class Running:
+    """The live bot: PTB polling plus the outbox dispatcher, in one event loop."""
+
+    core: Core
+    app: Application  # type: ignore[type-arg]
+    dispatcher: Dispatcher
+    stop: asyncio.Event
+    tasks: list[asyncio.Task[None]]
+
+
+async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> Running:
+    app = build_application(core)
+    dispatcher = build_dispatcher(core, PtbSender(app.bot, core.settings.media_dir))
+    await app.initialize()
+    await registry.publish_commands(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout,
+                                    drop_pending_updates=False)
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(dispatcher.run(stop), name="dispatcher")]
+    return Running(core, app, dispatcher, stop, tasks)
+
+
+async def stop_bot(running: Running) -> None:
+    running.stop.set()
+    for task in running.tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+    app = running.app
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+async def run_forever(settings: Settings) -> None:
+    """`dozor run`: everything in one process until SIGINT/SIGTERM."""
+    core = await start_core(settings)
+    running = await start_bot(core)
+    log.info("dozor is running; watching %d sources", len(settings.sources))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, running.stop.set)
+    try:
+        await running.stop.wait()
+    finally:
+        await stop_bot(running)
+        await core.close()

@@ -1,0 +1,1 @@
+"""The `dozor` command line. Each subcommand lives in its own module with a ``register``."""

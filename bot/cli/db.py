@@ -1,0 +1,47 @@
+"""`dozor db upgrade|current`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot.cli.common import settings_from
+from storage.engine import current_revision, make_engine, upgrade_schema
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("db", help="database schema")
+    actions = parser.add_subparsers(dest="action", required=True)
+    up = actions.add_parser("upgrade", help="migrate the schema to the latest revision")
+    up.add_argument("--revision", default="head")
+    up.set_defaults(func=_upgrade)
+    cur = actions.add_parser("current", help="print the schema revision")
+    cur.set_defaults(func=_current)
+
+
+async def _do_upgrade(url: str, revision: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        await upgrade_schema(engine, revision)
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    print(f"schema at revision {asyncio.run(_do_upgrade(settings.database_url, args.revision))}")
+    return 0
+
+
+async def _do_current(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
+def _current(args: argparse.Namespace) -> int:
+    print(asyncio.run(_do_current(settings_from(args).database_url)) or "empty database")
+    return 0

@@ -1,0 +1,50 @@
+"""Entry point of `dozor` and `python -m bot`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.errors import DozorError
+
+# Subcommand modules; each exposes register(subparsers). Loaded lazily so that a module
+# still missing (being built) never breaks the others.
+COMMAND_MODULES = (
+    "bot.cli.run",
+    "bot.cli.replay",
+    "bot.cli.importer",
+    "bot.cli.db",
+    "bot.cli.analyze",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dozor", description="Monitor official Telegram channels and alert chats."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Third-party clients log request URLs, and the Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return int(args.func(args) or 0)
+    except DozorError as exc:
+        print(f"dozor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

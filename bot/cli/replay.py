@@ -1,0 +1,37 @@
+"""`dozor replay [FILE] [--track TEXT ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.cli.common import settings_from
+from bot.media import MediaStore
+from bot.replay import default_tracks, replay, sample_dir, temp_settings
+from bot.watch.jsonl import detect_and_read
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "replay", help="run the pipeline offline on a file (default: the bundled sample)"
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="Desktop export result.json or JSONL")
+    parser.add_argument("--track", action="append", default=[], metavar="TEXT",
+                        help="what to track (repeatable); default: the sample's places")
+    parser.add_argument("--channel", help="channel username for a Desktop export")
+    parser.add_argument("--db", help="database URL to use instead of a scratch SQLite file")
+    parser.add_argument("--lang", choices=("uk", "en"), default="en", help="alert language")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = temp_settings(settings_from(args), args.db, None)
+    path: Path = args.file or sample_dir() / "posts.jsonl"
+    tracks = args.track or default_tracks()
+    posts = list(detect_and_read(path, MediaStore(settings.media_dir), channel=args.channel))
+    result = asyncio.run(replay(settings, posts, tracks, sys.stdout, lang=args.lang))
+    print(f"replayed {result.posts} posts ({result.stored} stored), tracking "
+          f"{', '.join(tracks)}: {result.alerts} alerts")
+    return 0

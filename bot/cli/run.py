@@ -1,0 +1,19 @@
+"""`dozor run`: the whole bot in one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot.app import run_forever
+from bot.cli.common import settings_from
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("run", help="run watcher, bot and delivery in one process")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    asyncio.run(run_forever(settings_from(args)))
+    return 0

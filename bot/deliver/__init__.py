@@ -1,0 +1,1 @@
+"""Delivery: rendering alerts per chat and sending the outbox through the Bot API."""

@@ -1,0 +1,170 @@
+"""The ingest path every source feeds: store, match, queue alerts. One transaction per post."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.post import Post
+from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
+from storage.models import Post as PostRow
+from storage.repos import channels as channel_repo
+from storage.repos import outbox
+from storage.repos import posts as post_repo
+
+log = logging.getLogger(__name__)
+
+PRIORITY_CONTRADICTION, PRIORITY_MATCH, PRIORITY_DIGEST = 0, 1, 2
+_NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*\d|\d")
+
+
+class PostHook(Protocol):
+    """Runs inside a post's unit of work after it is stored (claims use this)."""
+
+    async def __call__(self, session: AsyncSession, row: PostRow, post: Post) -> None: ...
+
+
+def post_payload(post: Post) -> dict[str, Any]:
+    """The snapshot an alert carries, so it renders the text as it was when it fired."""
+    return {
+        "channel": post.channel,
+        "id": post.id,
+        "title": post.channel_title,
+        "date": post.date.isoformat(),
+        "text": post.text,
+        "media": [m.path for m in post.media if m.is_image],
+        "forward": post.forward.name or post.forward.channel if post.forward else None,
+    }
+
+
+def _reasons(matches: Sequence[ChatMatch]) -> dict[str, Any]:
+    return {
+        "labels": sorted({m.label for m in matches}),
+        "kinds": sorted({m.kind for m in matches}),
+        "spans": sorted({span for m in matches for span in m.spans}),
+    }
+
+
+def _figures(text: str) -> list[str]:
+    return [re.sub(r"\D", "", n) for n in _NUMBER.findall(text)]
+
+
+class IngestService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        matcher: SubscriptionMatcher,
+        *,
+        sides: Callable[[str], str | None] = lambda _c: None,
+        hooks: Sequence[PostHook] = (),
+        on_enqueued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessions = sessions
+        self.matcher = matcher
+        self.sides = sides
+        self.hooks = list(hooks)
+        self.on_enqueued = on_enqueued
+
+    async def new_posts(self, posts: Sequence[Post]) -> int:
+        stored = 0
+        for post in sorted(posts, key=lambda p: (p.channel, p.id)):
+            if await self._store_one(post):
+                stored += 1
+        return stored
+
+    async def _store_one(self, post: Post) -> bool:
+        queued = False
+        try:
+            async with self.sessions() as session, session.begin():
+                channel = await channel_repo.ensure(
+                    session, post.channel, title=post.channel_title,
+                    side=self.sides(post.channel),
+                )
+                existing = await post_repo.get(session, channel.id, post.id)
+                if existing is not None:
+                    queued = await self._maybe_edit(session, existing, post)
+                    new = False
+                else:
+                    row = await post_repo.insert(session, channel, post)
+                    queued = await self._alert_matches(session, row, post)
+                    for hook in self.hooks:
+                        await hook(session, row, post)
+                    new = True
+        except IntegrityError:
+            # Another process stored the same (channel, id) first: it is not new here.
+            log.info("post %s/%s stored concurrently elsewhere", post.channel, post.id)
+            return False
+        if queued:
+            self.on_enqueued()
+        return new
+
+    async def _alert_matches(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
+        matches = await self.matcher.match(session, post)
+        if not matches:
+            return False
+        origin_channel, origin_id = post.origin
+        alert, _ = await outbox.ensure_alert(
+            session, kind="match", dedupe_key=f"post:{origin_channel}/{origin_id}",
+            payload=post_payload(post), post_id=row.id,
+        )
+        queued = False
+        for (chat_id, thread_id), chat_matches in group_by_chat(matches).items():
+            queued |= await outbox.enqueue(
+                session, alert, chat_id, thread_id=thread_id, reasons=_reasons(chat_matches)
+            )
+        return queued
+
+    async def edited(self, post: Post) -> None:
+        await self.new_posts([post])
+
+    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
+        if row.text == post.text:
+            if post.media:
+                await post_repo.attach_media(session, row, post)
+            return False
+        old_text = await post_repo.record_edit(session, row, post)
+        await post_repo.attach_media(session, row, post)
+        old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
+        before = {(m.chat_id, m.subscription_id): _surfaces(old_text, m)
+                  for m in await self.matcher.match(session, old_post)}
+        after = await self.matcher.match(session, post)
+        figures_changed = _figures(old_text) != _figures(post.text)
+        changed = [
+            m for m in after
+            if before.get((m.chat_id, m.subscription_id)) != _surfaces(post.text, m)
+            or figures_changed
+        ]
+        if not changed:
+            return False
+        versions = len(await post_repo.versions(session, row.id))
+        payload = post_payload(post) | {"old_text": old_text}
+        alert, _ = await outbox.ensure_alert(
+            session, kind="edit", dedupe_key=f"edit:{post.channel}/{post.id}:{versions}",
+            payload=payload, post_id=row.id,
+        )
+        queued = False
+        for (chat_id, thread_id), chat_matches in group_by_chat(changed).items():
+            queued |= await outbox.enqueue(
+                session, alert, chat_id, thread_id=thread_id, reasons=_reasons(chat_matches)
+            )
+        return queued
+
+    async def deleted(self, channel: str, ids: Sequence[int], when: datetime) -> None:
+        async with self.sessions() as session, session.begin():
+            row = await channel_repo.get_by_username(session, channel)
+            if row is not None:
+                await post_repo.mark_deleted(session, row.id, ids, when)
+
+    async def last_id(self, channel: str) -> int:
+        async with self.sessions() as session:
+            return await post_repo.last_id(session, channel)
+
+
+def _surfaces(text: str, match: ChatMatch) -> tuple[str, ...]:
+    return tuple(text[s:e].lower() for s, e in match.spans)

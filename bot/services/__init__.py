@@ -1,0 +1,1 @@
+"""Use cases the handlers call: each opens its own unit of work."""

@@ -1,0 +1,1 @@
+"""Telegram-facing handlers: read the update, call a service, reply. Nothing else."""

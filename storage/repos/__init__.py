@@ -1,0 +1,1 @@
+"""One module per aggregate. Functions take the session first and never commit."""

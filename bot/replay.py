@@ -7,7 +7,6 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
@@ -22,16 +21,6 @@ UNLIMITED = Limits(1e6, 1e6, 1e6)
 REPLAY_CHAT = ChatRef(id=1, type="private", title="replay", language="en")
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r'<a href="([^"]+)">([^<]*)</a>')
-
-
-def sample_dir() -> Path:
-    return Path(str(resources.files("bot") / "data" / "sample"))
-
-
-def default_tracks() -> list[str]:
-    path = sample_dir() / "tracks.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def html_to_terminal(text: str) -> str:

@@ -27,7 +27,7 @@ async def import_file(settings: Settings, path: Path, channel: str | None) -> tu
     try:
         read = stored = 0
         batch = []
-        for post in detect_and_read(path, core.media, channel=channel):
+        for post in detect_and_read(path, core.media, channel=channel, tz=settings.default_tz):
             batch.append(post)
             if len(batch) >= BATCH:
                 read += len(batch)

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "bot.cli.importer",
     "bot.cli.db",
     "bot.cli.analyze",
+    "bot.cli.export",
 )
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bot.cli.common import settings_from
 from bot.media import MediaStore
-from bot.replay import default_tracks, replay, sample_dir, temp_settings
+from bot.replay import replay, temp_settings
 from bot.watch.jsonl import detect_and_read
+from bot.watch.sample import SAMPLE_POSTS, default_tracks
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     settings = temp_settings(settings_from(args), args.db, None)
-    path: Path = args.file or sample_dir() / "posts.jsonl"
+    path: Path = args.file or SAMPLE_POSTS
     tracks = args.track or default_tracks()
-    posts = list(detect_and_read(path, MediaStore(settings.media_dir), channel=args.channel))
+    posts = list(detect_and_read(path, MediaStore(settings.media_dir), channel=args.channel,
+                                 tz=settings.default_tz))
     result = asyncio.run(replay(settings, posts, tracks, sys.stdout, lang=args.lang))
     print(f"replayed {result.posts} posts ({result.stored} stored), tracking "
           f"{', '.join(tracks)}: {result.alerts} alerts")

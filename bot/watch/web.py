@@ -1,0 +1,367 @@
+"""The web-preview source: polls ``{TELEGRAM_WEB_URL}/s/<channel>``; needs no Telegram account.
+
+Losing nothing rests on one rule: posts reach the sink in ascending id order, and only after
+every page between the last stored id and the newest post has been read. The sink's
+``last_id`` is therefore always the top of a contiguous stored range, so a crash at any point
+(even mid catch-up) is repaired by the next poll, which pages back with ``?before=`` until it
+meets that id again.
+
+A cut-off (truncated) page is never used: it would hide the posts after the cut while the
+posts before it move ``last_id`` past them. It is fetched again, and the poll fails if it stays
+cut, which the run loop retries with backoff.
+
+Limits of the web preview: edits are seen only on the pages fetched (the newest ~20 posts),
+with no edit time (see ``tme_parse``); deletions are not reported at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import aiohttp
+
+from bot import __version__
+from bot.core.post import MediaFile, Post, normalise_channel
+from bot.errors import MalformedSourceError, SourceError
+from bot.media import MediaStore
+from bot.watch.base import PostSink
+from bot.watch.tme_parse import ParsedMessage, ParsedPage, parse_page
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = (
+    f"Dozor/{__version__} (public Telegram channel monitor; reads the t.me/s web preview; "
+    "polls about once a minute)"
+)
+_RETRY_STATUSES = frozenset({408, 425, 429})
+_GONE_STATUSES = frozenset({403, 404, 410})
+_MAX_IMAGE_BYTES = 20 * 1024 * 1024
+_BATCH = 20
+
+
+class _Transient(Exception):
+    """A failure worth retrying (rate limit, 5xx, timeout, cut-off page)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WebSource:
+    def __init__(
+        self,
+        base_url: str,
+        channels: Iterable[str],
+        sink: PostSink,
+        media: MediaStore,
+        http: aiohttp.ClientSession,
+        poll_seconds: float = 60.0,
+        *,
+        page_delay: float = 1.0,
+        retries: int = 4,
+        retry_base: float = 2.0,
+        max_backoff: float = 600.0,
+        jitter: float = 0.1,
+        request_timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.channels = [normalise_channel(c) for c in channels]
+        self.sink = sink
+        self.media = media
+        self.http = http
+        self.poll_seconds = poll_seconds
+        self.page_delay = page_delay  # pause between page requests, to stay polite
+        self.retries = retries
+        self.retry_base = retry_base
+        self.max_backoff = max_backoff
+        self.jitter = jitter
+        self.timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self.pages_fetched = 0
+        # CDN photo URLs are stable while valid: don't download the same photo every poll.
+        self._media_cache: OrderedDict[str, MediaFile] = OrderedDict()
+        self._media_cache_size = 4096
+        # What this process already handed to the sink, so an unchanged page is not re-sent
+        # every poll. A changed text, edit marker or photo set is sent again (an edit).
+        self._handed: OrderedDict[tuple[str, int], _Fingerprint] = OrderedDict()
+        self._handed_size = 20_000
+
+    # -- public ------------------------------------------------------------------------------
+    async def poll_once(self, channel: str) -> int:
+        """Fetch the newest page and, after downtime, older pages down to the last stored id.
+
+        With nothing stored yet only the newest page is taken (use ``backfill`` for history).
+        Returns how many posts the sink reported as new.
+        """
+        channel = normalise_channel(channel)
+        last = await self.sink.last_id(channel)
+        found = await self._collect(channel, stop_at=last or None, since=None)
+        return await self._deliver(found, None)
+
+    async def backfill(
+        self,
+        channel: str,
+        since: datetime,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Page back until posts are older than ``since``; store every post from ``since`` on.
+
+        ``progress`` is called with the number of posts handed to the sink at each step (an
+        increment, as ``tqdm.update`` takes it). Returns how many posts were new.
+        """
+        if since.tzinfo is None:
+            raise ValueError("since must be timezone-aware")
+        channel = normalise_channel(channel)
+        found = await self._collect(channel, stop_at=None, since=since)
+        wanted = [m for m in found if m.post.date >= since]
+        return await self._deliver(wanted, progress)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll every channel every ``poll_seconds`` (with jitter) until ``stop`` is set.
+
+        A channel that fails is logged and retried with exponential backoff; the loop itself
+        never ends on an error. ``self.channels`` may be replaced while it runs.
+        """
+        loop = asyncio.get_running_loop()
+        due: dict[str, float] = {}
+        failures: dict[str, int] = {}
+        while not stop.is_set():
+            for channel in list(self.channels):
+                if stop.is_set():
+                    break
+                if due.get(channel, 0.0) > loop.time():
+                    continue
+                try:
+                    new = await self.poll_once(channel)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # one channel's failure must not stop the others
+                    count = failures[channel] = failures.get(channel, 0) + 1
+                    delay = self._jittered(min(self.max_backoff, self.retry_base * 2**count))
+                    if isinstance(exc, SourceError):
+                        log.warning("t.me/s/%s: poll failed (%s); retry in %.0fs",
+                                    channel, exc, delay)
+                    else:
+                        log.exception("t.me/s/%s: poll failed; retry in %.0fs", channel, delay)
+                else:
+                    failures.pop(channel, None)
+                    delay = self._jittered(self.poll_seconds)
+                    if new:
+                        log.info("t.me/s/%s: %d new posts", channel, new)
+                due[channel] = loop.time() + delay
+                # Spread the channels out rather than firing at t.me in one burst.
+                await _wait(stop, self.page_delay)
+            now = loop.time()
+            wake = min((due.get(c, now) for c in self.channels), default=now + self.poll_seconds)
+            await _wait(stop, max(wake - now, 0.05))
+
+    # -- pages -------------------------------------------------------------------------------
+    async def fetch_page(self, channel: str, before: int | None = None) -> ParsedPage:
+        """One page, retried on rate limits, server errors, timeouts and cut-off HTML."""
+        url = f"{self.base_url}/s/{channel}"
+        params = {"before": str(before)} if before is not None else None
+        for attempt in range(self.retries):
+            try:
+                return await self._get_page(url, params, channel)
+            except _Transient as exc:
+                delay = self._backoff(attempt, exc.retry_after)
+                log.warning("%s before=%s: %s; retrying in %.1fs", url, before, exc, delay)
+                await asyncio.sleep(delay)
+        try:
+            return await self._get_page(url, params, channel)
+        except _Transient as exc:
+            raise SourceError(f"{url} before={before}: {exc}") from exc
+
+    async def _get_page(self, url: str, params: dict[str, str] | None, channel: str
+                        ) -> ParsedPage:
+        try:
+            async with self.http.get(
+                url, params=params, headers={"User-Agent": USER_AGENT},
+                allow_redirects=False, timeout=self.timeout,
+            ) as resp:
+                _raise_for_status(resp, url)
+                body = (await resp.read()).decode("utf-8", errors="replace")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _Transient(f"network error: {exc!r}") from exc
+        try:
+            # A page is ~100 KB of HTML: parse it off the event loop.
+            page = await asyncio.to_thread(parse_page, body, channel)
+        except MalformedSourceError as exc:
+            raise _Transient(str(exc)) from exc
+        if not page.complete:
+            raise _Transient(f"page cut off after {len(page.messages)} posts")
+        self.pages_fetched += 1
+        return page
+
+    async def _collect(
+        self, channel: str, *, stop_at: int | None, since: datetime | None
+    ) -> list[ParsedMessage]:
+        """Newest page, then ``?before=`` pages until ``stop_at`` or ``since`` is reached."""
+        page = await self.fetch_page(channel)
+        found = {m.post.id: m for m in page.messages}
+        previous: int | None = None
+        while stop_at is not None or since is not None:
+            if page.messages:
+                oldest = page.messages[0].post
+                if stop_at is not None and oldest.id <= stop_at:
+                    break
+                if since is not None and oldest.date < since:
+                    break
+            cursor = page.before
+            if cursor is None:
+                break  # the channel's first post is on this page
+            if stop_at is not None and cursor <= stop_at + 1:
+                break  # older pages hold only ids we already have
+            if previous is not None and cursor >= previous:
+                raise SourceError(f"t.me/s/{channel}: 'before' link {cursor} does not go back")
+            previous = cursor
+            if self.page_delay > 0:
+                await asyncio.sleep(self.page_delay)
+            page = await self.fetch_page(channel, before=cursor)
+            for m in page.messages:
+                found.setdefault(m.post.id, m)
+        return [found[i] for i in sorted(found)]
+
+    # -- delivery ----------------------------------------------------------------------------
+    async def _deliver(
+        self,
+        messages: Sequence[ParsedMessage],
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        new = 0
+        for start in range(0, len(messages), _BATCH):
+            batch = messages[start : start + _BATCH]
+            todo = [m for m in batch if self._handed.get(_key(m)) != _fingerprint(m)]
+            if todo:
+                posts = [await self._with_media(m) for m in todo]
+                new += await self.sink.new_posts(posts)
+                for m in todo:
+                    self._handed[_key(m)] = _fingerprint(m)
+                    self._handed.move_to_end(_key(m))
+                while len(self._handed) > self._handed_size:
+                    self._handed.popitem(last=False)
+            if progress is not None:
+                progress(len(batch))
+        return new
+
+    async def _with_media(self, message: ParsedMessage) -> Post:
+        if not message.photo_urls:
+            return message.post
+        files: list[MediaFile] = []
+        missing: list[tuple[str, str]] = []
+        for url in message.photo_urls:
+            stored = await self._photo(url)
+            if stored is None:
+                missing.append(("photo_unavailable", url))
+            else:
+                files.append(stored)
+        return dataclasses.replace(
+            message.post, media=tuple(files), extra=message.post.extra + tuple(missing)
+        )
+
+    async def _photo(self, url: str) -> MediaFile | None:
+        """Download into the media store; None when the file is gone for good (404 and such).
+
+        Transient failures raise after retries, so the poll fails and nothing is handed on
+        without its photos while they may still be fetched.
+        """
+        cached = self._media_cache.get(url)
+        if cached is not None:
+            self._media_cache.move_to_end(url)
+            return cached
+        data, mime = await self._download_with_retries(url)
+        if data is None:
+            return None
+        stored = await asyncio.to_thread(self.media.put_bytes, data, mime)
+        self._media_cache[url] = stored
+        if len(self._media_cache) > self._media_cache_size:
+            self._media_cache.popitem(last=False)
+        return stored
+
+    async def _download_with_retries(self, url: str) -> tuple[bytes | None, str | None]:
+        for attempt in range(self.retries):
+            try:
+                return await self._download(url)
+            except _Transient as exc:
+                delay = self._backoff(attempt, exc.retry_after)
+                log.warning("photo %s: %s; retrying in %.1fs", url, exc, delay)
+                await asyncio.sleep(delay)
+        try:
+            return await self._download(url)
+        except _Transient as exc:
+            raise SourceError(f"photo {url}: {exc}") from exc
+
+    async def _download(self, url: str) -> tuple[bytes | None, str | None]:
+        try:
+            async with self.http.get(
+                url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout
+            ) as resp:
+                if resp.status in _GONE_STATUSES:
+                    log.warning("photo %s: HTTP %d, stored without it", url, resp.status)
+                    return None, None
+                _raise_for_status(resp, url)
+                if (resp.content_length or 0) > _MAX_IMAGE_BYTES:
+                    log.warning("photo %s: %s bytes, too large", url, resp.content_length)
+                    return None, None
+                data = await resp.content.read(_MAX_IMAGE_BYTES + 1)
+                if len(data) > _MAX_IMAGE_BYTES:
+                    log.warning("photo %s: over %d bytes, too large", url, _MAX_IMAGE_BYTES)
+                    return None, None
+                return data, resp.content_type or None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _Transient(f"network error: {exc!r}") from exc
+
+    # -- timing ------------------------------------------------------------------------------
+    def _jittered(self, seconds: float) -> float:
+        return seconds * random.uniform(1 - self.jitter, 1 + self.jitter)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        delay = self._jittered(self.retry_base * 2**attempt)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.max_backoff)
+
+
+_Fingerprint = tuple[str, datetime | None, tuple[str, ...]]
+
+
+def _key(message: ParsedMessage) -> tuple[str, int]:
+    return message.post.channel, message.post.id
+
+
+def _fingerprint(message: ParsedMessage) -> _Fingerprint:
+    # Views change on every poll and mean nothing to the sink: left out.
+    return message.post.text, message.post.edit_date, message.photo_urls
+
+
+def _raise_for_status(resp: aiohttp.ClientResponse, url: str) -> None:
+    status = resp.status
+    if status == 200:
+        return
+    if status in _RETRY_STATUSES or status >= 500:
+        raise _Transient(f"HTTP {status}", _retry_after(resp.headers.get("Retry-After")))
+    if 300 <= status < 400:
+        # t.me redirects a name that is not a public channel to its plain page.
+        where = resp.headers.get("Location", "?")
+        raise SourceError(f"{url}: HTTP {status} to {where}; not a public channel?")
+    raise SourceError(f"{url}: HTTP {status}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare here; our own backoff applies
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -11,6 +11,7 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,7 +25,9 @@ from bot.errors import ConfigError
 from bot.ingest import IngestService
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
+from bot.services.sources import SourceService
 from bot.services.subscriptions import SubscriptionService
+from bot.watch.runner import run_watchers
 from handlers import registry
 from handlers.context import SERVICES_KEY, Services
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
@@ -47,7 +50,8 @@ class Core:
         await self.engine.dispose()
 
 
-def build_core(settings: Settings) -> Core:
+def build_core(settings: Settings, *, live: bool = False) -> Core:
+    """``live``: fed by watchers, so late-arriving old posts don't alert (imports do)."""
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     media = MediaStore(settings.media_dir)
@@ -57,14 +61,16 @@ def build_core(settings: Settings) -> Core:
         for hook in wake_hooks:
             hook()
 
+    max_age = timedelta(hours=settings.alert_max_age_hours) if live else None
     ingest = IngestService(
-        sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all
+        sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all,
+        max_alert_age=max_age,
     )
     return Core(settings, engine, sessions, media, ingest, wake_hooks)
 
 
-async def start_core(settings: Settings) -> Core:
-    core = build_core(settings)
+async def start_core(settings: Settings, *, live: bool = False) -> Core:
+    core = build_core(settings, live=live)
     await upgrade_schema(core.engine)
     return core
 
@@ -138,17 +144,51 @@ async def stop_bot(running: Running) -> None:
     await app.shutdown()
 
 
-async def run_forever(settings: Settings) -> None:
-    """`dozor run`: everything in one process until SIGINT/SIGTERM."""
-    core = await start_core(settings)
-    running = await start_bot(core)
-    log.info("dozor is running; watching %d sources", len(settings.sources))
+async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
+    """Wait for a signal, or for a task to fail (its error is re-raised, e.g. not logged in)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, running.stop.set)
+            loop.add_signal_handler(sig, stop.set)
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    stopper.cancel()
+    for task in done:
+        if task is not stopper and not task.cancelled() and task.exception():
+            raise task.exception()  # type: ignore[misc]
+
+
+async def run_forever(settings: Settings) -> None:
+    """`dozor run`: watchers, bot and delivery in one process until SIGINT/SIGTERM."""
+    core = await start_core(settings, live=True)
+    running = await start_bot(core)
+    watch = asyncio.create_task(
+        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions),
+                     running.stop),
+        name="watchers",
+    )
+    log.info("dozor is running")
     try:
-        await running.stop.wait()
+        await _until_stopped(running.stop, [watch, *running.tasks])
     finally:
+        running.stop.set()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(watch, timeout=10)
         await stop_bot(running)
+        await core.close()
+
+
+async def watch_forever(settings: Settings) -> None:
+    """`dozor watch`: only the watchers (the bot and delivery run elsewhere, on PostgreSQL)."""
+    core = await start_core(settings, live=True)
+    stop = asyncio.Event()
+    watch = asyncio.create_task(
+        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions), stop)
+    )
+    try:
+        await _until_stopped(stop, [watch])
+    finally:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(watch, timeout=10)
         await core.close()

@@ -48,7 +48,9 @@ def parse_sources(raw: str | list[str]) -> list[SourceSpec]:
         item = raw_item.strip()
         if not item:
             continue
-        name, _, side = item.partition(":")
+        name, sep, side = item.rpartition(":")
+        if not sep or "/" in side:  # no side given ("https://t.me/x" has a colon too)
+            name, side = item, ""
         channel = normalise_channel(name)
         if not channel:
             raise ValueError(f"empty channel name in SOURCES item {item!r}")
@@ -81,6 +83,9 @@ class Settings(BaseSettings):
     rate_global_per_s: float = 30.0
     rate_private_per_s: float = 1.0
     rate_group_per_min: float = 20.0
+
+    # Posts older than this when they arrive from a live source are archived without alerts.
+    alert_max_age_hours: float = 48.0
 
     web_poll_seconds: float = 60.0
     reconcile_seconds: float = 300.0

@@ -57,3 +57,16 @@ class NotAuthorisedError(DozorError):
 
 class StorageError(DozorError):
     pass
+
+
+class KeywordExpressionError(ExpressionError):
+    """An ExpressionError that names its kind (``code``) and the values in its message
+    (``params``), so ``bot.core.keywords.describe`` can say it in the user's language.
+    ``str(err)`` is the English text; ``position`` is a 0-based offset into the expression."""
+
+    def __init__(
+        self, message: str, position: int | None, code: str, params: dict[str, object]
+    ) -> None:
+        super().__init__(message, position)
+        self.code = code
+        self.params = params

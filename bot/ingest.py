@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
 from storage.repos import outbox
 from storage.repos import posts as post_repo
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +65,30 @@ class IngestService:
         sides: Callable[[str], str | None] = lambda _c: None,
         hooks: Sequence[PostHook] = (),
         on_enqueued: Callable[[], None] = lambda: None,
+        max_alert_age: timedelta | None = None,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
         self.sides = sides
         self.hooks = list(hooks)
         self.on_enqueued = on_enqueued
+        # Live sources set this: a weeks-old post that turns up late (catch-up, a first poll,
+        # an edit of a post never seen) is archived, not alerted.
+        self.max_alert_age = max_alert_age
 
     async def new_posts(self, posts: Sequence[Post]) -> int:
         stored = 0
         for post in sorted(posts, key=lambda p: (p.channel, p.id)):
-            if await self._store_one(post):
+            if await self._store_one(post, alert=self._fresh(post)):
                 stored += 1
         return stored
 
-    async def _store_one(self, post: Post) -> bool:
+    def _fresh(self, post: Post) -> bool:
+        if self.max_alert_age is None:
+            return True
+        return utcnow() - post.date <= self.max_alert_age
+
+    async def _store_one(self, post: Post, *, alert: bool) -> bool:
         queued = False
         try:
             async with self.sessions() as session, session.begin():
@@ -92,7 +102,8 @@ class IngestService:
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
-                    queued = await self._alert_matches(session, row, post)
+                    if alert:
+                        queued = await self._alert_matches(session, row, post)
                     for hook in self.hooks:
                         await hook(session, row, post)
                     new = True
@@ -121,7 +132,8 @@ class IngestService:
         return queued
 
     async def edited(self, post: Post) -> None:
-        await self.new_posts([post])
+        """An edit of a stored post; an edit of a post never seen is archived silently."""
+        await self._store_one(post, alert=False)
 
     async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
         if row.text == post.text:

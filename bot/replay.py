@@ -23,8 +23,11 @@ _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r'<a href="([^"]+)">([^<]*)</a>')
 
 
-def html_to_terminal(text: str) -> str:
+def html_to_terminal(text: str, *, ansi: bool = False) -> str:
+    """The alert as a terminal shows it: links spelled out, bold kept on a real terminal."""
     text = _LINK.sub(lambda m: f"{m.group(2)}: {html.unescape(m.group(1))}", text)
+    if ansi:
+        text = text.replace("<b>", "\033[1m").replace("</b>", "\033[0m")
     return html.unescape(_TAG.sub("", text))
 
 
@@ -38,7 +41,7 @@ class ConsoleSender:
     async def send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
         self.sent += 1
         self.out.write(f"─── alert {self.sent} " + "─" * 50 + "\n")
-        self.out.write(html_to_terminal(msg.text) + "\n")
+        self.out.write(html_to_terminal(msg.text, ansi=self.out.isatty()) + "\n")
         for photo in msg.photos:
             self.out.write(f"[photo: {photo}]\n")
         self.out.write("\n")

@@ -32,7 +32,10 @@ def test_sources_and_admins_from_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("BOT_TOKEN", "123:SECRET")
     settings = load_settings(_env_file=None)
     assert [(s.channel, s.side) for s in settings.sources] == [
-        ("generalstaffzsu", "UA"), ("some_news", "UA"), ("mod_russia", "RU")]
+        ("generalstaffzsu", "UA"),
+        ("some_news", "UA"),
+        ("mod_russia", "RU"),
+    ]
     assert settings.admin_ids == [1, 22]
     assert "SECRET" not in repr(settings)  # secrets never reach logs
     assert settings.file_url == "https://api.telegram.org/file/bot"

@@ -33,19 +33,35 @@ def write_export(folder: Path) -> Path:
         "type": "public_channel",
         "id": 1000000001,
         "messages": [
-            {"id": 51000, "type": "message", "date": "2025-04-26T12:00:00",
-             "date_unixtime": str(unix), "from": "Минобороны России",
-             "from_id": "channel1000000001",
-             "photo": "photos/photo_1@26-04-2025_09-00-00.jpg", "width": 320, "height": 200,
-             "text": [{"type": "bold", "text": "Kursk region"},
-                      " has been fully liberated, the Ministry says."],
-             "text_entities": [{"type": "bold", "text": "Kursk region"},
-                               {"type": "plain",
-                                "text": " has been fully liberated, the Ministry says."}]},
-            {"id": 51001, "type": "message", "date": "2025-04-26T12:05:00",
-             "date_unixtime": str(unix + 300), "from": "Минобороны России",
-             "from_id": "channel1000000001", "text": "Nothing about that region here.",
-             "text_entities": [{"type": "plain", "text": "Nothing about that region here."}]},
+            {
+                "id": 51000,
+                "type": "message",
+                "date": "2025-04-26T12:00:00",
+                "date_unixtime": str(unix),
+                "from": "Минобороны России",
+                "from_id": "channel1000000001",
+                "photo": "photos/photo_1@26-04-2025_09-00-00.jpg",
+                "width": 320,
+                "height": 200,
+                "text": [
+                    {"type": "bold", "text": "Kursk region"},
+                    " has been fully liberated, the Ministry says.",
+                ],
+                "text_entities": [
+                    {"type": "bold", "text": "Kursk region"},
+                    {"type": "plain", "text": " has been fully liberated, the Ministry says."},
+                ],
+            },
+            {
+                "id": 51001,
+                "type": "message",
+                "date": "2025-04-26T12:05:00",
+                "date_unixtime": str(unix + 300),
+                "from": "Минобороны России",
+                "from_id": "channel1000000001",
+                "text": "Nothing about that region here.",
+                "text_entities": [{"type": "plain", "text": "Nothing about that region here."}],
+            },
         ],
     }
     path = folder / "result.json"
@@ -64,8 +80,11 @@ async def live(botapi: BotApiServer, settings_factory: Any, db_url: str) -> Asyn
     from tests.conftest import reset_database
 
     await reset_database(db_url)
-    settings = settings_factory(database_url=db_url, telegram_api_url=f"{botapi.url}/bot",
-                                telegram_file_url=f"{botapi.url}/file/bot")
+    settings = settings_factory(
+        database_url=db_url,
+        telegram_api_url=f"{botapi.url}/bot",
+        telegram_file_url=f"{botapi.url}/file/bot",
+    )
     core: Core = await start_core(settings)
     running = await start_bot(core, poll_timeout=1)
     yield running
@@ -74,8 +93,11 @@ async def live(botapi: BotApiServer, settings_factory: Any, db_url: str) -> Asyn
 
 
 def texts_to(botapi: BotApiServer, chat_id: int) -> list[str]:
-    return [str(c.params.get("text") or c.params.get("caption") or "")
-            for c in botapi.calls if c.chat_id == chat_id and c.method.startswith("send")]
+    return [
+        str(c.params.get("text") or c.params.get("caption") or "")
+        for c in botapi.calls
+        if c.chat_id == chat_id and c.method.startswith("send")
+    ]
 
 
 async def test_track_import_alert_with_photo(
@@ -110,11 +132,11 @@ async def test_track_import_alert_with_photo(
 async def test_group_non_admin_is_refused_and_nothing_changes(
     botapi: BotApiServer, live: Running
 ) -> None:
-    botapi.inject_message(GROUP, "/track Kursk", user_id=USER, chat_type="supergroup",
-                          language_code="en")
+    botapi.inject_message(
+        GROUP, "/track Kursk", user_id=USER, chat_type="supergroup", language_code="en"
+    )
     await botapi.wait_for(lambda calls: any("admins" in t for t in texts_to(botapi, GROUP)))
-    botapi.inject_message(GROUP, "/list", user_id=USER, chat_type="supergroup",
-                          language_code="en")
+    botapi.inject_message(GROUP, "/list", user_id=USER, chat_type="supergroup", language_code="en")
     await botapi.wait_for(lambda calls: any("nothing yet" in t for t in texts_to(botapi, GROUP)))
 
 
@@ -122,8 +144,12 @@ async def test_untrack_with_a_button(botapi: BotApiServer, live: Running) -> Non
     botapi.inject_message(USER, "/track Sudzha", user_id=USER, language_code="uk")
     await botapi.wait_for(lambda calls: any("Відстежую" in t for t in texts_to(botapi, USER)))
     botapi.inject_message(USER, "/untrack", user_id=USER, language_code="uk")
-    await botapi.wait_for(lambda calls: bool(botapi.calls_of("sendMessage")) and
-                          "reply_markup" in botapi.calls_of("sendMessage")[-1].params)
+    await botapi.wait_for(
+        lambda calls: (
+            bool(botapi.calls_of("sendMessage"))
+            and "reply_markup" in botapi.calls_of("sendMessage")[-1].params
+        )
+    )
     markup = botapi.calls_of("sendMessage")[-1].params["reply_markup"]
     markup = json.loads(markup) if isinstance(markup, str) else markup
     button = markup["inline_keyboard"][0][0]

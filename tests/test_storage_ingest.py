@@ -33,14 +33,23 @@ def png(colour: str) -> bytes:
 
 
 def make_post(**kw: object) -> Post:
-    values: dict[str, object] = {"channel": "mod_russia", "id": 100, "date": T0,
-                                 "text": "Курская область полностью освобождена."}
+    values: dict[str, object] = {
+        "channel": "mod_russia",
+        "id": 100,
+        "date": T0,
+        "text": "Курская область полностью освобождена.",
+    }
     values.update(kw)
     return Post(**values)  # type: ignore[arg-type]
 
 
-async def subscribe(sessions: async_sessionmaker[AsyncSession], chat_id: int, text: str,
-                    thread_id: int = 0, type_: str = "private") -> None:
+async def subscribe(
+    sessions: async_sessionmaker[AsyncSession],
+    chat_id: int,
+    text: str,
+    thread_id: int = 0,
+    type_: str = "private",
+) -> None:
     await SubscriptionService(sessions).track_text(
         ChatRef(chat_id, type_, language="en", thread_id=thread_id), text
     )
@@ -102,10 +111,12 @@ async def test_forwards_of_one_origin_alert_a_chat_once(
     await subscribe(sessions, 10, "Суджа")
     origin = ForwardOrigin(channel="generalstaffzsu", message_id=5, name="Генштаб")
     text = "Бої в районі н. п. Суджа тривають."
-    await ingest.new_posts([
-        Post(channel="news_a", id=1, date=T0, text=text, forward=origin),
-        Post(channel="news_b", id=7, date=T0, text=text, forward=origin),
-    ])
+    await ingest.new_posts(
+        [
+            Post(channel="news_a", id=1, date=T0, text=text, forward=origin),
+            Post(channel="news_b", id=7, date=T0, text=text, forward=origin),
+        ]
+    )
     assert await count(sessions, PostRow) == 2  # stored for each channel
     assert await count(sessions, Alert) == 1
     assert await count(sessions, Delivery) == 1
@@ -205,3 +216,19 @@ async def test_chat_migration_moves_subscriptions_and_outbox(
     assert delivery.chat_id == -1009999
     subs = await SubscriptionService(sessions).list(-1009999)
     assert [s.label for s in subs] == ["Курск"]
+
+
+async def test_live_ingest_archives_late_old_posts_without_alerting(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ingest = IngestService(sessions, SubscriptionMatcher(), max_alert_age=timedelta(hours=48))
+    await subscribe(sessions, 10, "Курск")
+    now = datetime.now(UTC)
+    await ingest.new_posts([make_post(id=1, date=now - timedelta(days=20)),
+                            make_post(id=2, date=now - timedelta(minutes=5))])
+    # An edit of a post never seen is stored, never alerted as new.
+    await ingest.edited(make_post(id=3, date=now, edit_date=now))
+    assert await count(sessions, PostRow) == 3
+    async with sessions() as s:
+        alerts = list(await s.scalars(select(Alert)))
+    assert [a.payload["id"] for a in alerts] == [2]

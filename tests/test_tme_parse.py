@@ -22,6 +22,7 @@ def _page(name: str) -> str:
 
 # -- the real kpszsu block -------------------------------------------------------------------
 
+
 def test_real_kpszsu_block() -> None:
     page = parse_page(_page("kpszsu_79455_page.html"), "@kpszsu")
     assert page.channel == "kpszsu"
@@ -32,11 +33,15 @@ def test_real_kpszsu_block() -> None:
     post = msg.post
     assert post.date == datetime(2026, 9, 22, 5, 1, 1, tzinfo=UTC)
     assert post.views == 129_000
-    assert post.channel_title == "Повітряні Сили ЗС України / Air Force of the Armed Forces of Ukraine"
+    assert (
+        post.channel_title == "Повітряні Сили ЗС України / Air Force of the Armed Forces of Ukraine"
+    )
     assert post.edit_date is None and post.forward is None and post.grouped_id is None
     assert post.media == ()
     # <br/> -> newline, emoji kept from <i class="emoji"><b>…</b></i>, entities decoded.
-    assert post.text.startswith("⚡️ ЗБИТО/ПОДАВЛЕНО 186 ЦІЛЕЙ ПРОТИВНИКА\n➖➖➖➖➖➖➖➖➖➖\nУ ніч на 22 вересня")
+    assert post.text.startswith(
+        "⚡️ ЗБИТО/ПОДАВЛЕНО 186 ЦІЛЕЙ ПРОТИВНИКА\n➖➖➖➖➖➖➖➖➖➖\nУ ніч на 22 вересня"
+    )
     assert '4 крилатими ракетами морського базування "Калібр"' in post.text
     assert "❗️Основні напрямки удару - Дніпропетровщина" in post.text
     assert post.text.endswith("✊ Тримаймо небо!\n🇺🇦 Разом – до перемоги!")
@@ -55,6 +60,7 @@ def test_raw_fragment_without_block_opening_is_unusable() -> None:
 
 
 # -- hand-written page -----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def handmade():
@@ -91,7 +97,10 @@ def test_album_is_one_post_with_every_photo(handmade) -> None:
     assert msg.post.id == 502
     assert msg.post.grouped_id == 502
     assert msg.album_ids == (502, 503, 504)
-    assert msg.photo_urls == ("https://cdn4.example/file/a1.jpg", "https://cdn4.example/file/a3.jpg")
+    assert msg.photo_urls == (
+        "https://cdn4.example/file/a1.jpg",
+        "https://cdn4.example/file/a3.jpg",
+    )
     assert msg.post.text == "Наслідки атаки\nфото і відео"  # nested text div read once
     assert msg.post.views == 79_800
 
@@ -121,14 +130,25 @@ def test_broken_block_is_logged(caplog) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("129K", 129_000), ("1.2K", 1_200), ("4.85K", 4_850), ("79.8K", 79_800), ("2.62M", 2_620_000),
-     ("702", 702), ("0", 0), ("1,5K", 1_500), ("n/a", None), ("", None)],
+    [
+        ("129K", 129_000),
+        ("1.2K", 1_200),
+        ("4.85K", 4_850),
+        ("79.8K", 79_800),
+        ("2.62M", 2_620_000),
+        ("702", 702),
+        ("0", 0),
+        ("1,5K", 1_500),
+        ("n/a", None),
+        ("", None),
+    ],
 )
 def test_parse_count(raw: str, value: int | None) -> None:
     assert parse_count(raw) == value
 
 
 # -- malformed and truncated HTML ------------------------------------------------------------
+
 
 def _server_page(count: int = 6) -> str:
     tme = FakeTme()
@@ -155,8 +175,13 @@ def test_truncated_page_keeps_whole_blocks_and_says_so(caplog) -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    ["", "<html><body><h1>502 Bad Gateway</h1></body></html>", "\x00\ufffd<<<>>> <div",
-     "{\"ok\": false}", "<div class='tgme_widget_message'"],
+    [
+        "",
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        "\x00\ufffd<<<>>> <div",
+        '{"ok": false}',
+        "<div class='tgme_widget_message'",
+    ],
 )
 def test_garbage_raises_malformed(garbage: str) -> None:
     with pytest.raises(MalformedSourceError):
@@ -164,8 +189,10 @@ def test_garbage_raises_malformed(garbage: str) -> None:
 
 
 def test_empty_channel_page_is_not_an_error() -> None:
-    html = ('<html><body><section class="tgme_channel_history js-message_history">'
-            '<div class="tme_no_messages_found">No posts found</div></section></body></html>')
+    html = (
+        '<html><body><section class="tgme_channel_history js-message_history">'
+        '<div class="tme_no_messages_found">No posts found</div></section></body></html>'
+    )
     page = parse_page(html, "chan")
     assert page.messages == () and page.empty_marker and page.before is None
 

@@ -35,8 +35,16 @@ def _stored(db: Path) -> tuple[int, set[int]]:
 
 async def _start(tme: FakeTme, db: Path, media: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.tme.watch_runner", tme.base_url, str(db), str(media), "chan",
-        cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        sys.executable,
+        "-m",
+        "tests.tme.watch_runner",
+        tme.base_url,
+        str(db),
+        str(media),
+        "chan",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 

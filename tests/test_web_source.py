@@ -76,15 +76,23 @@ def store(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "media")
 
 
-def make_source(tme: FakeTme, sink: MemorySink, store: MediaStore, http: aiohttp.ClientSession,
-                channels: Sequence[str] = ("chan",), **kw: float) -> WebSource:
+def make_source(
+    tme: FakeTme,
+    sink: MemorySink,
+    store: MediaStore,
+    http: aiohttp.ClientSession,
+    channels: Sequence[str] = ("chan",),
+    **kw: float,
+) -> WebSource:
     kw.setdefault("page_delay", 0.0)
     kw.setdefault("retry_base", 0.01)
     kw.setdefault("jitter", 0.0)
     return WebSource(tme.base_url, list(channels), sink, store, http, 0.05, **kw)  # type: ignore[arg-type]
 
 
-def publish_many(tme: FakeTme, count: int, channel: str = "chan", prefix: str = "post") -> list[int]:
+def publish_many(
+    tme: FakeTme, count: int, channel: str = "chan", prefix: str = "post"
+) -> list[int]:
     return [tme.publish(channel, f"{prefix} {i}") for i in range(count)]
 
 

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.cli.db",
     "bot.cli.analyze",
     "bot.cli.export",
+    "bot.cli.watch",
 )
 
 

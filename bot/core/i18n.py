@@ -43,6 +43,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "admins_only": {"uk": "Змінювати підписки в групі можуть лише адміністратори.",
                     "en": "Only group admins can change subscriptions here."},
     "alert_open": {"uk": "Відкрити допис", "en": "Open the post"},
+    "alert_more": {"uk": "далі", "en": "more"},
     "alert_tracked": {"uk": "відстежується", "en": "tracked"},
     "alert_edited": {"uk": "✏️ Допис змінено", "en": "✏️ The post was edited"},
     "alert_was": {"uk": "Було", "en": "Was"},

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.excerpt import excerpt, fit_html
+from bot.core.excerpt import excerpt, fit_html, tg_len
 from bot.core.i18n import t
 from bot.core.post import post_link
 
@@ -55,7 +54,8 @@ def render_alert(
     head = _header(payload, tz, lang)
     why = _why(reasons, lang)
     footer = f'<a href="{html.escape(link)}">{t(lang, "alert_open")}</a>'
-    budget = max(200, limit - 200 - len(why) - len(head))
+    fixed = sum(tg_len(p) + 2 for p in (head, why, footer) if p)
+    budget = max(80, limit - fixed - 40)
     if kind == "edit":
         old = excerpt(payload.get("old_text", ""), [], budget // 2)
         new = excerpt(payload["text"], _spans(reasons), budget // 2)
@@ -63,5 +63,7 @@ def render_alert(
                 f"<i>{t(lang, 'alert_now')}:</i> {new}")
     else:
         body = excerpt(payload["text"], _spans(reasons), budget)
-    parts: Sequence[str] = [p for p in (head, body, why, footer) if p]
-    return Rendered(text=fit_html(parts, limit, link), photos=photos, link=link)
+    text = "\n\n".join(p for p in (head, body, why, footer) if p)
+    # The parts were sized to fit; this only guards the limit should a label be huge.
+    return Rendered(text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos,
+                    link=link)

@@ -37,7 +37,9 @@ PAGE_SIZE = 20
 DEFAULT_START = datetime(2026, 9, 22, 5, 0, tzinfo=UTC)
 
 
-def png_bytes(width: int = 64, height: int = 48, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+def png_bytes(
+    width: int = 64, height: int = 48, color: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
@@ -190,8 +192,14 @@ class FakeTme:
         )
         return first
 
-    def edit(self, channel: str, message_id: int, text: str | None = None, *,
-             html_text: str | None = None) -> None:
+    def edit(
+        self,
+        channel: str,
+        message_id: int,
+        text: str | None = None,
+        *,
+        html_text: str | None = None,
+    ) -> None:
         msg = self.channels[channel.lower()].messages[message_id]
         self.channels[channel.lower()].messages[message_id] = replace(
             msg, text=msg.text if text is None else text, html=html_text, edited=True
@@ -250,12 +258,11 @@ class FakeTme:
         return web.Response(text=body, content_type="text/html", charset="utf-8")
 
     # -- rendering ---------------------------------------------------------------------------
-    def select(self, chan: FakeChannel, *, before: int | None, after: int | None
-               ) -> tuple[list[FakeMessage], bool, bool]:
+    def select(
+        self, chan: FakeChannel, *, before: int | None, after: int | None
+    ) -> tuple[list[FakeMessage], bool, bool]:
         """The page's messages (ascending), and whether older / newer ones exist beyond it."""
-        visible = sorted(
-            (m for m in chan.messages.values() if not m.deleted), key=lambda m: m.id
-        )
+        visible = sorted((m for m in chan.messages.values() if not m.deleted), key=lambda m: m.id)
         if after is not None:
             pool = [m for m in visible if m.id > after]
             picked: list[FakeMessage] = []
@@ -282,12 +289,13 @@ class FakeTme:
         newer = any(m.id > page[-1].id for m in visible)
         return page, older, newer
 
-    def render_page(self, chan: FakeChannel, *, before: int | None = None,
-                    after: int | None = None) -> str:
+    def render_page(
+        self, chan: FakeChannel, *, before: int | None = None, after: int | None = None
+    ) -> str:
         page, older, newer = self.select(chan, before=before, after=after)
         esc_title = html.escape(chan.title)
         parts = [
-            "<!DOCTYPE html>\n<html>\n  <head>\n    <meta charset=\"utf-8\">\n",
+            '<!DOCTYPE html>\n<html>\n  <head>\n    <meta charset="utf-8">\n',
             f"    <title>{esc_title} – Telegram</title>\n",
             f'<meta property="og:title" content="{esc_title}">\n',
         ]
@@ -349,13 +357,19 @@ class FakeTme:
             f_chan, f_id, f_name = msg.forward
             if f_chan:
                 href = f"https://t.me/{f_chan}" + (f"/{f_id}" if f_id else "")
-                inner = (f'<a class="tgme_widget_message_forwarded_from_name" href="{href}">'
-                         f'<span dir="auto">{html.escape(f_name)}</span></a>')
+                inner = (
+                    f'<a class="tgme_widget_message_forwarded_from_name" href="{href}">'
+                    f'<span dir="auto">{html.escape(f_name)}</span></a>'
+                )
             else:
-                inner = (f'<span class="tgme_widget_message_forwarded_from_name">'
-                         f"{html.escape(f_name)}</span>")
-            out.append('<div class="tgme_widget_message_forwarded_from accent_color">'
-                       f"Forwarded from&nbsp;{inner}</div>\n")
+                inner = (
+                    f'<span class="tgme_widget_message_forwarded_from_name">'
+                    f"{html.escape(f_name)}</span>"
+                )
+            out.append(
+                '<div class="tgme_widget_message_forwarded_from accent_color">'
+                f"Forwarded from&nbsp;{inner}</div>\n"
+            )
         if msg.reply_to is not None:
             parent = chan.messages.get(msg.reply_to)
             quoted = html.escape(parent.text if parent else "")
@@ -381,7 +395,7 @@ class FakeTme:
                     '<a class="tgme_widget_message_photo_wrap grouped_media_wrap blured '
                     'js-message_photo" style="left:0px;top:0px;width:225px;height:212px;'
                     f"margin-right:2px;margin-bottom:2px;background-image:url('"
-                    f"{self.image_url(key)}')\" data-ratio=\"1.0\" "
+                    f'{self.image_url(key)}\')" data-ratio="1.0" '
                     f'href="https://t.me/{name}/{item_id}?single"><div class="'
                     'tgme_widget_message_photo grouped_media" style="left:0;right:0;"></div></a>'
                 )
@@ -398,11 +412,15 @@ class FakeTme:
             out.append(
                 f'<div class="tgme_widget_message_text js-message_text" dir="auto">{body}</div>\n'
             )
-        out.append('<div class="tgme_widget_message_footer compact js-message_footer">\n'
-                   '  <div class="tgme_widget_message_info short js-message_info">\n    ')
+        out.append(
+            '<div class="tgme_widget_message_footer compact js-message_footer">\n'
+            '  <div class="tgme_widget_message_info short js-message_info">\n    '
+        )
         if msg.views is not None:
-            out.append(f'<span class="tgme_widget_message_views">{format_count(msg.views)}'
-                       '</span><span class="copyonly"> views</span>')
+            out.append(
+                f'<span class="tgme_widget_message_views">{format_count(msg.views)}'
+                '</span><span class="copyonly"> views</span>'
+            )
         edited = "edited &nbsp;" if msg.edited else ""
         stamp = msg.date.astimezone(UTC)
         out.append(

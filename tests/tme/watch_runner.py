@@ -25,8 +25,15 @@ async def _main(base_url: str, db_path: str, media_dir: str, channels: list[str]
     ingest = IngestService(make_sessionmaker(engine), SubscriptionMatcher())
     async with aiohttp.ClientSession() as http:
         source = WebSource(
-            base_url, channels, ingest, MediaStore(Path(media_dir)), http, 0.05,
-            page_delay=0.0, retry_base=0.02, jitter=0.0,
+            base_url,
+            channels,
+            ingest,
+            MediaStore(Path(media_dir)),
+            http,
+            0.05,
+            page_delay=0.0,
+            retry_base=0.02,
+            jitter=0.0,
         )
         print("ready", flush=True)
         await source.run(asyncio.Event())

@@ -1,0 +1,100 @@
+"""Choosing and running the source: Telethon with an account, else the public web preview."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import aiohttp
+
+from bot.config import Settings
+from bot.ingest import IngestService
+from bot.media import MediaStore
+from bot.services.sources import SourceService
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 30.0
+
+
+class Watcher(Protocol):
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
+async def _refresh_web(source: object, sources: SourceService, stop: asyncio.Event) -> None:
+    """Sources added or removed while running take effect without a restart."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), REFRESH_SECONDS)
+        if stop.is_set():
+            return
+        source.channels = await sources.active_channels()  # type: ignore[attr-defined]
+
+
+async def run_web(settings: Settings, ingest: IngestService, media: MediaStore,
+                  sources: SourceService, stop: asyncio.Event) -> None:
+    from bot.watch.web import WebSource
+
+    async with aiohttp.ClientSession() as http:
+        source = WebSource(settings.telegram_web_url, await sources.active_channels(), ingest,
+                           media, http, settings.web_poll_seconds)
+        refresher = asyncio.create_task(_refresh_web(source, sources, stop))
+        try:
+            await source.run(stop)
+        finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
+
+
+async def _refresh_telethon(source: object, sources: SourceService, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), REFRESH_SECONDS)
+        if stop.is_set():
+            return
+        wanted: set[str] = set(await sources.active_channels())
+        current = set(source.channels)  # type: ignore[attr-defined]
+        for channel in wanted - current:
+            await source.add_channel(channel)  # type: ignore[attr-defined]
+        for channel in current - wanted:
+            source.remove_channel(channel)  # type: ignore[attr-defined]
+
+
+async def run_telethon(settings: Settings, ingest: IngestService, media: MediaStore,
+                       sources: SourceService, stop: asyncio.Event) -> None:
+    from bot.watch.telethon_login import make_client
+    from bot.watch.telethon_source import TelethonSource
+
+    assert settings.tg_api_id is not None and settings.tg_api_hash is not None
+    client = make_client(Path(settings.tg_session_file.get_secret_value()),
+                         int(settings.tg_api_id.get_secret_value()),
+                         settings.tg_api_hash.get_secret_value())
+    await client.connect()
+    source = TelethonSource(client, await sources.active_channels(), ingest, media,
+                            reconcile_seconds=settings.reconcile_seconds)
+    try:
+        await source.start()  # NotAuthorisedError tells the user to run `dozor login`
+        refresher = asyncio.create_task(_refresh_telethon(source, sources, stop))
+        try:
+            await source.run(stop)
+        finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
+    finally:
+        await source.stop()
+        await client.disconnect()
+
+
+async def run_watchers(settings: Settings, ingest: IngestService, media: MediaStore,
+                       sources: SourceService, stop: asyncio.Event) -> None:
+    await sources.seed(settings)
+    if settings.has_telethon_credentials:
+        log.info("watching through Telethon")
+        await run_telethon(settings, ingest, media, sources, stop)
+    else:
+        log.info("no Telegram API credentials: watching the public web preview")
+        await run_web(settings, ingest, media, sources, stop)

@@ -4,6 +4,7 @@ DozorError
  ├── ConfigError            the environment or .env is missing or wrong
  ├── UserInputError         a user's command argument is bad; the message is shown to them
  │    ├── ExpressionError   a /keyword expression does not parse (carries the position)
+ │    │    └── KeywordExpressionError  … with a code and params, to say it in uk or en
  │    ├── UnknownPlaceError a /track name resolves to nothing (carries suggestions)
  │    └── LimitExceededError a per-chat limit (subscriptions, length) would be exceeded
  ├── SourceError            a source (export file, web preview, Telethon) could not be read

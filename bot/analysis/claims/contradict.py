@@ -1,0 +1,227 @@
+"""Which earlier claims a new claim contradicts, and why, in one sentence per language.
+
+Rules (issue 4):
+- A control claim ("X is ours", "operation completed over area A") is contradicted by a later
+  claim, within ``VALIDITY_WINDOW``, from a side other than the controller, that fighting goes
+  on / positions are held / attacks were repelled / remnants remain there, that denies the
+  claim, or that another side controls the place. Places inside the area of an "operation
+  completed" claim count as the same place.
+- Not contradictions: a withdrawal followed by the other side's capture claim (withdrawals
+  are never contradicted); both sides reporting fighting (fighting is never contradicted);
+  a capture after earlier fighting (the direction is control first, then the counter-claim).
+- Loss counters: a cumulative figure below the previous post's, or a daily change that does
+  not bridge consecutive days, is "figures don't add up" (kind ``FIGURES``), never "false".
+
+Why 45 days: official counter-claims come the same day or within weeks (Kursk: 26 Apr, again
+21 May 2025); after six weeks a fresh "fighting goes on" is news about a new situation,
+not an answer to the old claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.analysis.claims.model import (
+    CONTRADICTION,
+    FIGURES,
+    Claim,
+    Contains,
+    Contradiction,
+    Kind,
+    StoredClaimRef,
+)
+
+VALIDITY_WINDOW = timedelta(days=45)
+EPISODE_GAP = timedelta(days=45)  # pairs about one place closer than this: one episode
+
+CHANNEL_SPEAKERS: dict[str, tuple[str, str]] = {
+    "generalstaffzsu": ("Ukraine's General Staff", "Генштаб ЗСУ"),
+    "v_zelenskiy_official": ("Ukraine's President", "Президент України"),
+    "kpszsu": ("Ukraine's Air Force", "Повітряні сили ЗСУ"),
+    "mod_russia": ("Russia's MoD", "Міноборони РФ"),
+    "mod_russia_en": ("Russia's MoD", "Міноборони РФ"),
+}
+SIDE_SPEAKERS = {"UA": ("the Ukrainian side", "українська сторона"),
+                 "RU": ("the Russian side", "російська сторона")}
+COUNTRY = {"UA": ("Ukraine", "України"), "RU": ("Russia", "Росії")}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def speaker_of(claim: Claim, channel: str | None) -> tuple[str, str]:
+    """(English, Ukrainian) name of who asserts ``claim``."""
+    if claim.reported_side and "speaker_en" in claim.data:
+        return str(claim.data["speaker_en"]), str(claim.data.get("speaker_uk", ""))
+    if channel and channel in CHANNEL_SPEAKERS and not claim.reported_side:
+        return CHANNEL_SPEAKERS[channel]
+    if claim.side in SIDE_SPEAKERS:
+        return SIDE_SPEAKERS[claim.side]
+    return (f"@{channel}", f"@{channel}") if channel else ("a source", "джерело")
+
+
+def _d_en(at: datetime) -> str:
+    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
+
+
+def _d_uk(at: datetime) -> str:
+    return at.strftime("%d.%m.%Y")
+
+
+def _place_uk(c: Claim) -> str:
+    return str(c.data.get("place_uk") or c.place_name)
+
+
+def _new_phrase(c: Claim) -> tuple[str, str]:
+    p, puk = c.place_name, _place_uk(c)
+    if c.kind == Kind.FIGHTING:
+        return {
+            "holding": (f"says its troops still hold positions in {p}",
+                        f"{puk}: позиції утримуються"),
+            "repelled": (f"says attacks at {p} were repelled", f"{puk}: атаки відбито"),
+            "remnants": (f"says enemy troops remain in {p}",
+                         f"{puk}: там залишаються ворожі підрозділи"),
+        }.get(c.polarity or "", (f"says fighting continues in {p}", f"{puk}: бої тривають"))
+    if c.kind == Kind.DENIAL:
+        if c.polarity == Kind.OPERATION_COMPLETED:
+            return (f"denies that combat in {p} is over",
+                    f"{puk}: заперечує завершення бойових дій")
+        return f"denies that {p} was taken", f"{puk}: заперечує втрату контролю"
+    en, uk = COUNTRY.get(c.controller or "", ("another side", "іншої сторони"))
+    return f"says {p} is held by {en}", f"{puk}: під контролем {uk}"
+
+
+def _old_phrase(c: Claim) -> tuple[str, str]:
+    en, uk = COUNTRY.get(c.controller or "", ("its side", "її сторони"))
+    if c.kind == Kind.OPERATION_COMPLETED:
+        return (f"{en} had fully taken {c.place_name}",
+                f"{_place_uk(c)} повністю під контролем {uk}")
+    return f"{en} had taken {c.place_name}", f"{_place_uk(c)} під контролем {uk}"
+
+
+def explain(new: Claim, new_speaker: tuple[str, str], old: StoredClaimRef) -> tuple[str, str]:
+    """One sentence per language: who says what (date), contradicting whose claim (date)."""
+    o_en, o_uk = (old.speaker, old.speaker) if old.speaker else speaker_of(old.claim, old.channel)
+    n_ph, n_ph_uk = _new_phrase(new)
+    o_ph, o_ph_uk = _old_phrase(old.claim)
+    en = (f"{new_speaker[0][:1].upper()}{new_speaker[0][1:]} {n_ph} ({_d_en(new.asserted_at)}), "
+          f"contradicting the claim by {o_en} of {_d_en(old.claim.asserted_at)} that {o_ph}.")
+    uk = (f"{new_speaker[1][:1].upper()}{new_speaker[1][1:]} ({_d_uk(new.asserted_at)}): "
+          f"{n_ph_uk}. Це суперечить заяві від {_d_uk(old.claim.asserted_at)} ({o_uk}): "
+          f"{o_ph_uk}.")
+    return en, uk
+
+
+def _same_place(earlier: Claim, new: Claim, contains: Contains) -> bool:
+    if earlier.place_id == new.place_id:
+        return True
+    return earlier.kind == Kind.OPERATION_COMPLETED and contains(earlier.place_id,
+                                                                  new.place_id)
+
+
+def _contests(earlier: Claim, new: Claim) -> bool:
+    if earlier.kind not in (Kind.CONTROL, Kind.OPERATION_COMPLETED) or not earlier.controller:
+        return False
+    if new.side is None:
+        return False
+    if new.kind in (Kind.FIGHTING, Kind.DENIAL):
+        return new.side != earlier.controller
+    if new.kind in (Kind.CONTROL, Kind.OPERATION_COMPLETED):
+        return new.controller is not None and new.controller != earlier.controller
+    return False
+
+
+def find_contradictions(
+    new: Claim,
+    candidates: Sequence[StoredClaimRef],
+    contains: Contains,
+    *,
+    new_channel: str | None = None,
+    new_message_id: int | None = None,
+    window: timedelta = VALIDITY_WINDOW,
+) -> list[Contradiction]:
+    """Earlier claims ``new`` contradicts, at most one per earlier post."""
+    if new.kind == Kind.LOSSES:
+        return _figures(new, candidates, new_channel, new_message_id)
+    speaker = speaker_of(new, new_channel)
+    out: list[Contradiction] = []
+    seen: set[tuple[str, int]] = set()
+    for ref in sorted(candidates, key=lambda r: r.claim.asserted_at):
+        old = ref.claim
+        if (ref.channel, ref.message_id) == (new_channel, new_message_id):
+            continue
+        if (ref.channel, ref.message_id) in seen:
+            continue
+        delta = new.asserted_at - old.asserted_at
+        if delta < timedelta(0) or delta > window:
+            continue
+        if not _same_place(old, new, contains) or not _contests(old, new):
+            continue
+        seen.add((ref.channel, ref.message_id))
+        en, uk = explain(new, speaker, ref)
+        out.append(Contradiction(CONTRADICTION, new, ref, old.place_id, old.place_name, en, uk))
+    return out
+
+
+def _figures(new: Claim, candidates: Sequence[StoredClaimRef], channel: str | None,
+             message_id: int | None) -> list[Contradiction]:
+    prior = [r for r in candidates
+             if r.claim.kind == Kind.LOSSES and r.claim.polarity == new.polarity
+             and r.claim.asserted_at < new.asserted_at
+             and (r.channel, r.message_id) != (channel, message_id)
+             and (new.side is None or r.claim.side in (None, new.side))]
+    if not prior:
+        return []
+    ref = max(prior, key=lambda r: r.claim.asserted_at)
+    old = ref.claim
+    cum, old_cum = int(new.data["cumulative"]), int(old.data["cumulative"])
+    change = new.data.get("change")
+    metric = new.polarity or ""
+    who_en, who_uk = speaker_of(new, channel)
+    d_new, d_old = new.asserted_at.date(), old.asserted_at.date()
+    if cum < old_cum:
+        en = (f"{who_en} reports {metric} at {cum:,} ({_d_en(new.asserted_at)}), below the "
+              f"{old_cum:,} reported on {_d_en(old.asserted_at)}: a cumulative counter went "
+              "down, figures don't add up.")
+        uk = (f"{who_uk} ({_d_uk(new.asserted_at)}): {metric} — {cum:,}, менше за {old_cum:,} "
+              f"від {_d_uk(old.asserted_at)}: накопичувальний лічильник зменшився, цифри не "
+              "сходяться.")
+    elif (change is not None and (d_new - d_old).days == 1
+          and old_cum + int(change) != cum):
+        exp = old_cum + int(change)
+        en = (f"{who_en} reports {metric} at {cum:,} (+{int(change):,}) on "
+              f"{_d_en(new.asserted_at)}, but {old_cum:,} on {_d_en(old.asserted_at)} plus "
+              f"{int(change):,} is {exp:,}: figures don't add up.")
+        uk = (f"{who_uk} ({_d_uk(new.asserted_at)}): {metric} — {cum:,} (+{int(change):,}), "
+              f"але {old_cum:,} від {_d_uk(old.asserted_at)} плюс {int(change):,} дає "
+              f"{exp:,}: цифри не сходяться.")
+    else:
+        return []
+    return [Contradiction(FIGURES, new, ref, old.place_id, old.place_name, en, uk)]
+
+
+@dataclass
+class _Episode:
+    id: int
+    started_at: datetime
+    last_at: datetime
+
+
+@dataclass
+class EpisodeTracker:
+    """In-memory episodes: contradictions about one place, no more than ``gap`` apart."""
+
+    gap: timedelta = EPISODE_GAP
+    _open: dict[str, list[_Episode]] = field(default_factory=dict)
+    _next: int = 1
+
+    def assign(self, place_id: str, at: datetime) -> tuple[int, bool]:
+        """(episode id, whether it was opened now)."""
+        for ep in self._open.get(place_id, []):
+            if abs(at - ep.last_at) <= self.gap:
+                ep.last_at = max(ep.last_at, at)
+                return ep.id, False
+        ep = _Episode(self._next, at, at)
+        self._next += 1
+        self._open.setdefault(place_id, []).append(ep)
+        return ep.id, True

@@ -1,0 +1,427 @@
+"""Claims from one post's text: trigger and place in the same clause, scoped by speech.
+
+Pure: text in, claims out. Place finding is injected (``find_places``) so the logic runs with
+the gazetteer's matcher in production and with any matcher in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.analysis.claims import lexicon as lx
+from bot.analysis.claims.losses import parse_losses
+from bot.analysis.claims.model import (
+    LOSSES_PLACE_PREFIX,
+    Claim,
+    Contains,
+    FindPlaces,
+    Kind,
+    MentionLike,
+    PlaceLike,
+)
+
+# Place kinds that name an area: "operation completed" over one covers every place inside.
+AREA_KINDS = frozenset({"oblast", "region", "raion", "district", "country", "krai", "hromada"})
+
+_ABBREV = frozenset({"м", "с", "смт", "обл", "сел", "н", "п", "р", "ст", "г", "пос", "вул",
+                     "ул", "св", "т", "д", "mr", "st", "vs", "no"})
+_SENT_END = re.compile(r"[.!?…]+[\"»”']?\s+(?=[\"«“'(]?[A-ZА-ЯІЇЄҐ0-9])|\n+|;\s*")
+_CLAUSE_SPLIT = re.compile(
+    r",?\s+(?:але|проте|однак|тоді як|натомість|но|однако|тогда как|в то время как|"
+    r"but|while|whereas|however)\s+|,\s+а\s+|,\s+(?:where|де|где)\s+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Speaker:
+    side: str
+    label_en: str
+    label_uk: str
+
+
+def opposite(side: str | None) -> str | None:
+    return {"UA": "RU", "RU": "UA"}.get(side or "")
+
+
+_AND = re.compile(r"\s(?:та|і|й|и|and)\s+(?=(\w+))", re.IGNORECASE)
+
+
+def _and_splits(text: str, s: int, e: int) -> list[int]:
+    """Offsets where "and" joins two clauses ("звільнили X та ведуть бої за Y"): the word
+    after it is a verb."""
+    lang = lx.detect_lang(text[s:e])
+    return [m.start() for m in _AND.finditer(text, s, e) if lx.is_verb(m.group(1), lang)]
+
+
+def segment(text: str) -> list[_Clause]:
+    """Sentences, then clauses at contrastive conjunctions and at "and" before a verb.
+    Abbreviations do not end a sentence."""
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        word = re.search(r"(\w+)\W*$", text[pos : m.start() + 1])
+        if m.group().startswith(".") and word and word.group(1).lower() in _ABBREV:
+            continue
+        bounds.append((pos, m.start() + 1 if m.group()[0] in ".!?…" else m.start()))
+        pos = m.end()
+    bounds.append((pos, len(text)))
+    out: list[_Clause] = []
+    for n, (s, e) in enumerate(bounds):
+        cpos = s
+        cuts = [(m.start(), m.end()) for m in _CLAUSE_SPLIT.finditer(text, s, e)]
+        cuts += [(at, at + 1) for at in _and_splits(text, s, e)]
+        for start, end in sorted(cuts):
+            if start < cpos:
+                continue
+            if start > cpos:
+                out.append(_Clause(cpos, start, n))
+            cpos = end
+        if e > cpos and text[cpos:e].strip():
+            out.append(_Clause(cpos, e, n))
+    return out
+
+
+def _speaker(clause: str, toks: list[lx.Token], lang: str, offset: int) -> _Speaker | None:
+    """The side named as the source of this clause, if it is reported speech.
+
+    A speaker right before "claim(s)/statement(s)/заява" is the author of a retold claim;
+    one attached to a reporting verb speaks. The speaker nearest a reporting word wins.
+    """
+    rep = lx.find_any(lx.REPORTING, lang, toks)
+    if rep is None:
+        return None
+    low = clause.lower()
+    rep_at = toks[rep].start - offset
+    best: tuple[int, _Speaker] | None = None
+    for rx, side, en, uk in lx.SPEAKER_RES:
+        for m in rx.finditer(low):
+            dist = abs(m.start() - rep_at)
+            if best is None or dist < best[0]:
+                best = (dist, _Speaker(side, en, uk))
+    return best[1] if best else None
+
+
+_CLAIM_BEFORE = re.compile(r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|"
+                           r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$")
+_CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
+
+
+def _claimants(clause: str) -> set[str]:
+    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that"."""
+    low = clause.lower()
+    sides: set[str] = set()
+    for rx, side, _en, _uk in lx.SPEAKER_RES:
+        for m in rx.finditer(low):
+            before = low[max(0, m.start() - 60) : m.start()]
+            after = low[m.end() : m.end() + 25]
+            if _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.match(after):
+                sides.add(side)
+    return sides
+
+
+def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, str | None]:
+    """(winner, loser) named near a control verb; "our"/"enemy" resolve against ``side``."""
+    window = text[lo:hi].lower()
+    for rx, who in lx.ACTOR_RES:
+        for m in rx.finditer(window):
+            actual = side if who == "SELF" else opposite(side) if who == "OTHER" else who
+            if actual is None:
+                continue
+            prev = re.search(r"(\w+)\W*$", window[: m.start()])
+            if prev and prev.group(1) in lx.FROM_WORDS:
+                return None, actual
+            return actual, None
+    return None, None
+
+
+def _is_area(place: PlaceLike) -> bool:
+    return place.kind in AREA_KINDS
+
+
+# A name right after "grouping of forces" names the grouping ("угруповання військ «Курськ»").
+_GROUPING = re.compile(
+    r"(?:угрупованн\w*|группировк\w*|grouping|осув|оту|ouv)\s*(?:військ\w*|войск\w*|"
+    r"of forces|of troops)?\s*[«\"“„']?\s*$", re.IGNORECASE)
+
+
+_AXIS_AFTER = re.compile(r"\s+(?:front|фронт\w*|напрям\w*|направлени\w*|axis|direction)\b",
+                         re.IGNORECASE)
+
+
+def _mentions(
+    find_places: FindPlaces, text: str
+) -> tuple[list[tuple[MentionLike, PlaceLike]], list[tuple[int, int]]]:
+    """(places to claim about, spans of names that are not such places: axes, groupings)."""
+    out: list[tuple[MentionLike, PlaceLike]] = []
+    skipped: list[tuple[int, int]] = []
+    for m in find_places(text):
+        if m.place is None:
+            continue
+        if m.place.kind == "country":
+            continue  # a country speaks; it is not where fighting is
+        if (m.kind == "axis" or _GROUPING.search(text[max(0, m.start - 40) : m.start])
+                or _AXIS_AFTER.match(text, m.end)):
+            skipped.append((m.start, m.end))  # "Pokrovsk axis" is not Pokrovsk
+            continue
+        out.append((m, m.place))
+    return out, skipped
+
+
+@dataclass(frozen=True, slots=True)
+class _Sink:
+    """Adds claims for one clause, with that clause's speaker and side."""
+
+    builder: _Builder
+    text: str
+    clause: _Clause
+    side: str | None
+    reported: str | None
+    speaker: dict[str, str]
+
+    def __call__(self, kind: str, place: PlaceLike, controller: str | None,
+                 polarity: str | None, **data: object) -> None:
+        self.builder.add(kind, place, side=self.side, controller=controller,
+                         polarity=polarity, text=self.text, clause=self.clause,
+                         reported=self.reported, **self.speaker, **data)
+
+
+class _Builder:
+    """Collects claims for one post, one per (kind, place, polarity)."""
+
+    def __init__(self, date: datetime) -> None:
+        self.date = date
+        self.claims: dict[tuple[str, str, str | None], Claim] = {}
+
+    def add(self, kind: str, place: PlaceLike, *, side: str | None, controller: str | None,
+            polarity: str | None, text: str, clause: _Clause, reported: str | None,
+            **data: object) -> None:
+        key = (kind, place.id, polarity)
+        if key in self.claims:
+            return
+        self.claims[key] = Claim(
+            kind=kind, place_id=place.id, place_name=place.name_en or place.name_uk,
+            side=side, controller=controller, polarity=polarity, asserted_at=self.date,
+            quote=text[clause.start : clause.end].strip(), start=clause.start, end=clause.end,
+            reported_side=reported, data={"place_uk": place.name_uk, **data},
+        )
+
+
+def extract_claims(
+    text: str,
+    *,
+    channel_side: str | None,
+    date: datetime,
+    find_places: FindPlaces,
+    contains: Contains | None = None,
+) -> list[Claim]:
+    """The claims a post makes. ``contains(outer, inner)`` drops places that only locate
+    another place of the same clause ("Горналь Курської області")."""
+    losses = _loss_claims(text, channel_side, date)
+    if losses:
+        return losses
+    return _PostReader(text, channel_side, date, find_places, contains).read()
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    clause: _Clause
+    text: str
+    lang: str
+    toks: list[lx.Token]
+    denial: int | None
+
+
+class _PostReader:
+    """One post: its places, clauses and speakers, read clause by clause."""
+
+    def __init__(self, text: str, channel_side: str | None, date: datetime,
+                 find_places: FindPlaces, contains: Contains | None) -> None:
+        self.text = text
+        self.channel_side = channel_side
+        self.contains = contains
+        self.mentions, self.not_places = _mentions(find_places, text)
+        counts = Counter(p.id for _m, p in self.mentions)
+        self.by_id = {p.id: p for _m, p in self.mentions}
+        first = {p.id: m.start for m, p in reversed(self.mentions)}
+        main = max(counts, key=lambda pid: (counts[pid], -first[pid]), default=None)
+        # The post's main place: most named, first named on a tie.
+        self.main_place = self.by_id.get(main) if main else None
+        self.builder = _Builder(date)
+        self.answers: str | None = None  # the kind of claim this post denies
+        self.pending_denials: list[tuple[_Clause, str | None]] = []
+        self.sentence_speaker: dict[int, _Speaker] = {}
+        lang_post = lx.detect_lang(text)
+        self.parsed: list[_Parsed] = []
+        for cl in segment(text):
+            ctext = text[cl.start : cl.end]
+            lang = lx.detect_lang(ctext, cyrillic=lang_post if lang_post != "en" else "cy")
+            toks = lx.tokenize(ctext, lang, cl.start)
+            self.parsed.append(_Parsed(cl, ctext, lang, toks,
+                                       lx.find_any(lx.DENIAL, lang, toks)))
+        self.post_denies = any(p.denial is not None for p in self.parsed)
+
+    def read(self) -> list[Claim]:
+        for parsed in self.parsed:
+            self._clause(parsed)
+        if self.main_place is not None:
+            what = self.answers or Kind.CONTROL
+            for cl, side in self.pending_denials:
+                self.builder.add(Kind.DENIAL, self.main_place, side=side, controller=None,
+                                 polarity=what, text=self.text, clause=cl, reported=None,
+                                 answers=what, inherited=True)
+        return list(self.builder.claims.values())
+
+    def _places(self, cl: _Clause) -> tuple[list[PlaceLike], list[PlaceLike]]:
+        """(places the clause claims about, every place it names)."""
+        named = [p for m, p in self.mentions if m.start >= cl.start and m.end <= cl.end]
+        every = list({p.id: p for p in named}.values())
+        places = every
+        if self.contains is not None and len(places) > 1:
+            contains = self.contains
+            places = [p for p in places
+                      if not any(q.id != p.id and contains(p.id, q.id) for q in places)]
+        return places, every
+
+    def _who(self, pc: _Parsed) -> tuple[str | None, str | None, dict[str, str], set[str]]:
+        """(asserting side, reported side, speaker labels, sides whose claims are retold)."""
+        cl = pc.clause
+        spk = _speaker(pc.text, pc.toks, pc.lang, cl.start)
+        if spk is not None and cl.sentence not in self.sentence_speaker:
+            self.sentence_speaker[cl.sentence] = spk
+        spk = spk or self.sentence_speaker.get(cl.sentence)
+        claimants = _claimants(pc.text)
+        reported = spk.side if spk else None
+        if reported in claimants and pc.denial is not None:
+            reported = None  # the named side is whose claim is denied, not who denies
+        labels: dict[str, str] = {}
+        if spk and reported:
+            labels = {"speaker_en": spk.label_en, "speaker_uk": spk.label_uk}
+        return reported or self.channel_side, reported, labels, claimants
+
+    def _clause(self, pc: _Parsed) -> None:
+        lang, toks, cl = pc.lang, pc.toks, pc.clause
+        side, reported, labels, claimants = self._who(pc)
+        places, every = self._places(cl)
+        add = _Sink(self.builder, self.text, cl, side, reported, labels)
+
+        control = lx.find_any(lx.CONTROL, lang, toks)
+        completed = lx.find_any(lx.COMPLETED, lang, toks)
+        claims_control = control is not None or completed is not None
+        # Someone else's claim told here: hedged ("нібито"), attributed to another side, or
+        # the other side's words in a post that denies something.
+        retold = (lx.find_any(lx.HEDGE, lang, toks) is not None or bool(claimants - {side})
+                  or (self.post_denies and reported is not None
+                      and self.channel_side is not None and reported != self.channel_side))
+        negated = control is not None and any(
+            t.low in lx.NEGATION for t in toks[max(0, control - 2) : control])
+        denial = pc.denial
+        if claims_control and (retold or negated):
+            self.answers = Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
+            if denial is None and not negated and not self.post_denies:
+                return  # retold without endorsement or denial: nobody's claim here
+            if negated and denial is None:
+                denial = control
+        if denial is not None:
+            what = self.answers or (Kind.OPERATION_COMPLETED if completed is not None
+                                    else Kind.CONTROL)
+            for p in places:
+                add(Kind.DENIAL, p, None, what, answers=what)
+            if not places:
+                self.pending_denials.append((cl, side))
+        elif claims_control and not retold:
+            if lx.find_any(lx.ATTEMPT, lang, toks) is not None:
+                for p in places:
+                    add(Kind.ATTEMPT, p, None, opposite(side) if side else None)
+                return
+            if lx.find_any(lx.CONDITIONAL, lang, toks) is not None:
+                return
+            still_held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
+            if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not still_held:
+                _control(self.text, lang, toks, control, completed, places, every, side, add)
+        elif (places and lx.find_any(lx.ATTEMPT, lang, toks) is not None
+              and lx.find_any(lx.ADVANCE, lang, toks) is not None
+              and not any(lx.find_any(ph, lang, toks) is not None
+                          for ph in lx.FIGHTING.values())):
+            for p in places:
+                add(Kind.ATTEMPT, p, None, None)
+            return
+        self._withdrawal(pc, places, side, add)
+        if (denial is None or places) and lx.find_any(lx.AIR, lang, toks) is None:
+            self._fighting(pc, places, add)
+
+    def _withdrawal(self, pc: _Parsed, places: Sequence[PlaceLike], side: str | None,
+                    add: _Sink) -> None:
+        at = lx.find_any(lx.WITHDRAWAL, pc.lang, pc.toks)
+        if at is None or not places or lx.find_any(lx.CONDITIONAL, pc.lang, pc.toks) is not None:
+            return
+        toks = pc.toks
+        who, _ = _actor(self.text, toks[max(0, at - 5)].start,
+                        toks[min(len(toks) - 1, at + 5)].end, side)
+        for p in places:
+            add(Kind.WITHDRAWAL, p, opposite(who or side), who or side)
+
+    def _fighting(self, pc: _Parsed, places: Sequence[PlaceLike], add: _Sink) -> None:
+        for polarity, phrases in lx.FIGHTING.items():
+            if lx.find_any(phrases, pc.lang, pc.toks) is None:
+                continue
+            # A clause naming no place speaks of the post's place, if it has only one and
+            # the clause names no axis or grouping instead.
+            inherit = (self.main_place is not None and len(self.by_id) == 1
+                       and not any(pc.clause.start <= a < pc.clause.end
+                                   for a, _b in self.not_places))
+            targets = list(places) or ([self.main_place] if self.main_place and inherit
+                                       else [])
+            for p in targets:
+                add(Kind.FIGHTING, p, None, polarity)
+            return
+
+
+def _control(text: str, lang: str, toks: list[lx.Token], control: int | None,
+             completed: int | None, places: Sequence[PlaceLike],
+             all_places: Sequence[PlaceLike], side: str | None, add: _Sink) -> None:
+    at = control if control is not None else completed
+    assert at is not None
+    lo = toks[max(0, at - 5)].start
+    hi = toks[min(len(toks) - 1, at + 5)].end
+    winner, loser = _actor(text, lo, hi, side)
+    controller = winner or opposite(loser) or side
+    spots = [p for p in places if not _is_area(p)]
+    # "Completed" over a town means the town; over an area only with no town named, or
+    # when the town taken is "the last settlement" of the area.
+    last = lx.find_any(lx.LAST, lang, toks) is not None
+    areas = [p for p in (all_places if last else places) if _is_area(p)]
+    if last:
+        completed = at
+    for p in spots:
+        add(Kind.CONTROL, p, controller, controller)
+    if completed is not None and (last or not spots):
+        for p in areas or ([] if spots else list(places)):
+            add(Kind.OPERATION_COMPLETED, p, controller, controller)
+    elif not spots:
+        for p in areas:
+            add(Kind.CONTROL, p, controller, controller)
+
+
+def _loss_claims(text: str, side: str | None, date: datetime) -> list[Claim]:
+    out: list[Claim] = []
+    for f in parse_losses(text):
+        out.append(Claim(
+            kind=Kind.LOSSES, place_id=LOSSES_PLACE_PREFIX + f.metric, place_name=f.metric,
+            side=side, controller=None, polarity=f.metric, asserted_at=date,
+            quote=text[f.start : f.end].strip(), start=f.start, end=f.end,
+            data={"metric": f.metric, "cumulative": f.cumulative, "change": f.change,
+                  "qualifier": f.qualifier},
+        ))
+    return out

@@ -1,0 +1,332 @@
+"""Trigger lexicons for claims, per language, written as lemmas.
+
+A phrase is a space-separated sequence of slots; a slot lists alternatives with ``|``; an
+alternative ending in ``*`` matches any word starting with it. Words of a phrase must appear
+in order, at most ``MAX_GAP`` words apart. ``A & B`` means both parts anywhere in the clause.
+Ukrainian and Russian words are compared by pymorphy3 lemma, so "звільнено", "звільнили" and
+"звільнення" all meet the lemmas "звільнити" / "звільнення"; English has no analyser here, so
+its phrases list the inflected forms (or stems with ``*``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+import pymorphy3
+
+MAX_GAP = 3
+
+# kind -> language -> phrases
+CONTROL: dict[str, tuple[str, ...]] = {
+    "uk": (
+        "звільнити|звільнення|звільнений", "захопити|захоплення|захоплений",
+        "окупувати|окупований", "зачистити|зачистка", "взяти під контроль",
+        "встановити контроль", "під контроль|контролем", "зайняти|заняти", "оволодіти",
+    ),
+    "ru": (
+        "освободить|освобождение|освобождённый|освобожденный", "захватить|захват|захваченный",
+        "оккупировать", "зачистить", "взять под контроль", "установить контроль",
+        "под контроль|контролем", "занять", "овладеть",
+    ),
+    "en": (
+        "liberat*", "captur*", "took|taken|take|taking|seized|seize* control|hold",
+        "had|has|have taken|took", "took|taken the village|town|city|settlement",
+        "seized|seize", "cleared", "under control", "fell", "occupied",
+    ),
+}
+
+COMPLETED: dict[str, tuple[str, ...]] = {
+    "uk": (
+        "завершення|завершити|завершений бій|бойовий|операція|звільнення",
+        "повністю|повний звільнити|звільнення|звільнений|контроль",
+    ),
+    "ru": (
+        "завершение|завершить|завершённый|завершенный бой|боевой|операция|освобождение",
+        "полностью|полный освободить|освобождение|освобождённый|освобожденный|контроль",
+    ),
+    "en": (
+        "fully|completely|entirely liberat*|captur*|cleared|taken",
+        "complet*|end|ended|conclu* of|the liberation|operation|combat|hostilities|fighting",
+    ),
+}
+
+# "the last settlement of X Oblast": taking it completes the operation over the area.
+LAST: dict[str, tuple[str, ...]] = {
+    "uk": ("останній населений|село|місто",),
+    "ru": ("последний населённый|населенный|село|город",),
+    "en": ("last settlement|village|town",),
+}
+
+WITHDRAWAL: dict[str, tuple[str, ...]] = {
+    "uk": ("вийти з|із", "вихід з|із", "відійти|відхід|відступити|відступ",
+           "відвести|відведення|вивести|виведення|вивід", "вигідний рубіж",
+           "залишити місто|населений"),
+    "ru": ("выйти из", "выход из", "отойти|отход|отступить|отступление",
+           "отвести|отвод|вывести|вывод",
+           "выгодный рубеж", "оставить город|населённый|населенный", "покинуть"),
+    "en": ("withdr*", "pulled out", "retreat*",
+           "more favourable|favorable|advantageous lines|positions"),
+}
+
+_FIGHT_NOUNS_UK = ("бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|"
+                   "стабілізаційний")
+_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм"
+_FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
+
+FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
+    "ongoing": {
+        "uk": (f"тривати|продовжуватися|тривалий & {_FIGHT_NOUNS_UK}",
+               "вестися бій", "бій за|в|у|біля", "оборонний операція", "операція тривати"),
+        "ru": (f"продолжаться|продолжиться|идти|вестись & {_FIGHT_NOUNS_RU}",
+               "бой за|в|у|около", "нанести поражение"),
+        "en": (f"continu*|ongoing|underway & {_FIGHT_NOUNS_EN}",
+               "fighting for|in|near", "operation of our forces", "clashes"),
+    },
+    "holding": {
+        "uk": ("залишатися під контроль|контролем", "утримувати|утримання",
+               "тримати позиція|оборона", "контролювати"),
+        "ru": ("оставаться под контроль|контролем", "удерживать|удержание",
+               "держать оборона|позиция", "контролировать"),
+        "en": ("remain* under control", "remain* in control", "continue to hold",
+               "still hold*", "hold|holding|held|holds positions|position|ground|line|lines|the"),
+    },
+    "repelled": {
+        "uk": ("відбити|відбивати|відбитий", "зупинити штурм|атака|наступ", "відсіч"),
+        "ru": ("отбить|отбивать|отбитый", "отразить|отражать|отражённый|отраженный"),
+        "en": ("repell*|repuls*", "fought off", "beat back|off"),
+    },
+    "remnants": {
+        "uk": ("залишки|залишок|рештки", "залишатися підрозділ|ворожий|противник"),
+        "ru": ("остаток|остатки", "оставаться подразделение|противник"),
+        "en": ("remnants", "remaining pockets|units|troops"),
+    },
+}
+
+# Air defence reports ("Повітряний напад відбито") are not ground fighting at a place.
+AIR: dict[str, tuple[str, ...]] = {
+    "uk": ("повітряний|протиповітряний|ппо|ракета|бпла|дрон|шахед|shahed|балістичний",),
+    "ru": ("воздушный|противовоздушный|пво|ракета|бпла|беспилотник|дрон|шахед|баллистический",),
+    "en": ("air|missile*|drone*|uav*|shahed*|ballistic",),
+}
+
+ATTEMPT: dict[str, tuple[str, ...]] = {
+    "uk": ("намагатися|спробувати|спроба|прагнути|планувати|намір", "хотіти захопити"),
+    "ru": ("пытаться|попытаться|попытка|стремиться|планировать|намерение", "хотеть захватить"),
+    "en": ("attempt*", "trying|tries|tried|try to", "seek*|sought to", "plan|plans|planned to",
+           "aim|aims|aimed to", "push* to"),
+}
+
+# An attempt without a control verb is an attempt only if it is one to advance.
+ADVANCE: dict[str, tuple[str, ...]] = {
+    "uk": ("просунутися|просування|прорватися|прорив|наступати|штурмувати|вклинитися|"
+           "витіснити|оточити",),
+    "ru": ("продвинуться|продвижение|прорваться|прорыв|наступать|штурмовать|вклиниться|"
+           "вытеснить|окружить",),
+    "en": ("advanc*|break|breach*|push*|storm*|encircl*|dislodge*",),
+}
+
+CONDITIONAL: dict[str, tuple[str, ...]] = {
+    "uk": ("якщо|якби", "у разі", "може|можуть|міг|могли", "ймовірно"),
+    "ru": ("если", "в случае", "может|могут|мочь", "вероятно"),
+    "en": ("if|unless|would|could|might|may",),
+}
+
+DENIAL: dict[str, tuple[str, ...]] = {
+    "uk": ("не відповідати", "брехня|неправда|фейк|пропаганда|вигадка",
+           "видавати бажаний|бажане", "спростувати|спростування", "не підтверджуватися"),
+    "ru": ("не соответствовать", "ложь|неправда|фейк|пропаганда|выдумка",
+           "выдавать желаемый|желаемое", "опровергнуть|опровержение", "не подтверждаться"),
+    "en": ("false|untrue|fake|lie|lies|propaganda|fabricat*", "dismiss*|denied|denies|deny|refut*",
+           "wishful thinking", "not true", "does|do not reflect"),
+}
+
+# The post distances itself from what it retells: a claim in this clause is someone else's.
+HEDGE: dict[str, tuple[str, ...]] = {
+    "uk": ("нібито", "так званий"),
+    "ru": ("якобы", "так называемый"),
+    "en": ("allegedly|alleged|purported*|so-called",),
+}
+
+NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет"})
+
+REPORTING: dict[str, tuple[str, ...]] = {
+    "uk": ("заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти",
+           "за слово|дані", "заява|повідомлення"),
+    "ru": ("заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать",
+           "по данные|слово|словам|данным", "заявление|сообщение"),
+    "en": ("said|says|say|claim|claims|claimed|stated|reported|announced|told|according|"
+           "admitted|acknowledged|insist*|report|statement",),
+}
+
+# Who speaks: (pattern over lower-cased text, side, label en, label uk). Order: specific first.
+SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
+    (r"генштаб\w*\s+(?:зсу|всу)|генеральн\w+\s+штаб\w*\s+(?:зсу|всу|збройних)|"
+     r"general staff of (?:the armed forces of )?ukraine|ukraine.s general staff|"
+     r"ukrainian general staff|генштаб\w* україни", "UA", "Ukraine's General Staff",
+     "Генштаб ЗСУ"),
+    (r"зеленськ\w*|зеленск\w*|zelensk\w*|президент\w* україни|президент\w* украины|"
+     r"ukraine.s president|ukrainian president", "UA", "Ukraine's President",
+     "Президент України"),
+    (r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*", "UA", "Ukraine's Commander-in-Chief",
+     "Головнокомандувач ЗСУ"),
+    (r"маляр\w*|maliar|буданов\w*|budanov|умєров\w*|umerov|резніков\w*|reznikov|"
+     r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|cherevat\w*|"
+     r"трегубов\w*|trehubov|плетенчук\w*|pletenchuk|волошин\w*|voloshyn|"
+     r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
+     r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military)", "UA",
+     "the Ukrainian military", "українські військові"),
+    (r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|мо рф|"
+     r"russia.s (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
+     r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)", "RU", "Russia's MoD",
+     "Міноборони РФ"),
+    (r"шойгу|shoigu|белоусов\w*|belousov|конашенков\w*|konashenkov|пригожин\w*|prigozhin",
+     "RU", "Russia's MoD", "Міноборони РФ"),
+    (r"герасимов\w*|gerasimov|генштаб\w* (?:рф|вс рф|россии)|russian general staff", "RU",
+     "Russia's General Staff", "Генштаб РФ"),
+    (r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin", "RU",
+     "the Kremlin", "Кремль"),
+    (r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|officials|forces|command)|"
+     r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b", "UA", "the Ukrainian side", "українська сторона"),
+    (r"russian (?:military|army|officials|forces|command)|\brussia\b|\bmoscow\b|\bмосква\b|"
+     r"\bрф\b|\bросія\b|\bроссия\b|країн\w+.агресор\w*|держав\w+.агресор\w*", "RU",
+     "the Russian side", "російська сторона"),
+)
+SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
+
+# Actors of a control verb: whose troops did it. "our"/"enemy" are relative to the speaker.
+ACTORS: tuple[tuple[str, str], ...] = (
+    (r"\bзсу\b|\bвсу\b|сил\w* оборони|українськ\w*|украинск\w*|ukrainian|\bkyiv\b", "UA"),
+    (r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
+     r"группировк\w* войск|угрупованн\w* військ рф|вс рф", "RU"),
+    (r"\bнаш\w*|\bour\b|\bмы\b|\bми\b", "SELF"),
+    (r"ворог\w*|противник\w*|\bврага?\b|\benemy\b|неприятел\w*", "OTHER"),
+)
+ACTOR_RES = tuple((re.compile(p), s) for p, s in ACTORS)
+FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из", "of"})
+
+_WORD = re.compile(r"[\w'’ʼ-]+", re.UNICODE)
+_UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
+_RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+_CYR = re.compile(r"[а-яА-Я]")
+
+
+def detect_lang(text: str, cyrillic: str = "cy") -> str:
+    """'uk', 'ru' or 'en'. Letters unique to one alphabet decide; counts break ties;
+    Cyrillic with neither kind of letter is ``cyrillic`` ("cy": both, undecided)."""
+    uk = len(_UK_ONLY.findall(text))
+    ru = len(_RU_ONLY.findall(text))
+    if uk or ru:
+        return "uk" if uk >= ru else "ru"
+    return cyrillic if _CYR.search(text) else "en"
+
+
+@lru_cache(maxsize=2)
+def _analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+@lru_cache(maxsize=200_000)
+def lemmas(word: str, lang: str) -> frozenset[str]:
+    """The lemmas of a lower-case word (all parses' normal forms, plus the word itself)."""
+    if lang == "en" or not _CYR.search(word):
+        return frozenset({word})
+    if lang == "cy":
+        return lemmas(word, "uk") | lemmas(word, "ru")
+    forms = {word}
+    for parse in _analyzer(lang).parse(word)[:3]:
+        forms.add(parse.normal_form.replace("ё", "е"))
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=50_000)
+def is_verb(word: str, lang: str) -> bool:
+    """Whether a word is most likely a finite verb (clause boundary after "та"/"и")."""
+    low = word.lower()
+    if lang == "en":
+        return low in _EN_VERBS or (low.endswith("ed") and len(low) > 4)
+    langs = ("uk", "ru") if lang == "cy" else (lang,)
+    return any(_analyzer(code).parse(low)[0].tag.POS == "VERB" for code in langs)
+
+
+_EN_VERBS = frozenset({"continue", "continues", "are", "is", "hold", "holds", "remain",
+                       "remains", "say", "says", "said", "repelled", "keep", "keeps"})
+
+
+class Token:
+    __slots__ = ("end", "forms", "low", "start")
+
+    def __init__(self, low: str, forms: frozenset[str], start: int, end: int) -> None:
+        self.low = low
+        self.forms = forms
+        self.start = start
+        self.end = end
+
+
+def tokenize(text: str, lang: str, offset: int = 0) -> list[Token]:
+    out: list[Token] = []
+    for m in _WORD.finditer(text):
+        low = m.group().lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
+        out.append(Token(low, lemmas(low, lang), offset + m.start(), offset + m.end()))
+    return out
+
+
+Slot = tuple[frozenset[str], tuple[str, ...]]  # exact lemmas, prefixes
+Pattern = tuple[tuple[Slot, ...], ...]  # parts joined by '&'; each part a slot sequence
+
+
+def _slot(spec: str) -> Slot:
+    alts = [a.replace("ё", "е") for a in spec.split("|")]
+    return (frozenset(a for a in alts if not a.endswith("*")),
+            tuple(a[:-1] for a in alts if a.endswith("*")))
+
+
+@cache
+def compile_phrase(phrase: str) -> Pattern:
+    return tuple(tuple(_slot(s) for s in part.split()) for part in phrase.split("&"))
+
+
+def _slot_hits(slot: Slot, tok: Token) -> bool:
+    exact, prefixes = slot
+    if tok.low in exact or not exact.isdisjoint(tok.forms):
+        return True
+    return any(tok.low.startswith(p) for p in prefixes)
+
+
+def _seq_at(seq: tuple[Slot, ...], toks: list[Token], i: int) -> int | None:
+    """If ``seq`` matches starting exactly at token i, the index of its last token."""
+    if not _slot_hits(seq[0], toks[i]):
+        return None
+    pos = i
+    for slot in seq[1:]:
+        for j in range(pos + 1, min(pos + 2 + MAX_GAP, len(toks))):
+            if _slot_hits(slot, toks[j]):
+                pos = j
+                break
+        else:
+            return None
+    return pos
+
+
+def find_phrase(phrase: str, toks: list[Token]) -> int | None:
+    """Index of the token where the phrase (its first part) matches, or None."""
+    parts = compile_phrase(phrase)
+    first: int | None = None
+    for n, seq in enumerate(parts):
+        hit = next((i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None), None)
+        if hit is None:
+            return None
+        if n == 0:
+            first = hit
+    return first
+
+
+def find_any(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> int | None:
+    """The earliest token index where any phrase of ``lang`` matches."""
+    best: int | None = None
+    langs = ("uk", "ru") if lang == "cy" else (lang,)
+    for phrase in (p for code in langs for p in phrases.get(code, ())):
+        hit = find_phrase(phrase, toks)
+        if hit is not None and (best is None or hit < best):
+            best = hit
+    return best

@@ -1,0 +1,47 @@
+"""A contradiction alert as chat HTML: the reason, then both sides quoted and linked. Pure.
+
+Takes the ``"contradiction"`` part of the payload ``bot.services.claims`` stores.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.analysis.claims.contradict import CHANNEL_SPEAKERS
+
+QUOTE_LIMIT = 300
+_WORDS = {
+    "uk": {"title": "Суперечність", "figures": "Цифри не сходяться", "open": "допис"},
+    "en": {"title": "Contradiction", "figures": "Figures don't add up", "open": "post"},
+}
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > QUOTE_LIMIT:
+        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
+    return html.escape(text)
+
+
+def _side(part: dict[str, Any], lang: str, tz: str) -> str:
+    channel = str(part["channel"])
+    who = CHANNEL_SPEAKERS.get(channel, (f"@{channel}", f"@{channel}"))[0 if lang == "en" else 1]
+    when = datetime.fromisoformat(str(part["date"])).astimezone(ZoneInfo(tz))
+    link = f"https://t.me/{channel}/{int(part['id'])}"
+    word = _WORDS.get(lang, _WORDS["en"])["open"]
+    return (f"• <b>{html.escape(who)}</b>, {when:%d.%m.%Y %H:%M}: «{_quote(str(part['quote']))}» "
+            f'<a href="{html.escape(link)}">{word}</a>')
+
+
+def render_contradiction(c: dict[str, Any], *, lang: str, tz: str) -> str:
+    """``c`` is ``payload["contradiction"]``; ``lang`` "uk" or "en"."""
+    words = _WORDS.get(lang, _WORDS["en"])
+    key = "uk" if lang == "uk" else "en"
+    title = words["figures"] if c.get("kind") == "figures" else words["title"]
+    place = html.escape(str(c["place"].get(key) or c["place"]["en"]))
+    why = html.escape(str(c["why"].get(key) or c["why"]["en"]))
+    return "\n".join([f"⚠️ <b>{title}</b> · {place}", why, "",
+                      _side(c["earlier"], lang, tz), _side(c["new"], lang, tz)])

@@ -1,0 +1,195 @@
+"""Claims of a stored post: extract, store, check against stored claims, record pairs.
+
+The one call the pipeline makes per stored post is :func:`process_post`. It returns the new
+contradictions with their episode; the caller raises one alert per *episode* (dedupe key
+``contradiction:episode:<id>``), so a dozen pairs about Kursk Oblast in one week alert a
+chat once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.analysis.claims.analyze import (
+    ClaimHistory,
+    PlaceTools,
+    PostClaims,
+    default_place_tools,
+    lookup_ids,
+)
+from bot.analysis.claims.contradict import EPISODE_GAP, VALIDITY_WINDOW, find_contradictions
+from bot.analysis.claims.extract import extract_claims
+from bot.analysis.claims.model import Claim, Contradiction, StoredClaimRef
+from bot.core.post import Post
+from storage.models import Post as PostRow
+from storage.repos import claims as repo
+from storage.repos import outbox
+from storage.repos import subscriptions as sub_repo
+
+
+@dataclass(frozen=True, slots=True)
+class StoredContradiction:
+    contradiction: Contradiction
+    claim_id: int
+    earlier_claim_id: int
+    episode_id: int
+    episode_opened: bool  # the episode's first pair: alert; later pairs join its alert
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"contradiction:episode:{self.episode_id}"
+
+
+async def stored_candidates(
+    session: AsyncSession,
+    claims: Sequence[Claim],
+    tools: PlaceTools,
+    window: timedelta = VALIDITY_WINDOW,
+) -> dict[int, list[StoredClaimRef]]:
+    """For ``claims[i]``, the stored claims it may clash with (indexed lookups)."""
+    out: dict[int, list[StoredClaimRef]] = {}
+    for i, c in enumerate(claims):
+        out[i] = await repo.candidates(session, lookup_ids(c, tools.ancestors),
+                                       c.asserted_at - window, c.asserted_at)
+    return out
+
+
+async def process_post(
+    session: AsyncSession,
+    *,
+    post_id: int,
+    channel: str,
+    message_id: int,
+    date: datetime,
+    text: str,
+    channel_side: str | None,
+    tools: PlaceTools,
+    window: timedelta = VALIDITY_WINDOW,
+) -> tuple[list[Claim], list[StoredContradiction]]:
+    """Store the post's claims (replacing earlier ones of the same post, e.g. after an edit)
+    and the contradictions they make with stored claims; one pair per earlier post."""
+    await repo.delete_for_post(session, post_id)
+    claims = extract_claims(text, channel_side=channel_side, date=date,
+                            find_places=tools.find, contains=tools.contains)
+    if not claims:
+        return [], []
+    cands = await stored_candidates(session, claims, tools, window)
+    ids = await repo.add_claims(session, post_id, claims)
+    out: list[StoredContradiction] = []
+    seen: set[tuple[str, int]] = set()
+    for i, claim in enumerate(claims):
+        for x in find_contradictions(claim, cands[i], tools.contains, new_channel=channel,
+                                     new_message_id=message_id, window=window):
+            key = (x.earlier.channel, x.earlier.message_id)
+            if key in seen or x.earlier.claim_id is None:
+                continue
+            seen.add(key)
+            episode, opened = await repo.find_or_open_episode(
+                session, x.place_id, claim.asserted_at, EPISODE_GAP)
+            pair_id = await repo.add_contradiction(
+                session, claim_id=ids[i], earlier_claim_id=x.earlier.claim_id,
+                place_id=x.place_id, why=x.why_en, episode_id=episode.id)
+            if pair_id is not None:
+                out.append(StoredContradiction(x, ids[i], x.earlier.claim_id, episode.id,
+                                               opened))
+    return claims, out
+
+
+async def analyze_with_db(
+    session: AsyncSession,
+    history: ClaimHistory,
+    *,
+    channel: str,
+    message_id: int,
+    date: datetime,
+    text: str,
+    channel_side: str | None,
+) -> PostClaims:
+    """``dozor analyze --db``: like ``history.analyze``, also checking stored claims.
+    Reads only; the stored claims of this very post are skipped."""
+    claims = history.extract(text, channel_side=channel_side, date=date)
+    extra = await stored_candidates(session, claims, history.tools, history.window)
+    found = history.check(claims, channel=channel, message_id=message_id, extra=extra)
+    history.remember(claims, channel=channel, message_id=message_id)
+    return PostClaims(claims, found)
+
+
+def contradiction_payload(post: Post, x: StoredContradiction) -> dict[str, Any]:
+    """The alert payload: the new post as a match alert carries it (so a plain renderer
+    still shows it), plus both sides for ``bot.analysis.claims.render``."""
+    c, old = x.contradiction, x.contradiction.earlier
+    place_uk = str(c.new.data.get("place_uk") or c.place_name)
+    if old.claim.place_id == c.place_id:
+        place_uk = str(old.claim.data.get("place_uk") or place_uk)
+    return {
+        "channel": post.channel,
+        "id": post.id,
+        "title": post.channel_title,
+        "date": post.date.isoformat(),
+        "text": post.text,
+        "media": [m.path for m in post.media if m.is_image],
+        "forward": None,
+        "contradiction": {
+            "kind": c.kind,
+            "episode_id": x.episode_id,
+            "place_id": c.place_id,
+            "place": {"en": c.place_name, "uk": place_uk},
+            "why": {"en": c.why_en, "uk": c.why_uk},
+            "new": {"channel": post.channel, "id": post.id, "date": c.new.asserted_at.isoformat(),
+                    "side": c.new.side, "quote": c.new.quote},
+            "earlier": {"channel": old.channel, "id": old.message_id,
+                        "date": old.claim.asserted_at.isoformat(), "side": old.claim.side,
+                        "quote": old.claim.quote},
+        },
+    }
+
+
+class ClaimsHook:
+    """An ``IngestService`` post hook: claims of each stored post, and one contradiction
+    alert per episode to every chat tracking the place or a place that contains it.
+
+    ``alert=False`` (history import, replays without alerts) stores claims and pairs only.
+    """
+
+    def __init__(self, sides: Callable[[str], str | None], *, tools: PlaceTools | None = None,
+                 alert: bool = True, priority: int = 0) -> None:
+        self.sides = sides
+        self._tools = tools
+        self.alert = alert
+        self.priority = priority
+
+    @property
+    def tools(self) -> PlaceTools:
+        if self._tools is None:
+            self._tools = default_place_tools()
+        return self._tools
+
+    async def __call__(self, session: AsyncSession, row: PostRow, post: Post) -> None:
+        _claims, pairs = await process_post(
+            session, post_id=row.id, channel=post.channel, message_id=post.id, date=post.date,
+            text=post.text, channel_side=self.sides(post.channel), tools=self.tools)
+        if not self.alert:
+            return
+        for x in pairs:
+            await self._alert(session, row, post, x)
+
+    async def _alert(self, session: AsyncSession, row: PostRow, post: Post,
+                     x: StoredContradiction) -> None:
+        c = x.contradiction
+        places = {c.place_id, *self.tools.ancestors(c.place_id), c.new.place_id,
+                  *self.tools.ancestors(c.new.place_id)}
+        subs = await sub_repo.by_keys(session, "place", places)
+        if not subs:
+            return
+        alert, _ = await outbox.ensure_alert(
+            session, kind="contradiction", dedupe_key=x.dedupe_key,
+            payload=contradiction_payload(post, x), post_id=row.id, priority=self.priority)
+        for sub in subs:
+            await outbox.enqueue(session, alert, sub.chat_id, thread_id=sub.thread_id,
+                                 reasons={"labels": [sub.label], "kinds": ["contradiction"],
+                                          "spans": []})

@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
-from bot.deliver.dispatcher import Dispatcher, Sender
+from bot.deliver.contradiction import render_contradiction_alert
+from bot.deliver.dispatcher import DEFAULT_RENDERERS, Dispatcher, Renderer, Sender
 from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.sender import PtbSender
 from bot.errors import ConfigError
 from bot.ingest import IngestService
+from bot.services.claims import ClaimsHook
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
 from bot.services.sources import SourceService
@@ -33,6 +35,11 @@ from handlers.context import SERVICES_KEY, Services
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
 log = logging.getLogger(__name__)
+
+RENDERERS: dict[str, Renderer] = {
+    **DEFAULT_RENDERERS,
+    "contradiction": render_contradiction_alert,
+}
 
 
 @dataclass
@@ -64,7 +71,7 @@ def build_core(settings: Settings, *, live: bool = False) -> Core:
     max_age = timedelta(hours=settings.alert_max_age_hours) if live else None
     ingest = IngestService(
         sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all,
-        max_alert_age=max_age,
+        max_alert_age=max_age, hooks=[ClaimsHook(settings.side_of)],
     )
     return Core(settings, engine, sessions, media, ingest, wake_hooks)
 
@@ -83,6 +90,7 @@ def limits(settings: Settings) -> Limits:
 def build_dispatcher(
     core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
 ) -> Dispatcher:
+    kwargs.setdefault("renderers", RENDERERS)
     dispatcher = Dispatcher(core.sessions, sender, pacer or Pacer(limits(core.settings)),
                             default_tz=core.settings.default_tz, **kwargs)
     core.wake_hooks.append(dispatcher.wake)

@@ -22,6 +22,8 @@ from bot.deliver.contradiction import render_contradiction_alert
 from bot.deliver.dispatcher import DEFAULT_RENDERERS, Dispatcher, Renderer, Sender
 from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.sender import PtbSender
+from bot.digest.render import RENDERERS as DIGEST_RENDERERS
+from bot.digest.runner import run_scheduler
 from bot.errors import ConfigError
 from bot.ingest import IngestService
 from bot.services.claims import ClaimsHook
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 RENDERERS: dict[str, Renderer] = {
     **DEFAULT_RENDERERS,
     "contradiction": render_contradiction_alert,
+    **DIGEST_RENDERERS,
 }
 
 
@@ -135,7 +138,10 @@ async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int
     await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout,
                                     drop_pending_updates=False)
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(dispatcher.run(stop), name="dispatcher")]
+    tasks = [
+        asyncio.create_task(dispatcher.run(stop), name="dispatcher"),
+        asyncio.create_task(run_scheduler(core, stop), name="digests"),
+    ]
     return Running(core, app, dispatcher, stop, tasks)
 
 

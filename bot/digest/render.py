@@ -1,0 +1,196 @@
+"""Digest payload → the messages a chat receives, in its language and time zone. Pure.
+
+A digest is two outbox rows: the text (up to 4096 characters) and the chart as a photo with a
+short caption, because a photo's caption holds only 1024.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.excerpt import excerpt, fit_html
+from bot.core.post import post_link
+from bot.deliver.render import TEXT_LIMIT, Rendered
+
+_WORDS: dict[str, dict[str, str]] = {
+    "title": {"uk": "🗞 <b>Дайджест · {day}</b>", "en": "🗞 <b>Digest · {day}</b>"},
+    "window": {"uk": "<i>з {since} до {until}</i>", "en": "<i>from {since} to {until}</i>"},
+    "empty": {"uk": "Нічого нового про те, що відстежує цей чат.",
+              "en": "Nothing new about what this chat tracks."},
+    "posts": {"uk": "дописів: {n}", "en": "posts: {n}"},
+    "contradictions": {"uk": "⚠️ <b>Суперечності</b>", "en": "⚠️ <b>Contradictions</b>"},
+    "claims": {"uk": "🔄 <b>Зміни в заявах</b>", "en": "🔄 <b>Changes in claims</b>"},
+    "losses": {"uk": "📉 <b>Втрати противника за добу</b>",
+               "en": "📉 <b>Enemy losses over the day</b>"},
+    "new": {"uk": "нова", "en": "new"},
+    "earlier": {"uk": "попередня", "en": "earlier"},
+    "was": {"uk": "було", "en": "was"},
+    "source": {"uk": "джерело", "en": "source"},
+    "more": {"uk": "далі", "en": "more"},
+    "echo": {"uk": "повторено {n}×", "en": "repeated {n}×"},
+    "chart": {"uk": "📊 Згадки за тиждень · {day}", "en": "📊 Mentions over the week · {day}"},
+    "chart_losses": {"uk": "📊 Втрати противника за тиждень · {day}",
+                     "en": "📊 Enemy losses over the week · {day}"},
+}
+
+_KINDS: dict[str, dict[str, str]] = {
+    "control": {"uk": "контроль", "en": "control"},
+    "operation_completed": {"uk": "операцію завершено", "en": "operation completed"},
+    "withdrawal": {"uk": "відхід", "en": "withdrawal"},
+    "fighting": {"uk": "бої", "en": "fighting"},
+    "attempt": {"uk": "спроба", "en": "attempt"},
+    "denial": {"uk": "спростування", "en": "denial"},
+}
+
+METRICS: dict[str, dict[str, str]] = {
+    "personnel": {"uk": "особовий склад", "en": "personnel"},
+    "tank": {"uk": "танки", "en": "tanks"},
+    "APC": {"uk": "ББМ", "en": "armoured vehicles"},
+    "field artillery": {"uk": "артсистеми", "en": "artillery systems"},
+    "MRL": {"uk": "РСЗВ", "en": "MLRS"},
+    "anti-aircraft warfare": {"uk": "засоби ППО", "en": "air defence"},
+    "aircraft": {"uk": "літаки", "en": "aircraft"},
+    "helicopter": {"uk": "гелікоптери", "en": "helicopters"},
+    "drone": {"uk": "БпЛА", "en": "drones"},
+    "cruise missiles": {"uk": "крилаті ракети", "en": "cruise missiles"},
+    "naval ship": {"uk": "кораблі / катери", "en": "warships / boats"},
+    "submarines": {"uk": "підводні човни", "en": "submarines"},
+    "vehicles and fuel tanks": {"uk": "автотехніка й автоцистерни",
+                                "en": "vehicles and fuel tanks"},
+    "military auto": {"uk": "автотехніка", "en": "vehicles"},
+    "fuel tank": {"uk": "цистерни з ПММ", "en": "fuel tanks"},
+    "special equipment": {"uk": "спецтехніка", "en": "special equipment"},
+    "ground robotic systems": {"uk": "НРК", "en": "ground robotic systems"},
+}
+
+
+def _w(lang: str, key: str, **params: object) -> str:
+    entry = _WORDS[key]
+    text = entry.get(lang) or entry["uk"]
+    return text.format(**params) if params else text
+
+
+def _label(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
+    if key is None:
+        return "?"
+    entry = table.get(key)
+    return html.escape(entry.get(lang, entry["uk"]) if entry else key)
+
+
+def _local(iso: str, tz: str, fmt: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def _day(payload: dict[str, Any]) -> str:
+    return date.fromisoformat(payload["day"]).strftime("%d.%m.%Y")
+
+
+def _a(channel: str, message_id: int, text: str) -> str:
+    return f'<a href="{html.escape(post_link(channel, message_id))}">{html.escape(text)}</a>'
+
+
+def _num(value: Any) -> str:
+    return f"{int(value):,}".replace(",", "\u202f") if value is not None else "?"
+
+
+def _place(place: dict[str, str], lang: str) -> str:
+    return html.escape(place.get(lang) or place.get("en") or "?")
+
+
+def _items(payload: dict[str, Any], lang: str, tz: str) -> list[str]:
+    out = []
+    for item in payload["items"]:
+        if not item["posts"]:
+            continue
+        lines = [f"📍 <b>{html.escape(item['label'])}</b> — {_w(lang, 'posts', n=item['posts'])}"]
+        for p in item["top"]:
+            mark = "⚠️ " if p.get("contradiction") else ""
+            who = html.escape(p.get("title") or f"@{p['channel']}")
+            when = _local(p["date"], tz, "%d.%m %H:%M")
+            body = excerpt(p["text"], [(int(s), int(e)) for s, e in p["spans"]], 220)
+            echo = f" · {_w(lang, 'echo', n=p['echo'])}" if p.get("echo", 1) > 1 else ""
+            lines.append(f"• {mark}{_a(p['channel'], p['id'], when)} {who}{echo}: {body}")
+        out.append("\n".join(lines))
+    return out
+
+
+def _contradictions(payload: dict[str, Any], lang: str) -> list[str]:
+    if not payload["contradictions"]:
+        return []
+    lines = [_w(lang, "contradictions")]
+    for c in payload["contradictions"]:
+        new, old = c["new"], c["earlier"]
+        lines.append(f"• <b>{_place(c['place'], lang)}</b>: {html.escape(c['why'])} "
+                     f"({_a(new['channel'], new['id'], _w(lang, 'new'))} · "
+                     f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))})")
+    return ["\n".join(lines)]
+
+
+def _claim_text(view: dict[str, Any], lang: str) -> str:
+    text = _label(_KINDS, view.get("kind"), lang)
+    holder = view.get("controller")
+    return f"{text} ({html.escape(holder)})" if holder else text
+
+
+def _claims(payload: dict[str, Any], lang: str) -> list[str]:
+    if not payload["claims"]:
+        return []
+    lines = [_w(lang, "claims")]
+    for c in payload["claims"]:
+        side = html.escape(c.get("side") or "?")
+        was = f" ← {_w(lang, 'was')}: {_claim_text(c['was'], lang)}" if c.get("was") else ""
+        lines.append(f"• <b>{_place(c['place'], lang)}</b> — {side}: "
+                     f"{_claim_text(c['now'], lang)}{was} "
+                     f"{_a(c['channel'], c['id'], '↗')}")
+    return ["\n".join(lines)]
+
+
+def _losses(payload: dict[str, Any], lang: str) -> list[str]:
+    if not payload.get("losses"):
+        return []
+    head = _w(lang, "losses")
+    src = payload.get("losses_post")
+    if src:
+        head += f" ({_a(src['channel'], src['id'], _w(lang, 'source'))})"
+    lines = [head]
+    for f in payload["losses"]:
+        change = f.get("change")
+        delta = f" (+{_num(change)})" if change is not None and change >= 0 else (
+            f" ({_num(change)})" if change is not None else "")
+        lines.append(f"{_label(METRICS, f['metric'], lang)}: {_num(f['cumulative'])}{delta}")
+    return ["\n".join(lines)]
+
+
+def digest_text(payload: dict[str, Any], *, lang: str, tz: str) -> str:
+    """The digest as Telegram HTML, at most 4096 characters."""
+    title = _w(lang, "title", day=_day(payload))
+    if payload.get("empty"):
+        return f"{title}\n{_w(lang, 'empty')}"
+    fmt = "%d.%m %H:%M"
+    window = _w(lang, "window", since=_local(payload["since"], tz, fmt),
+                until=_local(payload["until"], tz, fmt))
+    parts = [f"{title}\n{window}", *_contradictions(payload, lang), *_items(payload, lang, tz),
+             *_claims(payload, lang), *_losses(payload, lang)]
+    return fit_html("\n\n".join(parts), TEXT_LIMIT, None, _w(lang, "more"))
+
+
+def render_digest(
+    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+) -> Rendered:
+    """Dispatcher renderer for kind "digest"."""
+    return Rendered(text=digest_text(payload, lang=lang, tz=tz))
+
+
+def render_digest_chart(
+    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+) -> Rendered:
+    """Dispatcher renderer for kind "digest_chart": the week's chart, short caption."""
+    key = "chart_losses" if payload.get("chart_kind") == "losses" else "chart"
+    photos = (payload["chart"],) if payload.get("chart") else ()
+    return Rendered(text=_w(lang, key, day=_day(payload)), photos=photos)
+
+
+RENDERERS = {"digest": render_digest, "digest_chart": render_digest_chart}

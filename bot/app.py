@@ -26,9 +26,10 @@ from bot.digest.render import RENDERERS as DIGEST_RENDERERS
 from bot.digest.runner import run_scheduler
 from bot.errors import ConfigError
 from bot.ingest import IngestService
-from bot.services.claims import ClaimsHook
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
+from bot.services.chats import ChatService
+from bot.services.claims import ClaimsHook
 from bot.services.sources import SourceService
 from bot.services.subscriptions import SubscriptionService
 from bot.watch.runner import run_watchers
@@ -112,7 +113,10 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         .base_file_url(settings.file_url)
         .build()
     )
-    app.bot_data[SERVICES_KEY] = Services(subscriptions=SubscriptionService(core.sessions))
+    app.bot_data[SERVICES_KEY] = Services(
+        subscriptions=SubscriptionService(core.sessions),
+        chats=ChatService(core.sessions, settings.default_tz),
+    )
     registry.register(app)
     return app
 

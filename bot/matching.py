@@ -1,17 +1,40 @@
-"""Which chats a stored post concerns: subscriptions evaluated against the post."""
+"""Which chats a stored post concerns: subscriptions evaluated against the post.
+
+Three kinds of subscription:
+
+* ``place`` (key: gazetteer id). The post's place mentions, each with all its ancestors, are
+  looked up with one indexed query, so tracking an oblast covers its towns. An ambiguous
+  mention (several homonyms, none chosen by context) matches only places that contain *every*
+  candidate: "Олександрівка" alerts a chat tracking Ukraine, or Kharkiv Oblast if all the
+  candidates are there, but never a chat tracking one particular Oleksandrivka — guessing
+  would alert the wrong people.
+* ``keyword`` (key: ``Expr.canonical()``, label: the expression as typed, which the alert
+  quotes). The post is analysed once; each distinct expression is parsed once and cached.
+* ``text``: the foundation's plain words, kept working for rows made before places existed.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.places import Gazetteer, PlaceMatcher, get_gazetteer, get_matcher
+from bot.core.keywords import Doc, Expr, analyse_text, parse
 from bot.core.post import Post
+from bot.core.reasons import keyword_reason, place_reason
 from bot.core.textmatch import find_term, fold
+from bot.errors import ExpressionError
 from storage.repos import subscriptions as sub_repo
 
+log = logging.getLogger(__name__)
+
 TEXT = "text"
+PLACE = "place"
+KEYWORD = "keyword"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,36 +49,162 @@ class ChatMatch:
     spans: tuple[tuple[int, int], ...] = field(default=())
 
 
-class SubscriptionMatcher:
-    """Finds the subscriptions a post matches.
-
-    ``extra`` matchers (places, keyword expressions) plug in here without the ingest path
-    knowing about them.
-    """
-
-    def __init__(self, extra: Sequence[KindMatcher] = ()) -> None:
-        self.extra = tuple(extra)
-
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
-        matches: list[ChatMatch] = []
-        folded = fold(post.text)
-        for sub in await sub_repo.of_kinds(session, [TEXT]):
-            spans = find_term(post.text, sub.key, folded=folded)
-            if spans:
-                matches.append(
-                    ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind, sub.label,
-                              tuple(spans))
-                )
-        for extra in self.extra:
-            matches.extend(await extra.match(session, post))
-        return matches
-
-
 class KindMatcher:
     """A matcher for one subscription kind (protocol-like base)."""
 
     async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
         raise NotImplementedError
+
+
+class TextMatcher(KindMatcher):
+    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+        out: list[ChatMatch] = []
+        folded = fold(post.text)
+        for sub in await sub_repo.of_kinds(session, [TEXT]):
+            spans = find_term(post.text, sub.key, folded=folded)
+            if spans:
+                out.append(ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind, sub.label,
+                                     tuple(spans)))
+        return out
+
+
+@dataclass(slots=True)
+class _Covered:
+    """What the post says about one tracked id: the mentions it covers."""
+
+    reasons: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def common_containers(gaz: Gazetteer, candidates: Sequence[str]) -> set[str]:
+    """Ids that contain every candidate (each candidate counting as its own container)."""
+    common: set[str] | None = None
+    for cand in candidates:
+        try:
+            chain = {cand, *gaz.ancestors(cand)}
+        except KeyError:
+            continue
+        common = chain if common is None else common & chain
+    return common or set()
+
+
+class PlaceSubscriptions(KindMatcher):
+    def __init__(self, gazetteer: Gazetteer | None = None,
+                 matcher: PlaceMatcher | None = None) -> None:
+        self._gaz = gazetteer
+        self._matcher = matcher
+
+    @property
+    def gaz(self) -> Gazetteer:
+        if self._gaz is None:
+            self._gaz = get_gazetteer()
+        return self._gaz
+
+    @property
+    def matcher(self) -> PlaceMatcher:
+        if self._matcher is None:
+            self._matcher = get_matcher()
+        return self._matcher
+
+    def covered(self, text: str) -> dict[str, _Covered]:
+        """Tracked id → the mentions in ``text`` that a subscription to it would match."""
+        out: dict[str, _Covered] = {}
+        for m in self.matcher.find(text):
+            if m.place is not None:
+                ids = {m.place.id, *self.gaz.ancestors(m.place.id)}
+                mentioned: str | None = m.place.id
+            else:
+                ids = common_containers(self.gaz, m.candidates)
+                mentioned = None
+            for tracked in ids:
+                entry = out.setdefault(tracked, _Covered())
+                reason = place_reason(tracked, mentioned, m.surface)
+                if reason not in entry.reasons:
+                    entry.reasons.append(reason)
+                entry.spans.append((m.start, m.end))
+        return out
+
+    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+        if not post.text:
+            return []
+        covered = self.covered(post.text)
+        if not covered:
+            return []
+        out: list[ChatMatch] = []
+        for sub in await sub_repo.by_keys(session, PLACE, covered):
+            entry = covered[sub.key]
+            # A mention of the tracked place itself names the reason, else the first one
+            # inside it; every covered mention is bolded.
+            exact = place_reason(sub.key, sub.key)
+            reason = exact if exact in entry.reasons else entry.reasons[0]
+            out.append(ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind, reason,
+                                 tuple(sorted(set(entry.spans)))))
+        return out
+
+
+class KeywordSubscriptions(KindMatcher):
+    CACHE_SIZE = 4096
+
+    def __init__(self) -> None:
+        self._parsed: OrderedDict[str, Expr | None] = OrderedDict()
+
+    def expression(self, key: str) -> Expr | None:
+        """The parsed expression of a stored key (None: a key that no longer parses)."""
+        if key in self._parsed:
+            self._parsed.move_to_end(key)
+            return self._parsed[key]
+        expr: Expr | None
+        try:
+            expr = parse(key)
+        except ExpressionError:
+            log.warning("keyword subscription %r does not parse; ignored", key)
+            expr = None
+        self._parsed[key] = expr
+        if len(self._parsed) > self.CACHE_SIZE:
+            self._parsed.popitem(last=False)
+        return expr
+
+    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+        if not post.text:
+            return []
+        subs = await sub_repo.of_kinds(session, [KEYWORD])
+        if not subs:
+            return []
+        doc: Doc = analyse_text(post.text)
+        out: list[ChatMatch] = []
+        verdicts: dict[str, list[tuple[int, int]] | None] = {}
+        for sub in subs:
+            if sub.key not in verdicts:
+                expr = self.expression(sub.key)
+                verdicts[sub.key] = expr.highlights(doc) if expr and expr.matches(doc) else None
+            spans = verdicts[sub.key]
+            if spans is not None:
+                out.append(ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind,
+                                     keyword_reason(sub.label or sub.key), tuple(spans)))
+        return out
+
+
+def default_matchers() -> tuple[KindMatcher, ...]:
+    return (TextMatcher(), PlaceSubscriptions(), KeywordSubscriptions())
+
+
+class SubscriptionMatcher:
+    """Finds the subscriptions a post matches.
+
+    With no arguments it evaluates every kind; tests and tools may pass their own matchers.
+    ``extra`` matchers plug in after those without the ingest path knowing about them.
+    """
+
+    def __init__(self, extra: Sequence[KindMatcher] = (),
+                 kinds: Sequence[KindMatcher] | None = None) -> None:
+        self.kinds = tuple(kinds) if kinds is not None else default_matchers()
+        self.extra = tuple(extra)
+
+    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+        matches: list[ChatMatch] = []
+        for matcher in (*self.kinds, *self.extra):
+            matches.extend(await matcher.match(session, post))
+        return matches
 
 
 def group_by_chat(matches: Sequence[ChatMatch]) -> dict[tuple[int, int], list[ChatMatch]]:

@@ -48,6 +48,17 @@ class ConsoleSender:
         return self.sent
 
 
+async def track_like_a_user(svc: SubscriptionService, chat: ChatRef, text: str) -> None:
+    """What /track does, minus the buttons: a place when the name is one (every reading of
+    a name like "Kursk": the city and the oblast), else the words as a keyword."""
+    resolution = svc.resolve(text, chat.language)
+    places = [resolution.place] if resolution.place else list(resolution.choices[:3])
+    for choice in places:
+        await svc.track_place(chat, choice.place_id)
+    if not places:
+        await svc.track_keyword(chat, text)
+
+
 @dataclass(frozen=True, slots=True)
 class ReplayResult:
     posts: int
@@ -69,7 +80,7 @@ async def replay(
         subscriptions = SubscriptionService(core.sessions)
         await subscriptions.register_chat(chat)
         for track in tracks:
-            await subscriptions.track_text(chat, track)
+            await track_like_a_user(subscriptions, chat, track)
         sender = ConsoleSender(out)
         # Unlimited pacing: nothing goes to Telegram.
         dispatcher = build_dispatcher(core, sender, Pacer(UNLIMITED))

@@ -1,91 +1,74 @@
-"""/start, /help, /track, /untrack, /list."""
+"""/start, /help, /list."""
 
 from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.analysis.places import Gazetteer
 from bot.core.i18n import t
-from handlers.context import chat_ref, may_change, services
+from bot.services.subscriptions import Choice
+from handlers.context import chat_ref, command_args, current, reply, services
+from handlers.track import place_buttons, track_from_start
 
-UNTRACK_PREFIX = "untrack:"
+DEEP_LINK = "track_"
+# Offered on /start: what most people come for. Resolved by name, so ids never go stale.
+COMMON_PLACES = ("Курщина", "Покровськ", "Купʼянськ", "Харків", "Запоріжжя", "Херсон")
 
 
-def _args(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return " ".join(context.args or [])
-
-
-async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+def common_places(lang: str, gaz: Gazetteer) -> list[Choice]:
+    out = []
+    for name in COMMON_PLACES:
+        found = gaz.resolve(name)
+        if found:
+            out.append(Choice(found[0].id, gaz.name(found[0], lang)))
+    return out
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat = chat_ref(update)
-    await services(context).subscriptions.register_chat(chat)
-    await reply(update, t(chat.language, "welcome"))
+    arg = command_args(update).strip()
+    if arg.startswith(DEEP_LINK):
+        await track_from_start(update, context, arg.removeprefix(DEEP_LINK))
+        return
+    svc = services(context)
+    chat = await current(update, context)
+    await svc.subscriptions.register_chat(chat_ref(update))
+    buttons = place_buttons(common_places(chat.language, svc.subscriptions.gaz))
+    await reply(update, t(chat.language, "welcome"), InlineKeyboardMarkup(buttons))
 
 
 async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, t(chat_ref(update).language, "help"))
-
-
-async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat = chat_ref(update)
-    if not await may_change(update, context):
-        await reply(update, t(chat.language, "admins_only"))
-        return
-    result = await services(context).subscriptions.track_text(chat, _args(context))
-    key = "tracked" if result.created else "already_tracked"
-    await reply(update, t(chat.language, key, label=html.escape(result.label)))
-
-
-async def untrack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat = chat_ref(update)
-    if not await may_change(update, context):
-        await reply(update, t(chat.language, "admins_only"))
-        return
-    svc = services(context).subscriptions
-    text = _args(context)
-    if text:
-        label = await svc.untrack_label(chat, text)
-        key = "untracked" if label else "not_tracked"
-        await reply(update, t(chat.language, key, label=html.escape(label or text)))
-        return
-    tracked = await svc.list(chat.id)
-    if not tracked:
-        await reply(update, t(chat.language, "list_empty"))
-        return
-    buttons = [[InlineKeyboardButton(f"✖ {s.label}"[:60], callback_data=f"{UNTRACK_PREFIX}{s.id}")]
-               for s in tracked]
-    await reply(update, t(chat.language, "untrack_usage"), InlineKeyboardMarkup(buttons))
-
-
-async def untrack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    chat = chat_ref(update)
-    if not await may_change(update, context):
-        await query.answer(t(chat.language, "admins_only"), show_alert=True)
-        return
-    sub_id = int(query.data.removeprefix(UNTRACK_PREFIX))
-    label = await services(context).subscriptions.untrack_id(chat.id, sub_id)
-    await query.answer()
-    if label:
-        await query.edit_message_text(t(chat.language, "untracked", label=html.escape(label)),
-                                      parse_mode=ParseMode.HTML)
+    chat = await current(update, context)
+    await reply(update, t(chat.language, "help"))
 
 
 async def list_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat = chat_ref(update)
-    tracked = await services(context).subscriptions.list(chat.id)
+    chat = await current(update, context)
+    svc = services(context)
+    tracked = await svc.subscriptions.tracked(chat.id)
+    view = await svc.chats.view(chat)
+    lang = chat.language
+    lines: list[str] = []
     if not tracked:
-        await reply(update, t(chat.language, "list_empty"))
-        return
-    lines = [t(chat.language, "list_head")]
-    lines += [f"• {html.escape(s.label)}" for s in tracked]
+        lines.append(t(lang, "list_empty"))
+    else:
+        lines.append(t(lang, "list_head"))
+        by_thread: dict[int, list[str]] = {}
+        for s in tracked:
+            by_thread.setdefault(s.thread_id, []).append(svc.subscriptions.describe(s, lang))
+        for thread, items in sorted(by_thread.items()):
+            if len(by_thread) > 1 or thread:
+                where = t(lang, "list_topic", id=thread) if thread else t(lang, "list_main")
+                lines.append(f"<i>{where}</i>")
+            lines += [f"• {html.escape(item)}" for item in items]
+    lines.append("")
+    digest = (t(lang, "list_digest", time=view.digest_time.strftime("%H:%M"))
+              if view.digest_time else t(lang, "list_digest_off"))
+    lines.append(digest)
+    lines.append(t(lang, "list_tz", tz=html.escape(view.timezone)))
+    lines.append(t(lang, "list_lang"))
+    if view.muted and view.muted_until is not None:
+        lines.append(t(lang, "list_muted", until=view.local(view.muted_until)))
     await reply(update, "\n".join(lines))

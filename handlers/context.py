@@ -1,24 +1,34 @@
-"""Turning a PTB update into our ChatRef, and the services handlers reach through bot_data."""
+"""Turning a PTB update into our ChatRef, the services handlers reach through bot_data, and
+the checks every changing command makes (language, admin rights)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
-from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.core.i18n import pick_lang
+from bot.core.i18n import pick_lang, t
+from bot.services.chats import ChatService
+from bot.services.ratelimit import RateLimiter
 from bot.services.subscriptions import ChatRef, SubscriptionService
 
 SERVICES_KEY = "dozor.services"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-@dataclass(frozen=True, slots=True)
 class Services:
-    """Everything handlers may call; put into ``application.bot_data`` by the app."""
+    """Everything handlers may call; put into ``application.bot_data`` by the app.
 
-    subscriptions: SubscriptionService
+    Only ``subscriptions`` is required; the others default to instances on its sessions.
+    """
+
+    def __init__(self, subscriptions: SubscriptionService, chats: ChatService | None = None,
+                 limiter: RateLimiter | None = None) -> None:
+        self.subscriptions = subscriptions
+        self.chats = chats or ChatService(subscriptions.sessions)
+        self.limiter = limiter or RateLimiter()
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -45,17 +55,54 @@ def chat_ref(update: Update) -> ChatRef:
     )
 
 
+def command_args(update: Update) -> str:
+    """The text after the command, as typed (context.args loses quotes' spacing)."""
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 and parts[0].startswith("/") else ""
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                 do_quote=False,
+                                 link_preview_options=NO_PREVIEW)
+
+
 async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Private chats: always. Groups: admins only, anonymous admins included."""
     chat = update.effective_chat
     message = update.effective_message
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    if message is not None and message.sender_chat is not None:
-        # An anonymous admin posts as the group itself.
+    if update.callback_query is None and message is not None and message.sender_chat is not None:
+        # An anonymous admin posts as the group itself; a linked channel is not an admin.
         return message.sender_chat.id == chat.id
     user = update.effective_user
     if user is None:
         return False
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def current(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatRef:
+    """The chat, speaking the chat's chosen language (or the user's before it chose)."""
+    chat = chat_ref(update)
+    lang = await services(context).chats.language(chat)
+    return dataclasses.replace(chat, language=lang)
+
+
+async def changing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatRef | None:
+    """``current`` for commands that change the chat; None (after a polite refusal) when
+    the sender may not."""
+    chat = await current(update, context)
+    if await may_change(update, context):
+        return chat
+    query = update.callback_query
+    if query is not None:
+        await query.answer(t(chat.language, "admins_only"), show_alert=True)
+    else:
+        await reply(update, t(chat.language, "admins_only"))
+    return None

@@ -1,38 +1,82 @@
-"""All handler registration in one place. Order matters: groups run in ascending order."""
+"""All handler registration in one place. Groups run in ascending order; within a group the
+first matching handler wins.
+
+  group -1  the rate-limit gate (stops flooding users before any handler or database work)
+  group  0  commands, buttons, membership and migration updates
+"""
 
 from __future__ import annotations
 
-from telegram import BotCommand
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from handlers import commands
+from handlers import archive, commands, membership, settings, track
 from handlers.errors import on_error
+from handlers.ratelimit import gate
 
+# The menu, per language. Archive commands are listed here too: one menu, one place.
 COMMANDS: dict[str, dict[str, str]] = {
-    "track": {"uk": "Відстежувати місце чи слово", "en": "Track a place or word"},
+    "track": {"uk": "Відстежувати місце", "en": "Track a place"},
+    "keyword": {"uk": "Відстежувати слова: Курськ AND Суджа",
+                "en": "Track words: kursk AND sudzha"},
     "untrack": {"uk": "Припинити відстеження", "en": "Stop tracking"},
-    "list": {"uk": "Що відстежує цей чат", "en": "What this chat tracks"},
+    "list": {"uk": "Що відстежує цей чат і налаштування", "en": "What this chat tracks, settings"},
+    "latest": {"uk": "Останні дописи про місце", "en": "Latest posts about a place"},
+    "search": {"uk": "Пошук в архіві", "en": "Search the archive"},
+    "claims": {"uk": "Заяви про місце", "en": "Claims about a place"},
+    "sources": {"uk": "Канали, за якими стежу", "en": "The watched channels"},
+    "digest": {"uk": "Щоденний підсумок: ГГ:ХХ або off", "en": "Daily digest: HH:MM or off"},
+    "timezone": {"uk": "Часовий пояс", "en": "Time zone"},
+    "mute": {"uk": "Тиша на час: 30m, 2h, 1d, off", "en": "Mute for: 30m, 2h, 1d, off"},
+    "lang": {"uk": "Мова: uk або en", "en": "Language: uk or en"},
     "help": {"uk": "Довідка", "en": "Help"},
 }
+MENU_LANGS = ("uk", "en")
+DEFAULT_MENU_LANG = "en"
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+
+    # Conversation: places, keywords and what the chat tracks.
     app.add_handler(CommandHandler("start", commands.start))
     app.add_handler(CommandHandler("help", commands.help_))
-    app.add_handler(CommandHandler("track", commands.track))
-    app.add_handler(CommandHandler("untrack", commands.untrack))
     app.add_handler(CommandHandler("list", commands.list_))
-    app.add_handler(
-        CallbackQueryHandler(commands.untrack_button, pattern=f"^{commands.UNTRACK_PREFIX}")
-    )
+    app.add_handler(CommandHandler("track", track.track))
+    app.add_handler(CommandHandler("keyword", track.keyword))
+    app.add_handler(CommandHandler("untrack", track.untrack))
+    app.add_handler(CallbackQueryHandler(track.button, pattern=track.BUTTON_PATTERN))
+
+    # Settings (admins only in groups).
+    app.add_handler(CommandHandler("digest", settings.digest))
+    app.add_handler(CommandHandler("timezone", settings.timezone))
+    app.add_handler(CommandHandler("mute", settings.mute))
+    app.add_handler(CommandHandler("lang", settings.lang))
+
+    # The bot's membership and group → supergroup moves.
+    app.add_handler(ChatMemberHandler(membership.my_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated))
+
+    # /search, /latest, /sources, /claims and their buttons.
+    archive.register(app)
+
     app.add_error_handler(on_error)
+
+
+def menu(lang: str) -> list[BotCommand]:
+    return [BotCommand(name, texts[lang]) for name, texts in COMMANDS.items()]
 
 
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
     """setMyCommands per language, so menus show in the user's language."""
-    for lang in ("en", "uk"):
-        commands_ = [BotCommand(name, texts[lang]) for name, texts in COMMANDS.items()]
-        await app.bot.set_my_commands(commands_, language_code=lang)
-    await app.bot.set_my_commands(
-        [BotCommand(name, texts["en"]) for name, texts in COMMANDS.items()]
-    )
+    for lang in MENU_LANGS:
+        await app.bot.set_my_commands(menu(lang), language_code=lang)
+    await app.bot.set_my_commands(menu(DEFAULT_MENU_LANG))

@@ -100,14 +100,22 @@ def texts_to(botapi: BotApiServer, chat_id: int) -> list[str]:
     ]
 
 
+def edits_to(botapi: BotApiServer, chat_id: int) -> list[str]:
+    return [str(c.params.get("text") or "") for c in botapi.calls_of("editMessageText", chat_id)]
+
+
 async def test_track_import_alert_with_photo(
     botapi: BotApiServer, live: Running, tmp_path: Path
 ) -> None:
     botapi.inject_message(USER, "/start", user_id=USER, language_code="en")
     await botapi.wait_for(lambda calls: any("Dozor" in t for t in texts_to(botapi, USER)))
 
+    # "Kursk" names the city and the oblast: the bot offers both, the user picks the oblast.
     botapi.inject_message(USER, "/track Kursk", user_id=USER, language_code="en")
-    await botapi.wait_for(lambda calls: any("Tracking" in t for t in texts_to(botapi, USER)))
+    await botapi.wait_for(lambda calls: "tp:RU-KRS" in str(botapi.calls_of("sendMessage")[-1:]))
+    botapi.inject_callback(USER, USER, "tp:RU-KRS")
+    await botapi.wait_for(lambda calls: any("Tracking: Kursk Oblast" in t
+                                            for t in edits_to(botapi, USER)))
 
     export = write_export(tmp_path / "export")
     read, stored = await import_file(live.core.settings, export, "mod_russia")
@@ -117,7 +125,8 @@ async def test_track_import_alert_with_photo(
     (photo_call,) = botapi.calls_of("sendPhoto")
     assert photo_call.chat_id == USER
     caption = str(photo_call.params["caption"])
-    assert "<b>Kursk</b>" in caption
+    assert "<b>Kursk region</b>" in caption
+    assert "📍 Kursk Oblast — tracked" in caption
     assert "https://t.me/mod_russia/51000" in caption
     assert photo_call.params.get("parse_mode") == "HTML"
     uploaded = next(iter(photo_call.files.values()))
@@ -154,7 +163,7 @@ async def test_untrack_with_a_button(botapi: BotApiServer, live: Running) -> Non
     button = markup["inline_keyboard"][0][0]
     botapi.inject_callback(USER, USER, button["callback_data"])  # presses the bot's last message
     await botapi.wait_for(lambda calls: bool(botapi.calls_of("editMessageText")))
-    assert "Sudzha" in str(botapi.calls_of("editMessageText")[-1].params["text"])
+    assert "Суджа" in str(botapi.calls_of("editMessageText")[-1].params["text"])
 
 
 async def test_empty_and_oversized_track_get_clear_replies(

@@ -41,7 +41,7 @@ async def test_replay_of_a_desktop_export_with_explicit_track(
     settings = temp_settings(settings_factory(), None, tmp_path / "media")
     posts = list(detect_and_read(export, MediaStore(settings.media_dir)))
     out = io.StringIO()
-    result = await replay(settings, posts, ["Київщин"], out, lang="uk")
+    result = await replay(settings, posts, ["Київщина"], out, lang="uk")
     assert result.alerts >= 1
     assert "відстежується" in out.getvalue()
 

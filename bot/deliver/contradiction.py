@@ -8,7 +8,7 @@ from bot.analysis.claims.render import render_contradiction
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 from bot.core.i18n import t
 from bot.core.post import post_link
-from bot.deliver.render import Rendered
+from bot.deliver.render import Rendered, why_text
 
 
 def render_contradiction_alert(
@@ -17,6 +17,9 @@ def render_contradiction_alert(
     link = post_link(payload["channel"], int(payload["id"]))
     photos: tuple[str, ...] = tuple(payload.get("media") or ())[:10]
     text = render_contradiction(payload["contradiction"], lang=lang, tz=tz)
+    why = why_text(reasons, lang)
+    if why:
+        text += "\n\n" + why
     limit = CAPTION_LIMIT if photos else TEXT_LIMIT
     return Rendered(text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos,
                     link=link)

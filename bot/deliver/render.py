@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.core.excerpt import excerpt, fit_html, tg_len
 from bot.core.i18n import t
 from bot.core.post import post_link
+from bot.core.reasons import why_lines
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
@@ -35,9 +36,10 @@ def _header(payload: dict[str, Any], tz: str, lang: str) -> str:
     return head
 
 
-def _why(reasons: dict[str, Any], lang: str) -> str:
-    labels = reasons.get("labels") or []
-    return "\n".join(f"📍 {html.escape(label)} — {t(lang, 'alert_tracked')}" for label in labels)
+def why_text(reasons: dict[str, Any], lang: str) -> str:
+    """The "📍 Sudzha (Kursk Oblast) — tracked" lines, in the chat's language."""
+    labels = [str(label) for label in reasons.get("labels") or []]
+    return why_lines(labels, lang, t(lang, "alert_tracked"), t(lang, "alert_keyword"))
 
 
 def _spans(reasons: dict[str, Any]) -> list[tuple[int, int]]:
@@ -52,7 +54,7 @@ def render_alert(
     photos: tuple[str, ...] = tuple(payload.get("media") or ())[:10]
     limit = CAPTION_LIMIT if photos else TEXT_LIMIT
     head = _header(payload, tz, lang)
-    why = _why(reasons, lang)
+    why = why_text(reasons, lang)
     footer = f'<a href="{html.escape(link)}">{t(lang, "alert_open")}</a>'
     fixed = sum(tg_len(p) + 2 for p in (head, why, footer) if p)
     budget = max(80, limit - fixed - 40)

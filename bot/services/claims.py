@@ -26,6 +26,7 @@ from bot.analysis.claims.contradict import EPISODE_GAP, VALIDITY_WINDOW, find_co
 from bot.analysis.claims.extract import extract_claims
 from bot.analysis.claims.model import Claim, Contradiction, StoredClaimRef
 from bot.core.post import Post
+from bot.core.reasons import place_reason
 from storage.models import Post as PostRow
 from storage.repos import claims as repo
 from storage.repos import outbox
@@ -191,5 +192,6 @@ class ClaimsHook:
             payload=contradiction_payload(post, x), post_id=row.id, priority=self.priority)
         for sub in subs:
             await outbox.enqueue(session, alert, sub.chat_id, thread_id=sub.thread_id,
-                                 reasons={"labels": [sub.label], "kinds": ["contradiction"],
+                                 reasons={"labels": [place_reason(sub.key, c.place_id)],
+                                          "kinds": ["contradiction"],
                                           "spans": []})

@@ -1,0 +1,1 @@
+"""Pure text analysis: places (gazetteer matcher) and, later, claims."""

@@ -1,0 +1,174 @@
+"""/track, /keyword, /untrack and their buttons.
+
+Callback data (at most 64 bytes): ``tp:<place id>`` tracks a place, ``tk:<word>`` tracks a
+word as a keyword, ``ut:<subscription id>`` untracks.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.core.i18n import t
+from bot.errors import UserInputError
+from bot.services.subscriptions import ChatRef, Choice, Resolution, SubscriptionService
+from handlers.context import changing, command_args, reply, services
+
+TRACK_PLACE = "tp:"
+TRACK_KEYWORD = "tk:"
+UNTRACK = "ut:"
+CALLBACK_LIMIT = 64
+BUTTON_TEXT = 120  # Telegram shows long button text elided; the oblast must survive
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text[:BUTTON_TEXT], callback_data=data)
+
+
+def _fits(data: str) -> bool:
+    return len(data.encode("utf-8")) <= CALLBACK_LIMIT
+
+
+def place_buttons(choices: tuple[Choice, ...] | list[Choice]) -> list[list[InlineKeyboardButton]]:
+    return [[_button(c.label, TRACK_PLACE + c.place_id)] for c in choices
+            if _fits(TRACK_PLACE + c.place_id)]
+
+
+async def _tracked_place(context: ContextTypes.DEFAULT_TYPE, chat: ChatRef,
+                         place_id: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Tracks the place; the reply, offering the whole oblast a city gives its name to."""
+    svc = services(context).subscriptions
+    result = await svc.track_place(chat, place_id)
+    key = "tracked" if result.created else "already_tracked"
+    text = t(chat.language, key, label=html.escape(result.label))
+    if svc.gaz.get(place_id).kind in ("country", "region", "raion", "hromada"):
+        text += "\n" + t(chat.language, "tracked_area")
+    markup = None
+    region = svc.region_of(place_id)
+    if region is not None:
+        name = svc.gaz.name(svc.gaz.get(region.place_id), chat.language)
+        markup = InlineKeyboardMarkup(
+            [[_button(t(chat.language, "also_region", name=name), TRACK_PLACE + region.place_id)]]
+        )
+    return text, markup
+
+
+def _as_keyword(svc: SubscriptionService, query: str, lang: str) -> str | None:
+    """Callback data tracking ``query`` as a keyword, when it is one and fits a button."""
+    data = TRACK_KEYWORD + query
+    try:
+        svc.parse_keyword(query, lang)
+    except UserInputError:
+        return None
+    return data if _fits(data) else None
+
+
+def _offer(svc: SubscriptionService, res: Resolution,
+           lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    query = html.escape(res.query)
+    if res.choices:
+        text = t(lang, "homonyms", query=query, total=res.total)
+        if res.total > len(res.choices):
+            text += "\n" + t(lang, "homonyms_more", shown=len(res.choices))
+        return text, InlineKeyboardMarkup(place_buttons(res.choices))
+    rows = place_buttons(res.suggestions)
+    keyword = _as_keyword(svc, res.query, lang)
+    if keyword is not None:
+        rows.append([_button(t(lang, "as_keyword", word=res.query), keyword)])
+    text = t(lang, "unknown_place", query=query)
+    if res.suggestions:
+        text += "\n" + t(lang, "did_you_mean")
+    if keyword is not None:
+        text += "\n" + t(lang, "or_keyword")
+    else:
+        text += "\n" + t(lang, "use_keyword")
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = await changing(update, context)
+    if chat is None:
+        return
+    svc = services(context).subscriptions
+    res = svc.resolve(command_args(update), chat.language)
+    if res.place is not None:
+        await reply(update, *await _tracked_place(context, chat, res.place.place_id))
+    else:
+        await reply(update, *_offer(svc, res, chat.language))
+
+
+async def track_from_start(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                           place_id: str) -> None:
+    """The deep link t.me/<bot>?start=track_<place id>."""
+    chat = await changing(update, context)
+    if chat is not None:
+        await reply(update, *await _tracked_place(context, chat, place_id))
+
+
+async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = await changing(update, context)
+    if chat is None:
+        return
+    result = await services(context).subscriptions.track_keyword(chat, command_args(update))
+    key = "keyword_tracked" if result.created else "already_tracked"
+    await reply(update, t(chat.language, key, label=html.escape(result.label)))
+
+
+async def untrack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = await changing(update, context)
+    if chat is None:
+        return
+    svc = services(context).subscriptions
+    text = command_args(update)
+    if text.strip():
+        removed = await svc.untrack_label(chat, text)
+        if removed:
+            await reply(update, "\n".join(
+                t(chat.language, "untracked", label=html.escape(r)) for r in removed))
+        else:
+            await reply(update, t(chat.language, "not_tracked",
+                                  label=html.escape(" ".join(text.split())[:200])))
+        return
+    tracked = await svc.tracked(chat.id)
+    if not tracked:
+        await reply(update, t(chat.language, "list_empty"))
+        return
+    buttons = [[_button("✖ " + svc.describe(s, chat.language), f"{UNTRACK}{s.id}")]
+               for s in tracked]
+    await reply(update, t(chat.language, "untrack_pick"), InlineKeyboardMarkup(buttons))
+
+
+async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    chat = await changing(update, context)
+    if chat is None:
+        return
+    data = query.data
+    svc = services(context).subscriptions
+    if data.startswith(TRACK_PLACE):
+        await _edit(update, *await _tracked_place(context, chat,
+                                                  data.removeprefix(TRACK_PLACE)))
+    elif data.startswith(TRACK_KEYWORD):
+        result = await svc.track_keyword(chat, data.removeprefix(TRACK_KEYWORD))
+        key = "keyword_tracked" if result.created else "already_tracked"
+        await _edit(update, t(chat.language, key, label=html.escape(result.label)))
+    elif data.startswith(UNTRACK) and data.removeprefix(UNTRACK).isdigit():
+        label = await svc.untrack_id(chat.id, int(data.removeprefix(UNTRACK)), chat.language)
+        if label is None:
+            await _edit(update, t(chat.language, "untrack_gone"))
+        else:
+            await _edit(update, t(chat.language, "untracked", label=html.escape(label)))
+
+
+BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK})"

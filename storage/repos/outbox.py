@@ -4,20 +4,25 @@ A delivery row is claimed with a lease: a worker that dies mid-send leaves the r
 and another worker takes it. On PostgreSQL the claim skips rows other workers have locked;
 SQLite serialises writers, so the same UPDATE … RETURNING is safe there without the lock
 clause (SQLAlchemy drops ``with_for_update`` on SQLite).
+
+The unique (alert, chat) pair is the idempotency key: a pair is queued once, and only the
+lease holder may mark it sent. With several deliver processes, ``claim_due(exclusive=…)``
+keeps each chat with one worker for its limit window, so per-chat pacing stays in one process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from storage.models import Alert, Delivery
-from storage.repos._util import insert_ignore
+from storage.models import Alert, Chat, Delivery
+from storage.repos._util import dialect_name, insert_ignore
 from storage.types import utcnow
 
 PENDING, LEASED, SENT, FAILED, DROPPED = "pending", "leased", "sent", "failed", "dropped"
@@ -77,24 +82,71 @@ class Claimed:
     thread_id: int
     attempts: int
     reasons: dict[str, Any]
+    priority: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChatWindows:
+    """How long after a send a chat stays with the worker that sent it (its limit window), so
+    that one process's pacer sees every message of a chat within that chat's window."""
+
+    private: timedelta = timedelta(seconds=1)
+    group: timedelta = timedelta(seconds=60)
+
+
+# Claims are serialised on PostgreSQL when chats are exclusive: two claims running at once
+# could otherwise each lease a different row of the same chat before either committed.
+_CLAIM_LOCK = 0x646F7A6F72  # "dozor"
 
 
 async def claim_due(
-    session: AsyncSession, worker: str, *, limit: int, lease: timedelta
+    session: AsyncSession,
+    worker: str,
+    *,
+    limit: int,
+    lease: timedelta,
+    exclusive: ChatWindows | None = None,
 ) -> list[Claimed]:
-    """Lease up to ``limit`` due rows, most urgent first."""
+    """Lease up to ``limit`` due rows, most urgent first.
+
+    ``exclusive``: skip chats another worker holds, i.e. has a live lease on, or has sent to
+    within the chat's limit window. Several deliver processes then never share a chat inside
+    its window, and each one's per-chat pacing stays exact."""
     now = utcnow()
-    due = (
-        select(Delivery.id)
-        .where(
-            or_(
-                (Delivery.status == PENDING) & (Delivery.not_before <= now),
-                (Delivery.status == LEASED) & (Delivery.lease_until < now),
-            )
+    row = aliased(Delivery)
+    conditions = [
+        or_(
+            (row.status == PENDING) & (row.not_before <= now),
+            (row.status == LEASED) & (row.lease_until < now),
         )
-        .order_by(Delivery.priority, Delivery.not_before, Delivery.id)
+    ]
+    if exclusive is not None:
+        if dialect_name(session) == "postgresql":
+            await session.execute(select(func.pg_advisory_xact_lock(_CLAIM_LOCK)))
+        other = aliased(Delivery)
+        held = (
+            select(other.id)
+            .join(Chat, Chat.id == other.chat_id)
+            .where(
+                other.chat_id == row.chat_id,
+                other.leased_by != worker,
+                or_(
+                    (other.status == LEASED) & (other.lease_until >= now),
+                    (other.status == SENT) & (Chat.type == "private")
+                    & (other.sent_at > now - exclusive.private),
+                    (other.status == SENT) & (Chat.type != "private")
+                    & (other.sent_at > now - exclusive.group),
+                ),
+            )
+            .correlate(row)
+        )
+        conditions.append(~held.exists())
+    due = (
+        select(row.id)
+        .where(*conditions)
+        .order_by(row.priority, row.not_before, row.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=row)
         .scalar_subquery()
     )
     result = await session.execute(
@@ -103,12 +155,39 @@ async def claim_due(
         .values(status=LEASED, lease_until=now + lease, leased_by=worker,
                 attempts=Delivery.attempts + 1)
         .returning(Delivery.id, Delivery.alert_id, Delivery.chat_id, Delivery.thread_id,
-                   Delivery.attempts, Delivery.reasons)
+                   Delivery.attempts, Delivery.reasons, Delivery.priority)
         .execution_options(synchronize_session=False)
     )
     rows = [Claimed(*row) for row in result.all()]
-    rows.sort(key=lambda c: c.id)
+    rows.sort(key=lambda c: (c.priority, c.id))
     return rows
+
+
+async def extend_lease(
+    session: AsyncSession, delivery_id: int, worker: str, until: datetime
+) -> bool:
+    """Keep a row held while it waits to be sent; False means another worker has it now."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == LEASED,
+               Delivery.leased_by == worker)
+        .values(lease_until=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release(
+    session: AsyncSession, delivery_id: int, worker: str, *, at: datetime
+) -> None:
+    """Hand a leased row back unsent (its chat must wait): due again at ``at``, no attempt
+    counted. The worker stays recorded so its recent sends keep the chat's window."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == LEASED,
+               Delivery.leased_by == worker)
+        .values(status=PENDING, not_before=at, lease_until=None,
+                attempts=Delivery.attempts - 1)
+    )
 
 
 async def mark_sent(
@@ -149,6 +228,17 @@ async def drop_for_chat(session: AsyncSession, chat_id: int, error: str) -> None
         .where(Delivery.chat_id == chat_id, Delivery.status.in_([PENDING, LEASED]))
         .values(status=DROPPED, last_error=error, lease_until=None)
     )
+
+
+async def alerts_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Alert]:
+    rows = await session.scalars(select(Alert).where(Alert.id.in_(list(ids))))
+    return {a.id: a for a in rows}
+
+
+async def chats_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Chat]:
+    """The chats a claimed batch goes to (one query instead of one per row)."""
+    rows = await session.scalars(select(Chat).where(Chat.id.in_(list(ids))))
+    return {c.id: c for c in rows}
 
 
 async def get_alert(session: AsyncSession, alert_id: int) -> Alert | None:

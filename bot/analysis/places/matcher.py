@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.analysis.places import flags as F
@@ -138,26 +139,24 @@ class PlaceMatcher:
 
     def _hit(self, text: str, norm: str, s: int, e: int, value: int,
              quotes: tuple[tuple[int, int], ...]) -> _Hit | None:
+        entry = self._entries.get(value) or self._static(value)
+        cap = not text[s].islower()
+        if not cap and not entry.special:
+            return None  # the common case: a lower-case word that is not a plain name
         if (e + 1 < len(text) and text[e] == "-" and text[e + 1].islower()) or (
                 s > 1 and text[s - 1] == "-" and text[s - 2].isalpha()):
             return None  # part of a compound word: Ленд-ліз, пів-Європи
-        cap = not text[s].islower()
-        entry = self._static(value)
         if not entry.pairs:  # a blocker ("Бабин Яр"): takes the span, yields no place
             return _Hit(s, e, [], set(), set(), False)
-        if not entry.special:  # the common case: a plain name, capitalised or not
-            if not cap:
-                return None
+        if not entry.special:
             cands = list(entry.cands)
-            if e - s <= 4 and text[s:e].isupper() and not text.isupper():
+            if e - s <= 4 and text[s:e].isupper() and not _shouting(text, s):
                 # an abbreviation (ТЕС, ЗСУ) that spells a village name
                 cands = [c for c in cands if self._places[c].kind not in SETTLEMENT]
-                if not cands:
-                    return None
             if quotes and _quoted(quotes, s, e):  # угруповання "Курськ": a name of something else
                 cands = [c for c in cands if self._places[c].kind not in SETTLEMENT]
-                if not cands:
-                    return None
+            if not cands:
+                return None
             return _Hit(s, e, cands, set(entry.weak), set(), entry.axis)
         return self._special_hit(text, norm, s, e, entry, cap, quotes)
 
@@ -298,74 +297,78 @@ class PlaceMatcher:
         places = self._places
         containers: list[tuple[int, int]] = []
         following: dict[int, tuple[int, int]] = {}  # hit index -> container right after it
+        anchors: list[int] = []  # settlements named without doubt
         for i, h in enumerate(hits):
-            live = [c for c in h.cands if c not in h.needs_ctx]
-            if len(live) == 1 and places[live[0]].kind in CONTAINERS:
-                containers.append((h.start, live[0]))
-                if i and _ADJACENT.match(text, hits[i - 1].end, h.start):
-                    following[i - 1] = (h.start, live[0])
-        seen: dict[str, int] = {}
-        for h in hits:
-            if len(h.cands) == 1 and not h.needs_ctx and places[h.cands[0]].kind in SETTLEMENT:
-                seen[places[h.cands[0]].region] = seen.get(places[h.cands[0]].region, 0) + 1
-        regions = {r for r, n in seen.items() if n >= 2}
-        raions = {self._raion(h.cands[0]) for h in hits
-                  if len(h.cands) == 1 and not h.needs_ctx
-                  and places[h.cands[0]].kind in SETTLEMENT} - {-1}
+            if len(h.cands) == 1 and not h.needs_ctx:
+                kind = places[h.cands[0]].kind
+                if kind in CONTAINERS:
+                    containers.append((h.start, h.cands[0]))
+                    if i and _ADJACENT.match(text, hits[i - 1].end, h.start):
+                        following[i - 1] = (h.start, h.cands[0])
+                elif kind in SETTLEMENT:
+                    anchors.append(h.cands[0])
+        ctx = _Ctx(text, containers, following, anchors)
         for i, h in enumerate(hits):
-            cands = h.cands
-            if len(cands) > 1:
-                # "на Харківщині": the oblast, not the Sumy village named Харківщина
-                regions_ = [c for c in cands if places[c].kind in ("region", "country")]
-                cands = regions_ if len(regions_) == 1 else cands
-            if len(cands) > 1 or any(c in h.needs_ctx for c in cands):
-                # "Олександрівці Краматорського району": a container right after decides
-                inside = self._inside(h, [following[i]]) if i in following else []
-                if not inside:
-                    cities = [c for c in cands if places[c].kind == "city"
-                              and c not in h.needs_ctx]
-                    # a common word is a place only next to its region, not pages away
-                    close = [c for c in containers if abs(c[0] - h.start) <= _CTX_WINDOW
-                             and not _SENTENCE_END.search(text, min(c[0], h.end),
-                                                          max(c[0], h.start))]
-                    usable = close if any(c in h.needs_ctx for c in cands) else containers
-                    inside = cities if len(cities) == 1 else self._inside(h, usable)
-                cands = [c for c in inside if c in cands] or [
-                    c for c in cands if c not in h.needs_ctx]
-            if len(cands) > 1:
-                # "Меловой, Подол и Суджа": homonyms go where the post's other places are
-                near = [c for c in cands if self._raion(c) in raions]
-                near = near or [c for c in cands if places[c].region in regions]
-                cands = near or cands
-            if len(cands) > 1:
-                strong = [c for c in cands if c not in h.weak]
-                cands = strong or cands
-            if len(cands) > 1:
-                # Миколаїв the oblast centre, not the small town in Lviv oblast
-                cities = [c for c in cands if places[c].kind == "city"]
-                if len(cities) > 1:
-                    top = max(self.gaz.rank[c] for c in cities)
-                    best = [c for c in cities if self.gaz.rank[c] == top]
-                    cands = best if top and len(best) == 1 else cands
-            if len(cands) > 1:
-                front = [c for c in cands if places[c].frontline]
-                cands = front or cands
-            if len(cands) > 1:
-                towns = [c for c in cands if places[c].kind in ("city", "town")]
-                cands = towns if len(towns) == 1 else cands
+            if len(h.cands) == 1 and not h.needs_ctx:
+                h.place = h.cands[0]
+                continue
+            cands = self._decide(h, i, ctx)
             if len(cands) == 1:
                 h.place = cands[0]
             elif cands:
                 h.ambiguous = tuple(cands)
         # Second look at what is still ambiguous, now that homonyms nearby are resolved
         # ("між Василівкою та Камʼянським": both in one raion).
-        done = {self._raion(h.place) for h in hits
-                if h.place >= 0 and places[h.place].kind in SETTLEMENT} - {-1}
-        for h in hits:
-            if h.ambiguous:
-                near = [c for c in h.ambiguous if self._raion(c) in done]
-                if len(near) == 1:
-                    h.place, h.ambiguous = near[0], ()
+        if any(h.ambiguous for h in hits):
+            done = {self._raion(h.place) for h in hits
+                    if h.place >= 0 and places[h.place].kind in SETTLEMENT} - {-1}
+            for h in hits:
+                if h.ambiguous:
+                    near = [c for c in h.ambiguous if self._raion(c) in done]
+                    if len(near) == 1:
+                        h.place, h.ambiguous = near[0], ()
+
+    def _decide(self, h: _Hit, i: int, ctx: _Ctx) -> list[int]:
+        """The candidates left after the rules, in order; one means resolved."""
+        places = self._places
+        cands = h.cands
+        if len(cands) > 1:
+            # "на Харківщині": the oblast, not the Sumy village named Харківщина
+            regions_ = [c for c in cands if places[c].kind in ("region", "country")]
+            cands = regions_ if len(regions_) == 1 else cands
+        if len(cands) > 1 or any(c in h.needs_ctx for c in cands):
+            # "Олександрівці Краматорського району": a container right after decides
+            inside = self._inside(h, [ctx.following[i]]) if i in ctx.following else []
+            if not inside:
+                cities = [c for c in cands if places[c].kind == "city" and c not in h.needs_ctx]
+                # a common word is a place only next to its region, not pages away
+                close = [c for c in ctx.containers if abs(c[0] - h.start) <= _CTX_WINDOW
+                         and not _SENTENCE_END.search(ctx.text, min(c[0], h.end),
+                                                      max(c[0], h.start))]
+                usable = close if any(c in h.needs_ctx for c in cands) else ctx.containers
+                inside = cities if len(cities) == 1 else self._inside(h, usable)
+            cands = [c for c in inside if c in cands] or [
+                c for c in cands if c not in h.needs_ctx]
+        if len(cands) > 1:
+            # "Меловой, Подол и Суджа": homonyms go where the post's other places are
+            near = [c for c in cands if self._raion(c) in ctx.raions(self._raion)]
+            near = near or [c for c in cands if places[c].region in ctx.regions(places)]
+            cands = near or cands
+        if len(cands) > 1:
+            cands = [c for c in cands if c not in h.weak] or cands
+        if len(cands) > 1:
+            # Миколаїв the oblast centre, not the small town in Lviv oblast
+            cities = [c for c in cands if places[c].kind == "city"]
+            if len(cities) > 1:
+                top = max(self.gaz.rank[c] for c in cities)
+                best = [c for c in cities if self.gaz.rank[c] == top]
+                cands = best if top and len(best) == 1 else cands
+        if len(cands) > 1:
+            cands = [c for c in cands if places[c].frontline] or cands
+        if len(cands) > 1:
+            towns = [c for c in cands if places[c].kind in ("city", "town")]
+            cands = towns if len(towns) == 1 else cands
+        return cands
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -415,6 +418,14 @@ def _phrase_head(text: str, norm: str, e: int) -> bool:
 _QUOTES = "«“„\"'"
 
 
+def _shouting(text: str, s: int) -> bool:
+    """Is the line around ``s`` written in capitals (a headline), not just this word?"""
+    lo = text.rfind("\n", 0, s) + 1
+    hi = text.find("\n", s)
+    line = text[lo : hi if hi >= 0 else len(text)]
+    return line.isupper() and len(line) > 12
+
+
 _QUOTED = re.compile(r"«[^»]{1,60}»|“[^”]{1,60}”|„[^“]{1,60}“|\"[^\"]{1,60}\"")
 
 
@@ -425,6 +436,33 @@ def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
 def _quoted(spans: tuple[tuple[int, int], ...], s: int, e: int) -> bool:
     """Inside quotes: «Золота Зірка», угруповання “Курськ” name something else."""
     return any(a < s and e < b for a, b in spans)
+
+
+class _Ctx:
+    """What the rest of the post says, for weighing one ambiguous mention."""
+
+    def __init__(self, text: str, containers: list[tuple[int, int]],
+                 following: dict[int, tuple[int, int]], anchors: list[int]) -> None:
+        self.text = text
+        self.containers = containers
+        self.following = following
+        self.anchors = anchors
+        self._raions: set[int] | None = None
+        self._regions: set[str] | None = None
+
+    def raions(self, raion_of: Callable[[int], int]) -> set[int]:
+        if self._raions is None:
+            self._raions = {raion_of(a) for a in self.anchors} - {-1}
+        return self._raions
+
+    def regions(self, places: list[Place]) -> set[str]:
+        """Regions of two or more unambiguous settlements."""
+        if self._regions is None:
+            count: dict[str, int] = {}
+            for a in self.anchors:
+                count[places[a].region] = count.get(places[a].region, 0) + 1
+            self._regions = {r for r, n in count.items() if n >= 2}
+        return self._regions
 
 
 def _longest(hits: list[_Hit]) -> list[_Hit]:

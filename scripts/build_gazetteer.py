@@ -108,6 +108,7 @@ class Morph:
         self.ru = pymorphy3.MorphAnalyzer(lang="ru")
         self._common: dict[tuple[str, str], bool] = {}
         self.lower_vocab: set[str] = set()
+        self.function_words: set[str] = set()
 
     def lexeme(self, name: str, lang: str) -> set[str]:
         low = name.lower()
@@ -190,6 +191,8 @@ class Morph:
                 continue
             if p.score < 0.005:
                 continue
+            if p.tag.POS in _FUNCTION_POS:
+                self.function_words.add(form)  # "под", "тому": common in any language
             if p.tag.POS == "NOUN" and "anim" in grams and not city:
                 verb_adj = True  # a person (Богдана, українці): capitalised, still not a place
             elif p.tag.POS == "NOUN":
@@ -203,6 +206,8 @@ class Morph:
         self._common[key] = common
         return common
 
+
+_FUNCTION_POS = {"PREP", "CONJ", "PRCL", "NPRO", "ADVB", "PRED", "INTJ", "NUMR", "COMP"}
 
 # Forms whose other reading is archaic or rare ("сумы": bags); the place wins.
 NEVER_COMMON = {"сумы", "сумах", "сумам", "сумами"}
@@ -834,6 +839,8 @@ def _settle_common(fx: FormIndex, key: str, code: int) -> int:
     idx, flags = code >> F.SHIFT, code & F.MASK
     if flags & (F.ADJ | F.AXIS | F.NOCAP):
         return code  # the head noun ("району", "напрямку") is their check
+    if key in fx.morph.function_words:
+        return code | F.COMMON
     verdict = fx.uk_verdict.get((key, idx))
     if verdict is None or flags & F.FORCED:
         return code

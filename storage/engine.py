@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,14 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(cfg, revision)
 
 
+# Alembic keeps its migration context in module globals: two upgrades interleaving in one
+# event loop would trample each other's, so they take turns.
+_UPGRADE_LOCK = asyncio.Lock()
+
+
 async def upgrade_schema(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; idempotent, run at every start."""
-    async with engine.begin() as conn:
+    async with _UPGRADE_LOCK, engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
 
 

@@ -234,3 +234,17 @@ async def test_live_ingest_archives_late_old_posts_without_alerting(
     async with sessions() as s:
         alerts = list(await s.scalars(select(Alert)))
     assert [a.payload["id"] for a in alerts] == [2]
+
+
+async def test_migration_when_the_supergroup_already_has_the_alert(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ingest = IngestService(sessions, SubscriptionMatcher())
+    await subscribe(sessions, -100, "Курск", type_="group")
+    await subscribe(sessions, -1009999, "Курск", type_="supergroup")
+    await ingest.new_posts([make_post()])
+    async with sessions() as s, s.begin():
+        await chat_repo.migrate(s, -100, -1009999)
+    async with sessions() as s:
+        deliveries = list(await s.scalars(select(Delivery)))
+    assert [d.chat_id for d in deliveries] == [-1009999]  # one alert, not two, no conflict

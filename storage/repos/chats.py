@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Delivery, DigestRun, Subscription
@@ -68,6 +68,19 @@ async def migrate(session: AsyncSession, old_id: int, new_id: int) -> None:
             await session.delete(sub)
         else:
             sub.chat_id = new_id
+    # An alert or digest day the new chat already has stays there; the old row goes.
+    await session.execute(
+        delete(Delivery).where(
+            Delivery.chat_id == old_id,
+            Delivery.alert_id.in_(select(Delivery.alert_id).where(Delivery.chat_id == new_id)),
+        )
+    )
+    await session.execute(
+        delete(DigestRun).where(
+            DigestRun.chat_id == old_id,
+            DigestRun.day.in_(select(DigestRun.day).where(DigestRun.chat_id == new_id)),
+        )
+    )
     for table in (Delivery, DigestRun):
         await session.execute(
             update(table)

@@ -28,12 +28,15 @@ from bot.errors import ConfigError
 from bot.ingest import IngestService
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
+from bot.search_hook import SearchHook
+from bot.services.archive import ArchiveService
 from bot.services.chats import ChatService
 from bot.services.claims import ClaimsHook
 from bot.services.sources import SourceService
 from bot.services.subscriptions import SubscriptionService
 from bot.watch.runner import run_watchers
 from handlers import registry
+from handlers.archive import ARCHIVE_KEY
 from handlers.context import SERVICES_KEY, Services
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
@@ -73,9 +76,11 @@ def build_core(settings: Settings, *, live: bool = False) -> Core:
             hook()
 
     max_age = timedelta(hours=settings.alert_max_age_hours) if live else None
+    search = SearchHook()
     ingest = IngestService(
         sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all,
-        max_alert_age=max_age, hooks=[ClaimsHook(settings.side_of)],
+        max_alert_age=max_age, hooks=[ClaimsHook(settings.side_of), search],
+        edit_hooks=[search],
     )
     return Core(settings, engine, sessions, media, ingest, wake_hooks)
 
@@ -117,6 +122,7 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         subscriptions=SubscriptionService(core.sessions),
         chats=ChatService(core.sessions, settings.default_tz),
     )
+    app.bot_data[ARCHIVE_KEY] = ArchiveService(core.sessions, admin_ids=settings.admin_ids)
     registry.register(app)
     return app
 

@@ -64,6 +64,7 @@ class IngestService:
         *,
         sides: Callable[[str], str | None] = lambda _c: None,
         hooks: Sequence[PostHook] = (),
+        edit_hooks: Sequence[PostHook] = (),
         on_enqueued: Callable[[], None] = lambda: None,
         max_alert_age: timedelta | None = None,
     ) -> None:
@@ -71,6 +72,7 @@ class IngestService:
         self.matcher = matcher
         self.sides = sides
         self.hooks = list(hooks)
+        self.edit_hooks = list(edit_hooks)  # run on a stored post's new text (search index)
         self.on_enqueued = on_enqueued
         # Live sources set this: a weeks-old post that turns up late (catch-up, a first poll,
         # an edit of a post never seen) is archived, not alerted.
@@ -142,6 +144,8 @@ class IngestService:
             return False
         old_text = await post_repo.record_edit(session, row, post)
         await post_repo.attach_media(session, row, post)
+        for hook in self.edit_hooks:
+            await hook(session, row, post)
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
         before = {(m.chat_id, m.subscription_id): _surfaces(old_text, m)
                   for m in await self.matcher.match(session, old_post)}

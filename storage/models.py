@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import BigIntPK, UTCDateTime, utcnow
@@ -282,3 +283,24 @@ class RateBudget(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PostSearch(Base):
+    """A post's search terms (``bot.core.tokens.index_terms``), read by ``storage.repos.search``.
+
+    This is the PostgreSQL shape: the terms as a ``tsvector`` under a GIN index. On SQLite,
+    migration 0002 makes ``post_search`` an FTS5 virtual table instead (rowid = post id,
+    one ``terms`` column), which an ORM model cannot describe; the repository talks to it
+    in SQL.
+    """
+
+    __tablename__ = "post_search"
+    # fastupdate off: GIN's pending list would otherwise hold recent posts' terms unmerged
+    # (up to 4 MB), and every search scans it linearly until a vacuum merges it.
+    __table_args__ = (Index("ix_post_search_terms", "terms", postgresql_using="gin",
+                            postgresql_with={"fastupdate": "off"}),)
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    terms: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))

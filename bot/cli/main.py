@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from bot.errors import DozorError
 
-# Subcommand modules; each exposes register(subparsers). Loaded lazily so that a module
-# still missing (being built) never breaks the others.
+# Subcommand modules; each exposes register(subparsers). Heavy imports (the gazetteer,
+# Telethon, matplotlib) happen inside the commands, so `dozor --help` stays fast.
 COMMAND_MODULES = (
     "bot.cli.run",
     "bot.cli.replay",
@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "bot.cli.analyze",
     "bot.cli.export",
     "bot.cli.watch",
+    "bot.cli.deliver",
+    "bot.cli.digest",
+    "bot.cli.reindex",
 )
 
 

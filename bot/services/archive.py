@@ -1,0 +1,308 @@
+"""The archive as the bot's users see it: search, the latest posts about a place or a
+chat's subscriptions, the watched channels, and the claim board.
+
+Data in, data out: the handlers (``handlers/archive.py``) render it in the chat's language.
+Every argument is checked before any database work, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.analysis.claims.model import StoredClaimRef
+from bot.analysis.places import Gazetteer, Place, get_gazetteer
+from bot.core.keywords import Expr, analyse_text, parse
+from bot.core.post import normalise_channel
+from bot.core.tokens import search_query
+from bot.errors import ArchiveQueryError, ExpressionError
+from bot.matching import KEYWORD, PLACE, PlaceSubscriptions
+from bot.services.sources import Source, SourceService
+from storage.models import Post as PostRow
+from storage.repos import claims as claim_repo
+from storage.repos import posts as post_repo
+from storage.repos import subscriptions as sub_repo
+from storage.repos.search import index_for
+
+MAX_QUERY = 200  # characters of a /search, /latest or /claims argument
+MAX_WORDS = 12  # words of a search: each is one AND group of the index query
+PAGE_SIZE = 5
+LATEST_COUNT = 5
+LATEST_SCAN = 500  # /latest reads this many newest posts, no more
+_SIDE_RE = re.compile(r"^[A-Za-z]{2,8}$")
+_CHANNEL_ARG = re.compile(r"^@([A-Za-z0-9_]{1,64})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A stored post to show: where, when, its text and the words to bold."""
+
+    channel: str
+    title: str | None
+    message_id: int
+    date: datetime
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    edited: bool = False
+
+    @property
+    def link(self) -> str:
+        return f"https://t.me/{self.channel}/{self.message_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: str  # as it is shown and re-read from the message on a page button
+    hits: tuple[Hit, ...]
+    total: int
+    page: int  # 0-based
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """The newest posts matching a place (``place`` set) or a chat's subscriptions."""
+
+    hits: tuple[Hit, ...]
+    place: Place | None
+    scanned: int
+    tracks_nothing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimBoard:
+    place: Place
+    places: tuple[Place, ...]  # the place and what contains it, innermost first
+    latest: tuple[StoredClaimRef, ...]  # the latest claim of each side, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSearch:
+    text: str  # the words, whitespace collapsed
+    channel: str | None
+    groups: tuple[frozenset[str], ...]
+
+    @property
+    def shown(self) -> str:
+        return f"@{self.channel} {self.text}" if self.channel else self.text
+
+
+def parse_search(raw: str) -> ParsedSearch:
+    """``[@channel] words…`` → the index query. Raises ArchiveQueryError (code: empty,
+    too_long, no_words, too_many_words)."""
+    if len(raw) > MAX_QUERY:  # before any other work: a 5,000-character argument is cheap
+        raise ArchiveQueryError("query too long", "too_long", {"max": MAX_QUERY})
+    words = raw.split()
+    channel = None
+    if words and (m := _CHANNEL_ARG.match(words[0])):
+        channel = normalise_channel(m.group(1))
+        words = words[1:]
+    if not words:
+        raise ArchiveQueryError("empty query", "empty")
+    text = " ".join(words)
+    groups = tuple(search_query(text))
+    if not groups:
+        raise ArchiveQueryError("no words in the query", "no_words")
+    if len(groups) > MAX_WORDS:
+        raise ArchiveQueryError("too many words", "too_many_words", {"max": MAX_WORDS})
+    return ParsedSearch(text, channel, groups)
+
+
+def match_spans(text: str, groups: Sequence[Collection[str]]) -> tuple[tuple[int, int], ...]:
+    """Where the words of a search occur in ``text`` (to bold them in the excerpt)."""
+    wanted = set().union(*groups) if groups else set()
+    doc = analyse_text(text)
+    return tuple((tok.start, tok.end) for tok, keys in zip(doc.tokens, doc.keys, strict=True)
+                 if keys & wanted)
+
+
+def _hit(row: PostRow, spans: Sequence[tuple[int, int]]) -> Hit:
+    return Hit(row.channel.username, row.channel.title, row.message_id, row.date, row.text,
+               tuple(spans), row.edit_date is not None)
+
+
+class _Wanted:
+    """What /latest looks for in a post: places (with what they contain) and expressions."""
+
+    def __init__(self, places: PlaceSubscriptions, place_ids: Collection[str],
+                 expressions: Sequence[Expr]) -> None:
+        self.places = places
+        self.place_ids = set(place_ids)
+        self.expressions = expressions
+
+    def spans(self, text: str) -> list[tuple[int, int]] | None:
+        if not text:
+            return None
+        found: list[tuple[int, int]] = []
+        matched = False
+        if self.place_ids:
+            covered = self.places.covered(text)
+            for place_id in self.place_ids & covered.keys():
+                matched = True
+                found.extend(covered[place_id].spans)
+        if self.expressions:
+            doc = analyse_text(text)
+            for expr in self.expressions:
+                if expr.matches(doc):
+                    matched = True
+                    found.extend(expr.highlights(doc))
+        return sorted(set(found)) if matched else None
+
+
+class ArchiveService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *,
+                 admin_ids: Collection[int] = (), gazetteer: Gazetteer | None = None,
+                 page_size: int = PAGE_SIZE) -> None:
+        self.sessions = sessions
+        self.admin_ids = frozenset(admin_ids)
+        self.sources = SourceService(sessions)
+        self.page_size = page_size
+        self._gaz = gazetteer
+        self._places: PlaceSubscriptions | None = None
+
+    @property
+    def gaz(self) -> Gazetteer:
+        if self._gaz is None:
+            self._gaz = get_gazetteer()
+        return self._gaz
+
+    @property
+    def places(self) -> PlaceSubscriptions:
+        if self._places is None:
+            self._places = PlaceSubscriptions(self.gaz)
+        return self._places
+
+    # --- /search -------------------------------------------------------------------------------
+
+    async def search(self, raw: str, page: int = 0) -> SearchPage:
+        query = parse_search(raw)
+        page = max(0, page)
+        async with self.sessions() as session:
+            index = index_for(session)
+            total = await index.count(session, query.groups, channel=query.channel)
+            last_page = max(0, -(-total // self.page_size) - 1)
+            page = min(page, last_page)  # a stale button past the end shows the last page
+            ids = await index.search(session, query.groups, channel=query.channel,
+                                     limit=self.page_size, offset=page * self.page_size)
+            rows = await self._rows(session, ids)
+        hits = tuple(_hit(r, match_spans(r.text, query.groups)) for r in rows)
+        return SearchPage(query.shown, hits, total, page, self.page_size)
+
+    @staticmethod
+    async def _rows(session: AsyncSession, ids: Sequence[int]) -> list[PostRow]:
+        if not ids:
+            return []
+        found = {r.id: r for r in await session.scalars(
+            select(PostRow).where(PostRow.id.in_(list(ids))))}
+        return [found[i] for i in ids if i in found]
+
+    # --- /latest ---------------------------------------------------------------------------------
+
+    def resolve_place(self, raw: str) -> Place:
+        """The place a user means (the best of homonyms). Raises ArchiveQueryError: empty,
+        too_long, or unknown_place with suggestions (place labels) in ``params``."""
+        name = " ".join(raw.split())
+        if len(raw) > MAX_QUERY:
+            raise ArchiveQueryError("name too long", "too_long", {"max": MAX_QUERY})
+        if not name:
+            raise ArchiveQueryError("no place given", "empty")
+        places = self.gaz.resolve(name)
+        if not places:
+            raise ArchiveQueryError(f"unknown place {name!r}", "unknown_place",
+                                    {"query": name, "suggestions": [p.id for p in
+                                                                    self.gaz.suggest(name)]})
+        return places[0]
+
+    async def latest(self, *, place: str | None = None, chat_id: int | None = None,
+                     limit: int = LATEST_COUNT, scan: int = LATEST_SCAN) -> Latest:
+        """The newest posts about ``place`` (and what it contains), or matching what chat
+        ``chat_id`` tracks, among the ``scan`` newest stored posts."""
+        target: Place | None = None
+        if place is not None:
+            target = self.resolve_place(place)
+            wanted = _Wanted(self.places, {target.id}, ())
+        async with self.sessions() as session:
+            if target is None:
+                subs = await sub_repo.for_chat(session, chat_id) if chat_id is not None else []
+                exprs = [e for s in subs if s.kind == KEYWORD
+                         if (e := self._expression(s.key)) is not None]
+                place_ids = {s.key for s in subs if s.kind == PLACE}
+                if not exprs and not place_ids:
+                    return Latest((), None, 0, tracks_nothing=True)
+                wanted = _Wanted(self.places, place_ids, exprs)
+            rows = await post_repo.recent(session, limit=scan, newest_first=True)
+        hits: list[Hit] = []
+        for row in rows:
+            if row.deleted:
+                continue
+            spans = wanted.spans(row.text)
+            if spans is not None:
+                hits.append(_hit(row, spans))
+                if len(hits) >= limit:
+                    break
+        return Latest(tuple(hits), target, len(rows))
+
+    @staticmethod
+    def _expression(key: str) -> Expr | None:
+        try:
+            return parse(key)
+        except ExpressionError:
+            return None
+
+    # --- /sources --------------------------------------------------------------------------------
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+    async def list_sources(self) -> list[Source]:
+        return await self.sources.all()
+
+    async def add_source(self, raw: str) -> Source:
+        """``<channel> [side]``. Raises ArchiveQueryError (usage, bad_channel, bad_side)."""
+        parts = raw.split()
+        if not parts or len(parts) > 2 or len(raw) > MAX_QUERY:
+            raise ArchiveQueryError("usage: /sources_add <channel> [side]", "usage")
+        name, side = parts[0], parts[1] if len(parts) == 2 else None
+        if side is not None and not _SIDE_RE.match(side):
+            raise ArchiveQueryError(f"not a side: {side!r}", "bad_side", {"side": side})
+        channel = _channel_name(name)
+        return await self.sources.add(channel, side.upper() if side else None)
+
+    async def remove_source(self, raw: str) -> tuple[str, bool]:
+        """(channel, whether it was watched until now)."""
+        parts = raw.split()
+        if len(parts) != 1 or len(raw) > MAX_QUERY:
+            raise ArchiveQueryError("usage: /sources_remove <channel>", "usage")
+        channel = _channel_name(parts[0])
+        known = {s.channel: s.active for s in await self.sources.all()}
+        if not known.get(channel):
+            return channel, False
+        return channel, await self.sources.remove(channel)
+
+    # --- /claims ---------------------------------------------------------------------------------
+
+    async def claim_board(self, raw: str) -> ClaimBoard:
+        place = self.resolve_place(raw)
+        chain = (place, *(self.gaz.get(a) for a in self.gaz.ancestors(place.id)))
+        async with self.sessions() as session:
+            board = await claim_repo.claim_board(session, [p.id for p in chain])
+        latest = sorted(board.values(), key=lambda r: r.claim.asserted_at, reverse=True)
+        return ClaimBoard(place, chain, tuple(latest))
+
+
+def _channel_name(name: str) -> str:
+    channel = normalise_channel(name)
+    if not channel or len(channel) > 64 or not channel.replace("_", "").isalnum() \
+            or not channel.isascii():
+        raise ArchiveQueryError(f"not a channel username: {name!r}", "bad_channel",
+                                {"channel": name[:64]})
+    return channel

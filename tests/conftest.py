@@ -42,7 +42,7 @@ socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("db_url") == "postgres":
+        if (callspec is not None and callspec.params.get("db_url") == "postgres") or "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
 
 
@@ -55,6 +55,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
             pytest.fail("DOZOR_TEST_PG_URL is not set: PostgreSQL did not start")
         pytest.skip("DOZOR_TEST_PG_URL not set (run .ci/pg.sh start)")
     return PG_URL
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """For tests that only make sense on PostgreSQL (advisory locks, several processes)."""
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("DOZOR_TEST_PG_URL is not set: PostgreSQL did not start")
+        pytest.skip("DOZOR_TEST_PG_URL not set (run .ci/pg.sh start)")
+    return PG_URL
+
+
+@pytest.fixture
+async def pg_engine(pg_url: str) -> AsyncIterator[AsyncEngine]:
+    await reset_database(pg_url)
+    eng = make_engine(pg_url)
+    await upgrade_schema(eng)
+    yield eng
+    await eng.dispose()
 
 
 async def reset_database(url: str) -> None:

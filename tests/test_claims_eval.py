@@ -43,16 +43,12 @@ def test_targets_with_the_test_finder(names: tuple[str, ...]) -> None:
 
 def test_targets_with_the_gazetteer_matcher() -> None:
     real = real_tools()
-    if real is None:
-        pytest.skip("bot.analysis.places not available")
     _check(real, SETS + HELDOUT, "gazetteer matcher")
 
 
 def test_kursk_sample_contradictions_with_the_gazetteer_matcher() -> None:
     """What `dozor replay` of the bundled sample must alert on."""
     real = real_tools()
-    if real is None:
-        pytest.skip("bot.analysis.places not available")
     sample = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample" / "posts.jsonl"
     rows = [json.loads(x) for x in sample.read_text(encoding="utf-8").splitlines()]
     history = ClaimHistory(real)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,9 +24,8 @@ SPREAD = [300_000 + i for i in range(200)] + [-(30_000 + i) for i in range(100)]
 BUSY = [400_000 + i for i in range(20)]
 
 
-async def test_two_workers_share_the_global_budget_and_chats(db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several deliver processes need PostgreSQL")
+async def test_two_workers_share_the_global_budget_and_chats(pg_url: str) -> None:
+    db_url = pg_url
     from storage.engine import upgrade_schema
     from tests.conftest import reset_database
 

@@ -36,7 +36,7 @@ from storage.engine import upgrade_schema
 from storage.models import Chat, DigestRun
 from storage.types import utcnow
 from tests.botapi import BotApiServer
-from tests.conftest import IN_CI, PG_URL, reset_database
+from tests.conftest import reset_database
 from tests.test_digest_content import track
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,16 +44,6 @@ TOKEN = "123456:TEST-digest-failover"
 FIRST, SECOND = 9101, 9102
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-@pytest.fixture
-def pg_url() -> str:
-    if not PG_URL:
-        if IN_CI:
-            pytest.fail("DOZOR_TEST_PG_URL is not set: PostgreSQL did not start")
-        pytest.skip("leader election needs PostgreSQL: DOZOR_TEST_PG_URL not set "
-                    "(run .ci/pg.sh start)")
-    return PG_URL
 
 
 def _settings(pg_url: str, srv: BotApiServer, media: Path) -> Settings:
@@ -90,9 +80,7 @@ async def _delivery(
     """Outbox delivery for the test's duration: two `dozor deliver` processes, or the same
     dispatcher in this process."""
     if mode == "deliver-processes":
-        if "digest" not in build_dispatcher(core, _NoSender()).renderers:
-            pytest.skip("bot.app.build_dispatcher does not register the digest renderers yet "
-                        "(bot.digest.render.RENDERERS), so `dozor deliver` cannot send digests")
+        assert "digest" in build_dispatcher(core, _NoSender()).renderers
         workers = [await _spawn(env, tmp_path / f"deliver{i}.log", "deliver", "--poll", "0.2")
                    for i in range(2)]
         async with _killing(*workers):

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -142,9 +141,8 @@ async def test_leader_election(engine: AsyncEngine, db_url: str) -> None:
         await b.release()
 
 
-async def test_standby_takes_over_when_the_leader_stops(engine: AsyncEngine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("leader election needs PostgreSQL advisory locks")
+async def test_standby_takes_over_when_the_leader_stops(pg_engine: AsyncEngine) -> None:
+    engine = pg_engine
     working: list[str] = []
 
     def starter(name: str) -> object:

@@ -50,6 +50,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+    return _require_pg()
+
+
+def _require_pg() -> str:
     if not PG_URL:
         if IN_CI:
             pytest.fail("DOZOR_TEST_PG_URL is not set: PostgreSQL did not start")
@@ -60,11 +64,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def pg_url() -> str:
     """For tests that only make sense on PostgreSQL (advisory locks, several processes)."""
-    if not PG_URL:
-        if IN_CI:
-            pytest.fail("DOZOR_TEST_PG_URL is not set: PostgreSQL did not start")
-        pytest.skip("DOZOR_TEST_PG_URL not set (run .ci/pg.sh start)")
-    return PG_URL
+    return _require_pg()
 
 
 @pytest.fixture

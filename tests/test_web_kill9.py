@@ -91,3 +91,41 @@ async def test_kill9_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     assert ids == set(published)
     assert count == len(published)
     assert len([p for p in media.rglob("*.png")]) == 1  # one map, stored once
+
+
+async def _start_dozor_watch(tme: FakeTme, db: Path, media: Path) -> asyncio.subprocess.Process:
+    """The real `dozor watch`, configured only through its environment."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+           "MEDIA_DIR": str(media), "TELEGRAM_WEB_URL": tme.base_url, "SOURCES": "chan",
+           "WEB_POLL_SECONDS": "0.2", "BOT_TOKEN": ""}
+    for key in ("TG_API_ID", "TG_API_HASH"):
+        env.pop(key, None)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "watch", cwd=db.parent,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=env,
+    )
+
+
+async def test_kill9_of_dozor_watch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    db, media = tmp_path / "dozor.db", tmp_path / "media"
+    published: list[int] = []
+    async with FakeTme() as tme:
+        published += [tme.publish("chan", f"перший {i}") for i in range(5)]
+        proc = await _start_dozor_watch(tme, db, media)
+        await _wait_for(db, 5)
+        for round_ in range(2):
+            for i in range(25):
+                published.append(tme.publish("chan", f"r{round_} {i}"))
+                if i % 5 == 0:
+                    await asyncio.sleep(0.05)
+            await _kill(proc)
+            published += [tme.publish("chan", f"down{round_} {i}") for i in range(45)]
+            proc = await _start_dozor_watch(tme, db, media)
+            await asyncio.sleep(0.5)
+        await _wait_for(db, len(published), seconds=90)
+        await asyncio.sleep(0.5)
+        await _kill(proc)
+
+    count, ids = _stored(db)
+    assert ids == set(published)
+    assert count == len(published)

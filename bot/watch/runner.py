@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol
 
 import aiohttp
 
@@ -19,18 +19,29 @@ log = logging.getLogger(__name__)
 REFRESH_SECONDS = 30.0
 
 
-class Watcher(Protocol):
-    async def run(self, stop: asyncio.Event) -> None: ...
-
-
-async def _refresh_web(source: object, sources: SourceService, stop: asyncio.Event) -> None:
+async def _refresh(
+    sources: SourceService, stop: asyncio.Event, apply: Callable[[set[str]], Awaitable[None]]
+) -> None:
     """Sources added or removed while running take effect without a restart."""
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), REFRESH_SECONDS)
         if stop.is_set():
             return
-        source.channels = await sources.active_channels()  # type: ignore[attr-defined]
+        await apply(set(await sources.active_channels()))
+
+
+async def _with_refresher(
+    run: Awaitable[None], sources: SourceService, stop: asyncio.Event,
+    apply: Callable[[set[str]], Awaitable[None]],
+) -> None:
+    refresher = asyncio.create_task(_refresh(sources, stop, apply))
+    try:
+        await run
+    finally:
+        refresher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refresher
 
 
 async def run_web(settings: Settings, ingest: IngestService, media: MediaStore,
@@ -40,27 +51,11 @@ async def run_web(settings: Settings, ingest: IngestService, media: MediaStore,
     async with aiohttp.ClientSession() as http:
         source = WebSource(settings.telegram_web_url, await sources.active_channels(), ingest,
                            media, http, settings.web_poll_seconds)
-        refresher = asyncio.create_task(_refresh_web(source, sources, stop))
-        try:
-            await source.run(stop)
-        finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
 
+        async def apply(wanted: set[str]) -> None:
+            source.channels = sorted(wanted)
 
-async def _refresh_telethon(source: object, sources: SourceService, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), REFRESH_SECONDS)
-        if stop.is_set():
-            return
-        wanted: set[str] = set(await sources.active_channels())
-        current = set(source.channels)  # type: ignore[attr-defined]
-        for channel in wanted - current:
-            await source.add_channel(channel)  # type: ignore[attr-defined]
-        for channel in current - wanted:
-            source.remove_channel(channel)  # type: ignore[attr-defined]
+        await _with_refresher(source.run(stop), sources, stop, apply)
 
 
 async def run_telethon(settings: Settings, ingest: IngestService, media: MediaStore,
@@ -75,15 +70,17 @@ async def run_telethon(settings: Settings, ingest: IngestService, media: MediaSt
     await client.connect()
     source = TelethonSource(client, await sources.active_channels(), ingest, media,
                             reconcile_seconds=settings.reconcile_seconds)
+
+    async def apply(wanted: set[str]) -> None:
+        current = set(source.channels)
+        for channel in wanted - current:
+            await source.add_channel(channel)
+        for channel in current - wanted:
+            source.remove_channel(channel)
+
     try:
         await source.start()  # NotAuthorisedError tells the user to run `dozor login`
-        refresher = asyncio.create_task(_refresh_telethon(source, sources, stop))
-        try:
-            await source.run(stop)
-        finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+        await _with_refresher(source.run(stop), sources, stop, apply)
     finally:
         await source.stop()
         await client.disconnect()

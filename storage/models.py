@@ -211,7 +211,8 @@ class Contradiction(Base):
         ForeignKey("episodes.id", ondelete="SET NULL"), index=True
     )
     place_id: Mapped[str] = mapped_column(String(64), index=True)
-    why: Mapped[str] = mapped_column(Text)
+    why: Mapped[str] = mapped_column(Text)  # English
+    why_uk: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -239,6 +240,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("alert_id", "chat_id"),
         Index("ix_deliveries_due", "status", "priority", "not_before"),
+        # The exclusive claim asks "was this chat sent to within its window?"
+        Index("ix_deliveries_chat_sent", "chat_id", "status", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

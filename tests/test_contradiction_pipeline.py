@@ -43,6 +43,7 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
         deliveries = list(await s.scalars(
             select(Delivery).where(Delivery.alert_id.in_([a.id for a in alerts]))))
     assert contradictions, "the Kursk claims should contradict each other"
+    assert all(c.why and c.why_uk and c.why != c.why_uk for c in contradictions)
     assert alerts
     # One alert per episode, not one per pair; only the chat tracking Kursk gets it.
     assert len(alerts) <= len({c.episode_id for c in contradictions})

@@ -6,7 +6,9 @@ import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from alembic import command
 from alembic.script import ScriptDirectory
 from PIL import Image
 from sqlalchemy import func, select
@@ -248,3 +250,17 @@ async def test_migration_when_the_supergroup_already_has_the_alert(
     async with sessions() as s:
         deliveries = list(await s.scalars(select(Delivery)))
     assert [d.chat_id for d in deliveries] == [-1009999]  # one alert, not two, no conflict
+
+
+async def test_every_migration_downgrades_and_upgrades_again(engine: AsyncEngine) -> None:
+    def down_to_base(connection: Any) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "base")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(down_to_base)
+    assert await current_revision(engine) is None
+    await upgrade_schema(engine)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert await current_revision(engine) == head

@@ -183,7 +183,7 @@ async def _contradictions(
     )
     out = []
     for pair, n, o, n_ch, n_id, o_ch, o_id in (await session.execute(stmt)).all():
-        out.append({"place": _place_names(n), "why": pair.why,
+        out.append({"place": _place_names(n), "why": pair.why, "why_uk": pair.why_uk,
                     "new": {"channel": n_ch, "id": n_id, "side": n.side},
                     "earlier": {"channel": o_ch, "id": o_id, "side": o.side}})
     return out

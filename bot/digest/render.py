@@ -123,7 +123,8 @@ def _contradictions(payload: dict[str, Any], lang: str) -> list[str]:
     lines = [_w(lang, "contradictions")]
     for c in payload["contradictions"]:
         new, old = c["new"], c["earlier"]
-        lines.append(f"• <b>{_place(c['place'], lang)}</b>: {html.escape(c['why'])} "
+        why = (c.get("why_uk") if lang == "uk" else None) or c["why"]
+        lines.append(f"• <b>{_place(c['place'], lang)}</b>: {html.escape(why)} "
                      f"({_a(new['channel'], new['id'], _w(lang, 'new'))} · "
                      f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))})")
     return ["\n".join(lines)]

@@ -94,7 +94,7 @@ async def process_post(
                 session, x.place_id, claim.asserted_at, EPISODE_GAP)
             pair_id = await repo.add_contradiction(
                 session, claim_id=ids[i], earlier_claim_id=x.earlier.claim_id,
-                place_id=x.place_id, why=x.why_en, episode_id=episode.id)
+                place_id=x.place_id, why=x.why_en, why_uk=x.why_uk, episode_id=episode.id)
             if pair_id is not None:
                 out.append(StoredContradiction(x, ids[i], x.earlier.claim_id, episode.id,
                                                opened))

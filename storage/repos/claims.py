@@ -114,13 +114,14 @@ async def add_contradiction(
     place_id: str,
     why: str,
     episode_id: int | None,
+    why_uk: str | None = None,
 ) -> int | None:
     """Store one pair; None if it was stored already."""
     new_id: int | None = await insert_ignore(
         session,
         ContradictionRow.__table__,  # type: ignore[arg-type]
         {"claim_id": claim_id, "earlier_claim_id": earlier_claim_id, "place_id": place_id,
-         "why": why, "episode_id": episode_id, "created_at": utcnow()},
+         "why": why, "why_uk": why_uk, "episode_id": episode_id, "created_at": utcnow()},
         ["claim_id", "earlier_claim_id"],
         returning=ContradictionRow.id,
     )

@@ -108,7 +108,7 @@ def build_dispatcher(
 
 def build_application(core: Core) -> Application:  # type: ignore[type-arg]
     settings = core.settings
-    if settings.bot_token is None:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise ConfigError("BOT_TOKEN is not set: create a bot with @BotFather and put its token "
                           "in .env")
     app = (

@@ -64,8 +64,9 @@ class Core:
         await self.engine.dispose()
 
 
-def build_core(settings: Settings, *, live: bool = False) -> Core:
-    """``live``: fed by watchers, so late-arriving old posts don't alert (imports do)."""
+def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
+    """``live``: fed by watchers, so late-arriving old posts don't alert (imports do).
+    ``quiet``: history (backfill) is archived and analysed, never alerted."""
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     media = MediaStore(settings.media_dir)
@@ -76,17 +77,18 @@ def build_core(settings: Settings, *, live: bool = False) -> Core:
             hook()
 
     max_age = timedelta(hours=settings.alert_max_age_hours) if live else None
-    search = SearchHook()
+    if quiet:
+        max_age = timedelta(0)
+    search, claims = SearchHook(), ClaimsHook(settings.side_of)
     ingest = IngestService(
         sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all,
-        max_alert_age=max_age, hooks=[ClaimsHook(settings.side_of), search],
-        edit_hooks=[search],
+        max_alert_age=max_age, hooks=[claims, search], edit_hooks=[claims, search],
     )
     return Core(settings, engine, sessions, media, ingest, wake_hooks)
 
 
-async def start_core(settings: Settings, *, live: bool = False) -> Core:
-    core = build_core(settings, live=live)
+async def start_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
+    core = build_core(settings, live=live, quiet=quiet)
     await upgrade_schema(core.engine)
     return core
 

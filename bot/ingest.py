@@ -26,9 +26,15 @@ _NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*\d|\d")
 
 
 class PostHook(Protocol):
-    """Runs inside a post's unit of work after it is stored (claims use this)."""
+    """Runs inside a post's unit of work after it is stored or edited (claims, search).
 
-    async def __call__(self, session: AsyncSession, row: PostRow, post: Post) -> None: ...
+    ``alert`` is False for posts that are archived silently (stale, or backfilled): a hook
+    may record what it finds but must not queue alerts for them.
+    """
+
+    async def __call__(
+        self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
+    ) -> None: ...
 
 
 def post_payload(post: Post) -> dict[str, Any]:
@@ -107,7 +113,7 @@ class IngestService:
                     if alert:
                         queued = await self._alert_matches(session, row, post)
                     for hook in self.hooks:
-                        await hook(session, row, post)
+                        await hook(session, row, post, alert=alert)
                     new = True
         except IntegrityError:
             # Another process stored the same (channel, id) first: it is not new here.
@@ -144,8 +150,11 @@ class IngestService:
             return False
         old_text = await post_repo.record_edit(session, row, post)
         await post_repo.attach_media(session, row, post)
+        fresh = self._fresh(post)
         for hook in self.edit_hooks:
-            await hook(session, row, post)
+            await hook(session, row, post, alert=fresh)
+        if not fresh:  # an edit of an old post is recorded, never alerted
+            return False
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
         before = {(m.chat_id, m.subscription_id): _surfaces(old_text, m)
                   for m in await self.matcher.match(session, old_post)}

@@ -38,7 +38,8 @@ def image_size(data: bytes) -> tuple[int | None, int | None]:
     try:
         with Image.open(io.BytesIO(data)) as img:
             return img.width, img.height
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        # A corrupt or hostile header must not stop ingestion: the file is kept, unmeasured.
         return None, None
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -95,10 +96,15 @@ async def replay(
         await core.close()
 
 
-def temp_settings(base: Settings, database_url: str | None, media_dir: Path | None) -> Settings:
-    """Replay works in a scratch database unless told otherwise."""
-    scratch = Path(tempfile.mkdtemp(prefix="dozor-replay-"))
-    return base.model_copy(update={
-        "database_url": database_url or f"sqlite+aiosqlite:///{scratch / 'replay.sqlite3'}",
-        "media_dir": media_dir or scratch / "media",
-    })
+@contextmanager
+def scratch_settings(
+    base: Settings, database_url: str | None, media_dir: Path | None
+) -> Iterator[Settings]:
+    """Replay works in a scratch database and media folder, removed afterwards, unless a
+    database (and media folder) are given."""
+    with tempfile.TemporaryDirectory(prefix="dozor-replay-") as tmp:
+        scratch = Path(tmp)
+        yield base.model_copy(update={
+            "database_url": database_url or f"sqlite+aiosqlite:///{scratch / 'replay.sqlite3'}",
+            "media_dir": media_dir or scratch / "media",
+        })

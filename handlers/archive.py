@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.analysis.claims.contradict import CHANNEL_SPEAKERS, SIDE_SPEAKERS
+from bot.analysis.claims.contradict import speaker_of
 from bot.analysis.claims.model import Kind, StoredClaimRef
 from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html
 from bot.errors import ArchiveQueryError
@@ -236,8 +236,7 @@ def render_claims(board: ClaimBoard, view: ChatView, service: ArchiveService) ->
     i = 0 if lang == "en" else 1
     for ref in board.latest:
         c = ref.claim
-        who = (CHANNEL_SPEAKERS.get(ref.channel) or SIDE_SPEAKERS.get(c.side or "")
-               or (f"@{ref.channel}", f"@{ref.channel}"))[i]
+        who = speaker_of(c, ref.channel)[i]  # reported speech names who said it
         flag = _FLAGS.get(c.side or "", "📰")
         about = ""
         if c.place_id != board.place.id:

@@ -36,6 +36,8 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     verdict = services(context).limiter.check(sender)
     if verdict is Verdict.ALLOW:
         return
+    if verdict is not Verdict.WARN and update.callback_query is not None:
+        await update.callback_query.answer()  # silenced, but the button must stop spinning
     if verdict is Verdict.WARN:
         chat = await current(update, context)
         if update.callback_query is not None:

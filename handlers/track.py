@@ -169,6 +169,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _edit(update, t(chat.language, "untrack_gone"))
         else:
             await _edit(update, t(chat.language, "untracked", label=html.escape(label)))
+    else:  # stale or forged data: answer, so the client stops waiting
+        await query.answer()
 
 
 BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK})"

@@ -79,3 +79,13 @@ def test_cli_reads_stdin_and_checks_a_database(tmp_path: Path, db_url: str) -> N
     assert proc.returncode == 0, proc.stderr
     (out,) = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [(c["channel"], c["id"]) for c in out["contradicts"]] == [("mod_russia", 51803)]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ({"channel": "a", "id": "x2", "date": "2025-01-01T00:00:00+00:00", "text": ""}, "'id'"),
+    ({"id": 1, "date": "2025-01-01T00:00:00+00:00", "text": ""}, "'channel'"),
+])
+def test_bad_fields_name_the_line_and_field(line: dict[str, object], message: str) -> None:
+    src = io.StringIO(json.dumps(line) + "\n")
+    with pytest.raises(MalformedSourceError, match=f"line 1: {message}"):
+        run_stream(src, io.StringIO(), settings())

@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 
 from bot.media import MediaStore
-from bot.replay import replay, temp_settings
+from bot.replay import replay, scratch_settings
 from bot.watch.sample import default_tracks, sample_posts
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_sample_replay_prints_alerts(settings_factory: Any, tmp_path: Path) -> None:
-    settings = temp_settings(settings_factory(), None, tmp_path / "media")
-    posts = list(sample_posts(MediaStore(settings.media_dir)))
-    out = io.StringIO()
-    result = await replay(settings, posts, default_tracks(), out, lang="en")
+    with scratch_settings(settings_factory(), None, tmp_path / "media") as settings:
+        posts = list(sample_posts(MediaStore(settings.media_dir)))
+        out = io.StringIO()
+        result = await replay(settings, posts, default_tracks(), out, lang="en")
     text = out.getvalue()
     assert result.posts == len(posts) >= 30
     assert result.stored == result.posts
@@ -38,10 +38,10 @@ async def test_replay_of_a_desktop_export_with_explicit_track(
     from bot.watch.jsonl import detect_and_read
 
     export = ROOT / "tests" / "data" / "export" / "kpszsu" / "result.json"
-    settings = temp_settings(settings_factory(), None, tmp_path / "media")
-    posts = list(detect_and_read(export, MediaStore(settings.media_dir)))
-    out = io.StringIO()
-    result = await replay(settings, posts, ["Київщина"], out, lang="uk")
+    with scratch_settings(settings_factory(), None, tmp_path / "media") as settings:
+        posts = list(detect_and_read(export, MediaStore(settings.media_dir)))
+        out = io.StringIO()
+        result = await replay(settings, posts, ["Київщина"], out, lang="uk")
     assert result.alerts >= 1
     assert "відстежується" in out.getvalue()
 

@@ -126,7 +126,7 @@ async def test_an_edit_is_reindexed(sessions: async_sessionmaker[AsyncSession]) 
         row = await post_repo.get_by_ref(session, "kpszsu", 1)
         assert row is not None
         await post_repo.record_edit(session, row, edited)
-        await SearchHook()(session, row, edited, edited=True)
+        await SearchHook()(session, row, edited)
     assert await found(sessions, "Лиман") == [("kpszsu", 1)]
     assert await found(sessions, "Куп'янськ") == []
     # The ingest edit path itself, whichever hooks it runs: the post is still found once.

@@ -218,7 +218,7 @@ async def test_chat_migration_moves_subscriptions_and_outbox(
         (delivery,) = list(await s.scalars(select(Delivery)))
     assert old is not None and not old.active and old.migrated_to == -1009999
     assert delivery.chat_id == -1009999
-    subs = await SubscriptionService(sessions).list(-1009999)
+    subs = await SubscriptionService(sessions).tracked(-1009999)
     assert [s.label for s in subs] == ["Курск"]
 
 
@@ -264,3 +264,23 @@ async def test_every_migration_downgrades_and_upgrades_again(engine: AsyncEngine
     await upgrade_schema(engine)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert await current_revision(engine) == head
+
+
+async def test_stale_posts_and_their_edits_never_alert_but_are_analysed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Backfill and late catch-up: stored, claims recorded, no alert of any kind."""
+    from bot.services.claims import ClaimsHook
+    from storage.models import Claim
+
+    await subscribe(sessions, 10, "Горнал")
+    ingest = IngestService(sessions, SubscriptionMatcher(), max_alert_age=timedelta(0),
+                           hooks=[ClaimsHook(lambda c: "RU")],
+                           edit_hooks=[ClaimsHook(lambda c: "RU")])
+    old = make_post(text="Освобожден населенный пункт Горналь Курской области.")
+    await ingest.new_posts([old])
+    await ingest.edited(make_post(text="Освобождены населенные пункты Горналь и Гуево.",
+                                  edit_date=T0 + timedelta(1)))
+    assert await count(sessions, Alert) == 0
+    assert await count(sessions, Delivery) == 0
+    assert await count(sessions, Claim) >= 1  # the claims follow the edited text

@@ -64,6 +64,10 @@ def _records(src: IO[str]) -> Iterator[tuple[int, dict[str, Any], datetime]]:
                 f"line {lineno}: 'date' must be ISO-8601 with a UTC offset") from None
         if date.tzinfo is None:
             raise MalformedSourceError(f"line {lineno}: 'date' needs a UTC offset")
+        if not isinstance(post.get("channel"), str) or not post["channel"]:
+            raise MalformedSourceError(f"line {lineno}: 'channel' must be a channel name")
+        if isinstance(post.get("id"), bool) or not isinstance(post.get("id"), int):
+            raise MalformedSourceError(f"line {lineno}: 'id' must be an integer message id")
         yield lineno, post, date
 
 
@@ -78,8 +82,8 @@ def run_stream(src: IO[str], dst: IO[str], settings: Settings, db: str | None = 
         return asyncio.run(_run_with_db(src, dst, settings, db, history))
     for _lineno, post, date in _records(src):
         out = analyze_post(post, matcher)
-        channel = str(post.get("channel") or "")
-        found = history.analyze(channel=channel, message_id=int(post.get("id") or 0), date=date,
+        channel = str(post["channel"])
+        found = history.analyze(channel=channel, message_id=int(post["id"]), date=date,
                                 text=str(post.get("text") or ""),
                                 channel_side=settings.side_of(channel))
         out.update(found.fields())
@@ -100,10 +104,10 @@ async def _run_with_db(src: IO[str], dst: IO[str], settings: Settings, db: str,
     try:
         for _lineno, post, date in _records(src):
             out = analyze_post(post, get_matcher())
-            channel = str(post.get("channel") or "")
+            channel = str(post["channel"])
             async with sessions() as session:
                 found = await analyze_with_db(
-                    session, history, channel=channel, message_id=int(post.get("id") or 0),
+                    session, history, channel=channel, message_id=int(post["id"]),
                     date=date, text=str(post.get("text") or ""),
                     channel_side=settings.side_of(channel))
             out.update(found.fields())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli.common import settings_from
 from bot.media import MediaStore
-from bot.replay import replay, temp_settings
+from bot.replay import replay, scratch_settings
 from bot.watch.jsonl import detect_and_read
 from bot.watch.sample import SAMPLE_POSTS, default_tracks
 
@@ -28,12 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = temp_settings(settings_from(args), args.db, None)
     path: Path = args.file or SAMPLE_POSTS
     tracks = args.track or default_tracks()
-    posts = list(detect_and_read(path, MediaStore(settings.media_dir), channel=args.channel,
-                                 tz=settings.default_tz))
-    result = asyncio.run(replay(settings, posts, tracks, sys.stdout, lang=args.lang))
+    with scratch_settings(settings_from(args), args.db, None) as settings:
+        posts = list(detect_and_read(path, MediaStore(settings.media_dir),
+                                     channel=args.channel, tz=settings.default_tz))
+        result = asyncio.run(replay(settings, posts, tracks, sys.stdout, lang=args.lang))
     print(f"replayed {result.posts} posts ({result.stored} stored), tracking "
           f"{', '.join(tracks)}: {result.alerts} alerts")
     return 0

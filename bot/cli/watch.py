@@ -63,7 +63,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 async def backfill(settings: Settings, channel: str, since: datetime, source: str) -> int:
-    core = await start_core(settings, live=True)  # history is archived, not alerted
+    core = await start_core(settings, quiet=True)  # history is archived, not alerted
     try:
         with tqdm(unit="post", desc=channel) as bar:
             if source == "web":

@@ -155,13 +155,20 @@ class Dispatcher:
         fresh = [item for item in claimed if item.id not in self._held]
         if not fresh:
             return []
-        now = time.monotonic()
-        for item in fresh:
-            self._held[item.id] = now
         # One query each for the batch: tasks then reach the pacer in claim (priority) order.
+        # Should these fail, the rows are not yet marked held here, so their leases simply
+        # expire and they come back.
         async with self.sessions() as session:
             alerts = await outbox.alerts_by_id(session, {i.alert_id for i in fresh})
             chats = await outbox.chats_by_id(session, {i.chat_id for i in fresh})
+        now = time.monotonic()
+        for item in fresh:
+            self._held[item.id] = now
+        for chat_id, chat in chats.items():
+            # A chat that blocked us (or moved) and is active again under this id, e.g. it
+            # sent /start again: it gets alerts again.
+            if chat_id in self._gone and chat.active and chat.migrated_to is None:
+                del self._gone[chat_id]
         return [_Job(i, alerts.get(i.alert_id), chats.get(i.chat_id)) for i in fresh]
 
     async def run_once(self) -> int:
@@ -178,11 +185,8 @@ class Dispatcher:
             raise
         except Exception:
             log.exception("delivery %s failed unexpectedly", item.id)
-            async with self.sessions() as session, session.begin():
-                await outbox.reschedule(
-                    session, item.id, at=utcnow() + self._backoff(item.attempts),
-                    error="internal error",
-                )
+            await self._retry(item, self._backoff(item.attempts).total_seconds(),
+                              "internal error")
         finally:
             self._held.pop(item.id, None)
 
@@ -245,13 +249,14 @@ class Dispatcher:
                 if not await self._still_ours(item):
                     log.warning("delivery %s: lease taken over while waiting; not sent", item.id)
                     return
-                try:
-                    message_id = await self.sender.send(item.chat_id, item.thread_id, msg)
-                finally:
-                    permit.done()
+                message_id = await self.sender.send(item.chat_id, item.thread_id, msg)
             except (RetryAfter, Forbidden, ChatMigrated, BadRequest, NetworkError) as exc:
                 await self._failed(item, exc)
                 return
+            finally:
+                # Every path frees the booked slots (done() is idempotent): a slot left in
+                # flight would hold that chat, and in time the global budget, forever.
+                permit.done()
             async with self.sessions() as session, session.begin():
                 if not await outbox.mark_sent(session, item.id, self.worker, message_id):
                     log.warning("delivery %s: lease lost before it was marked sent", item.id)

@@ -27,6 +27,7 @@ from bot.analysis.claims.extract import extract_claims
 from bot.analysis.claims.model import Claim, Contradiction, StoredClaimRef
 from bot.core.post import Post
 from bot.core.reasons import place_reason
+from storage.models import Channel as ChannelRow
 from storage.models import Post as PostRow
 from storage.repos import claims as repo
 from storage.repos import outbox
@@ -170,11 +171,15 @@ class ClaimsHook:
             self._tools = default_place_tools()
         return self._tools
 
-    async def __call__(self, session: AsyncSession, row: PostRow, post: Post) -> None:
+    async def __call__(self, session: AsyncSession, row: PostRow, post: Post, *,
+                       alert: bool = True) -> None:
+        # The side stored for the channel (`dozor sources add --side`) wins over the config.
+        channel = await session.get(ChannelRow, row.channel_id)
+        side = (channel.side if channel is not None else None) or self.sides(post.channel)
         _claims, pairs = await process_post(
             session, post_id=row.id, channel=post.channel, message_id=post.id, date=post.date,
-            text=post.text, channel_side=self.sides(post.channel), tools=self.tools)
-        if not self.alert:
+            text=post.text, channel_side=side, tools=self.tools)
+        if not (self.alert and alert):
             return
         for x in pairs:
             await self._alert(session, row, post, x)

@@ -247,6 +247,8 @@ class SubscriptionService:
         removed: builtins.list[str] = []
         async with self.sessions() as session, session.begin():
             for sub in await sub_repo.for_chat(session, chat.id):
+                if sub.thread_id != chat.thread_id:  # another forum topic's subscription
+                    continue
                 if (
                     (sub.kind == PLACE and sub.key in place_ids)
                     or (sub.kind == KEYWORD and sub.key == keyword)
@@ -258,4 +260,3 @@ class SubscriptionService:
                                                     chat.language, self.gaz))
         return removed
 
-    list = tracked  # the foundation's name for it

@@ -28,7 +28,10 @@ async def _refresh(
             await asyncio.wait_for(stop.wait(), REFRESH_SECONDS)
         if stop.is_set():
             return
-        await apply(set(await sources.active_channels()))
+        try:
+            await apply(set(await sources.active_channels()))
+        except Exception:  # a bad channel or a database blip must not end the refreshing
+            log.exception("refreshing the watched channels failed; trying again later")
 
 
 async def _with_refresher(
@@ -74,7 +77,10 @@ async def run_telethon(settings: Settings, ingest: IngestService, media: MediaSt
     async def apply(wanted: set[str]) -> None:
         current = set(source.channels)
         for channel in wanted - current:
-            await source.add_channel(channel)
+            try:
+                await source.add_channel(channel)
+            except Exception:  # e.g. a username Telegram cannot resolve: skip just that one
+                log.exception("cannot watch %s", channel)
         for channel in current - wanted:
             source.remove_channel(channel)
 

@@ -11,6 +11,8 @@ Rules (issue 4):
   a capture after earlier fighting (the direction is control first, then the counter-claim).
 - Loss counters: a cumulative figure below the previous post's, or a daily change that does
   not bridge consecutive days, is "figures don't add up" (kind ``FIGURES``), never "false".
+  "Previous" is the same channel's; another channel of the same side only for a channel's
+  first figures, and never when they repeat a figure already published (a repost).
 
 Why 45 days: official counter-claims come the same day or within weeks (Kursk: 26 Apr, again
 21 May 2025); after six weeks a fresh "fighting goes on" is news about a new situation,
@@ -165,11 +167,20 @@ def find_contradictions(
 
 def _figures(new: Claim, candidates: Sequence[StoredClaimRef], channel: str | None,
              message_id: int | None) -> list[Contradiction]:
-    prior = [r for r in candidates
-             if r.claim.kind == Kind.LOSSES and r.claim.polarity == new.polarity
-             and r.claim.asserted_at < new.asserted_at
-             and (r.channel, r.message_id) != (channel, message_id)
-             and (new.side is None or r.claim.side in (None, new.side))]
+    earlier = [r for r in candidates
+               if r.claim.kind == Kind.LOSSES and r.claim.polarity == new.polarity
+               and r.claim.asserted_at < new.asserted_at
+               and (r.channel, r.message_id) != (channel, message_id)]
+    # A counter is one publisher's series: compare with the same channel's earlier posts.
+    prior = [r for r in earlier if r.channel == channel]
+    if not prior:
+        # A channel's first figures: the same side's other channels, unless the figure is
+        # one already published (a news channel reposting yesterday's General Staff post
+        # is not the counter going down).
+        cum_new = int(new.data["cumulative"])
+        if any(int(r.claim.data["cumulative"]) == cum_new for r in earlier):
+            return []
+        prior = [r for r in earlier if new.side is None or r.claim.side in (None, new.side)]
     if not prior:
         return []
     ref = max(prior, key=lambda r: r.claim.asserted_at)

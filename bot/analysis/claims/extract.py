@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,8 @@ from bot.analysis.claims.model import (
     MentionLike,
     PlaceLike,
 )
+
+Resolve = Callable[[str], Sequence[PlaceLike]]  # a word -> the places it may name
 
 # Place kinds that name an area: "operation completed" over one covers every place inside.
 AREA_KINDS = frozenset({"oblast", "region", "raion", "district", "country", "krai", "hromada"})
@@ -54,6 +56,8 @@ class _Speaker:
 def opposite(side: str | None) -> str | None:
     return {"UA": "RU", "RU": "UA"}.get(side or "")
 
+
+_NO = frozenset({"ні", "нет", "no", "неправда"})
 
 _AND = re.compile(r"\s(?:та|і|й|и|and)\s+(?=(\w+))", re.IGNORECASE)
 
@@ -218,6 +222,13 @@ class _Builder:
         )
 
 
+def _gazetteer_resolve(word: str) -> Sequence[PlaceLike]:
+    # Imported late: loading the gazetteer reads the bundled data file.
+    from bot.analysis.places import get_gazetteer
+
+    return get_gazetteer().resolve(word)
+
+
 def extract_claims(
     text: str,
     *,
@@ -225,13 +236,17 @@ def extract_claims(
     date: datetime,
     find_places: FindPlaces,
     contains: Contains | None = None,
+    resolve: Resolve | None = None,
 ) -> list[Claim]:
     """The claims a post makes. ``contains(outer, inner)`` drops places that only locate
-    another place of the same clause ("Горналь Курської області")."""
+    another place of the same clause ("Горналь Курської області"). ``resolve(word)`` names
+    the place a capitalised word right after a control verb means when the matcher found
+    none in that clause ("освободили Суджу"); default: the bundled gazetteer."""
     losses = _loss_claims(text, channel_side, date)
     if losses:
         return losses
-    return _PostReader(text, channel_side, date, find_places, contains).read()
+    return _PostReader(text, channel_side, date, find_places, contains,
+                       resolve or _gazetteer_resolve).read()
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +262,10 @@ class _PostReader:
     """One post: its places, clauses and speakers, read clause by clause."""
 
     def __init__(self, text: str, channel_side: str | None, date: datetime,
-                 find_places: FindPlaces, contains: Contains | None) -> None:
+                 find_places: FindPlaces, contains: Contains | None,
+                 resolve: Resolve) -> None:
         self.text = text
+        self.resolve = resolve
         self.channel_side = channel_side
         self.contains = contains
         self.mentions, self.not_places = _mentions(find_places, text)
@@ -319,9 +336,13 @@ class _PostReader:
         control = lx.find_any(lx.CONTROL, lang, toks)
         completed = lx.find_any(lx.COMPLETED, lang, toks)
         claims_control = control is not None or completed is not None
-        # Someone else's claim told here: hedged ("нібито"), attributed to another side, or
-        # the other side's words in a post that denies something.
+        if control is not None and not places:
+            places = every = self._place_after(toks, control)
+        # Someone else's claim told here: hedged ("нібито"), attributed to another side,
+        # the other side's words in a post that denies something, or a question answered
+        # "no" ("Захопили X? Ні, це фейк").
         retold = (lx.find_any(lx.HEDGE, lang, toks) is not None or bool(claimants - {side})
+                  or self._rejected_question(pc)
                   or (self.post_denies and reported is not None
                       and self.channel_side is not None and reported != self.channel_side))
         negated = control is not None and any(
@@ -361,6 +382,29 @@ class _PostReader:
         if (denial is None or places) and lx.find_any(lx.AIR, lang, toks) is None:
             self._fighting(pc, places, add)
 
+    def _place_after(self, toks: list[lx.Token], at: int) -> list[PlaceLike]:
+        """The place a capitalised word right after the control verb names, if the
+        gazetteer knows exactly one (the matcher skips some case forms: "Суджу")."""
+        if at + 1 >= len(toks):
+            return []
+        tok = toks[at + 1]
+        if any(a <= tok.start < b for a, b in self.not_places):
+            return []  # an axis or a grouping, not a place
+        word = self.text[tok.start : tok.end]
+        if not word[:1].isupper() or len(word) < 3:
+            return []
+        found = [p for p in self.resolve(word) if p.kind != "country"]
+        return found if len(found) == 1 else []
+
+    def _rejected_question(self, pc: _Parsed) -> bool:
+        if not pc.text.rstrip().endswith("?"):
+            return False
+        later = [p for p in self.parsed if p.clause.start >= pc.clause.end]
+        if not later:
+            return False
+        nxt = later[0]
+        return nxt.denial is not None or (bool(nxt.toks) and nxt.toks[0].low in _NO)
+
     def _withdrawal(self, pc: _Parsed, places: Sequence[PlaceLike], side: str | None,
                     add: _Sink) -> None:
         at = lx.find_any(lx.WITHDRAWAL, pc.lang, pc.toks)
@@ -396,7 +440,14 @@ def _control(text: str, lang: str, toks: list[lx.Token], control: int | None,
     lo = toks[max(0, at - 5)].start
     hi = toks[min(len(toks) - 1, at + 5)].end
     winner, loser = _actor(text, lo, hi, side)
-    controller = winner or opposite(loser) or side
+    # No actor named: a liberation verb is the asserting side's own gain; a capture verb
+    # has no direction, so only a named speaker's side (never the channel's) may claim it.
+    fallback = side
+    if lx.find_any(lx.CAPTURE, lang, toks) is not None:
+        fallback = add.reported
+    controller = winner or opposite(loser) or fallback
+    if controller is None:
+        return
     spots = [p for p in places if not _is_area(p)]
     # "Completed" over a town means the town; over an area only with no town named, or
     # when the town taken is "the last settlement" of the area.

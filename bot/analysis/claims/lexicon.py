@@ -110,11 +110,17 @@ AIR: dict[str, tuple[str, ...]] = {
     "en": ("air|missile*|drone*|uav*|shahed*|ballistic",),
 }
 
+# Intent and orders ("хоче окупувати", "наказав захопити", "мета — захопити") are not control.
 ATTEMPT: dict[str, tuple[str, ...]] = {
-    "uk": ("намагатися|спробувати|спроба|прагнути|планувати|намір", "хотіти захопити"),
-    "ru": ("пытаться|попытаться|попытка|стремиться|планировать|намерение", "хотеть захватить"),
+    "uk": ("намагатися|спробувати|спроба|прагнути|планувати|намір", "хотіти захопити",
+           "хотіти|наказати|наказ|мета захопити|захоплення|окупувати|звільнити|взяти|"
+           "зайняти|оволодіти"),
+    "ru": ("пытаться|попытаться|попытка|стремиться|планировать|намерение", "хотеть захватить",
+           "хотеть|приказать|приказ|цель захватить|захват|оккупировать|освободить|взять|"
+           "занять|овладеть"),
     "en": ("attempt*", "trying|tries|tried|try to", "seek*|sought to", "plan|plans|planned to",
-           "aim|aims|aimed to", "push* to"),
+           "aim|aims|aimed to", "push* to",
+           "goal|order*|want* captur*|seize*|occup*|take|liberat*"),
 }
 
 # An attempt without a control verb is an attempt only if it is one to advance.
@@ -127,9 +133,9 @@ ADVANCE: dict[str, tuple[str, ...]] = {
 }
 
 CONDITIONAL: dict[str, tuple[str, ...]] = {
-    "uk": ("якщо|якби", "у разі", "може|можуть|міг|могли", "ймовірно"),
-    "ru": ("если", "в случае", "может|могут|мочь", "вероятно"),
-    "en": ("if|unless|would|could|might|may",),
+    "uk": ("якщо|якби", "у разі", "може|можуть|міг|могли", "ймовірно|імовірно|можливо"),
+    "ru": ("если", "в случае", "может|могут|мочь", "вероятно|возможно"),
+    "en": ("if|unless|would|could|might|may", "likely|possibly|probably"),
 }
 
 DENIAL: dict[str, tuple[str, ...]] = {
@@ -148,12 +154,25 @@ HEDGE: dict[str, tuple[str, ...]] = {
     "en": ("allegedly|alleged|purported*|so-called",),
 }
 
-NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет"})
+# "не змогли / не вдалося / не смогли" carry "не"; English failure words stand alone.
+NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет", "failed", "fail", "fails",
+                      "unable"})
+
+# Capture verbs name no direction: "Захоплено X" in a Ukrainian channel may retell either
+# side's gain, so with no actor named they make no control claim (liberation verbs do:
+# a channel liberates for its own side).
+CAPTURE: dict[str, tuple[str, ...]] = {
+    "uk": ("захопити|захоплення|захоплений", "окупувати|окупований|окупація"),
+    "ru": ("захватить|захват|захваченный", "оккупировать|оккупированный|оккупация"),
+    "en": ("captur*", "seized|seize|seizes|seizing", "occup*"),
+}
 
 REPORTING: dict[str, tuple[str, ...]] = {
-    "uk": ("заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти",
+    "uk": ("заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
+           "заявляти|повідомляти",
            "за слово|дані", "заява|повідомлення"),
-    "ru": ("заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать",
+    "ru": ("заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|"
+           "заявлять|сообщать",
            "по данные|слово|словам|данным", "заявление|сообщение"),
     "en": ("said|says|say|claim|claims|claimed|stated|reported|announced|told|according|"
            "admitted|acknowledged|insist*|report|statement",),
@@ -189,7 +208,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     (r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|officials|forces|command)|"
      r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b", "UA", "the Ukrainian side", "українська сторона"),
     (r"russian (?:military|army|officials|forces|command)|\brussia\b|\bmoscow\b|\bмосква\b|"
-     r"\bрф\b|\bросія\b|\bроссия\b|країн\w+.агресор\w*|держав\w+.агресор\w*", "RU",
+     r"\bрф\b|\bросія\b|\bроссия\b|країн\w+.агресор\w*|держав\w+.агресор\w*|"
+     r"росіян\w*|россиян\w*|\brussians\b", "RU",
      "the Russian side", "російська сторона"),
 )
 SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
@@ -198,6 +218,7 @@ SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
 ACTORS: tuple[tuple[str, str], ...] = (
     (r"\bзсу\b|\bвсу\b|сил\w* оборони|українськ\w*|украинск\w*|ukrainian|\bkyiv\b", "UA"),
     (r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
+     r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|"
      r"группировк\w* войск|угрупованн\w* військ рф|вс рф", "RU"),
     (r"\bнаш\w*|\bour\b|\bмы\b|\bми\b", "SELF"),
     (r"ворог\w*|противник\w*|\bврага?\b|\benemy\b|неприятел\w*", "OTHER"),

@@ -114,12 +114,21 @@ def test_real_full_account_layout_and_tricky_messages(
     assert by_id(posts, "kpszsu")[66144].text == "Курськ, Брянськ"
 
 
-def test_album_items_share_a_synthetic_group(store: MediaStore) -> None:
+def test_album_items_become_one_post_like_the_live_sources(store: MediaStore) -> None:
     chan = by_id(list(read_export(TRICKY, store)), "dozor_test_channel")
-    assert {chan[i].grouped_id for i in (106, 107, 108)} == {-106}
-    assert all(len(chan[i].media) == 1 and chan[i].media[0].width == 64 for i in (106, 107, 108))
-    assert chan[106].text == "Альбом: три мапи"
-    others = [p for i, p in chan.items() if i not in (106, 107, 108)]
+    # One post under the first item's id, as web and Telethon store an album.
+    assert 106 in chan and 107 not in chan and 108 not in chan
+    album = chan[106]
+    assert album.grouped_id == -106
+    assert album.text == "Альбом: три мапи"
+    assert len(album.media) == 3 and all(m.width == 64 for m in album.media)
+    # every item's photo, in id order
+    files = [TRICKY.parent / "photos" / f for f in (
+        "photo_1@12-08-2024_10-06-00.png", "photo_2@12-08-2024_10-06-00.png",
+        "photo_3@12-08-2024_10-06-01.png")]
+    assert [m.sha256 for m in album.media] == [
+        hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    others = [p for i, p in chan.items() if i != 106]
     assert all(p.grouped_id is None for p in others)
 
 

@@ -119,6 +119,10 @@ class FakeTelegram(TelegramClient):  # type: ignore[misc]
         self.resolved: list[str] = []
         self.flood_after: int | None = None  # raise FloodWaitError once, after N messages
         self.download_flood = False  # the next download raises FloodWaitError once
+        self.download_errors: dict[int, list[Exception]] = {}  # photo id -> raised in turn
+        self.expired_refs: set[bytes] = set()  # file references that no longer download
+        self.fresh: dict[int, types.Message] = {}  # message id -> what get_messages returns
+        self.refetched: list[int] = []
         self.pts: dict[int, int] = {}
 
     async def connect(self) -> None:  # the network is the one thing we do not have
@@ -144,9 +148,17 @@ class FakeTelegram(TelegramClient):  # type: ignore[misc]
         if self.download_flood:
             self.download_flood = False
             raise FloodWaitError(request=None, capture=0)
-        if photo_id not in self.photos:
+        if self.download_errors.get(photo_id):
+            raise self.download_errors[photo_id].pop(0)
+        if photo_id not in self.photos or msg.media.photo.file_reference in self.expired_refs:
             raise FileReferenceExpiredError(request=None)
         return self.photos[photo_id]
+
+    async def get_messages(self, entity: Any, *, ids: int, **kw: Any) -> types.Message | None:
+        self.refetched.append(ids)
+        if ids in self.fresh:
+            return self.fresh[ids]
+        return next((m for m in self.history.get(entity.id, []) if m.id == ids), None)
 
     async def iter_messages(
         self,
@@ -481,7 +493,8 @@ async def test_photo_that_cannot_be_fetched_delays_then_never_blocks_the_post(
     assert await source.reconcile_all() == 0  # second attempt fails too: logged, retried
     assert await source.reconcile_all() == 1  # third: given up, the post is kept without it
     assert await media_of(sessions, 9) == []
-    assert tg.downloads == [404, 404, 404]
+    # Each attempt fetches the message once more for a fresh file reference, in vain here.
+    assert tg.downloads == [404] * 6 and tg.refetched == [9, 9, 9]
 
 
 # -- reconciler -----------------------------------------------------------------------------
@@ -601,3 +614,61 @@ def test_make_client_writes_owner_only_sqlite_session(tmp_path: Path) -> None:
         assert type(client.session).__name__ == "SQLiteSession"
     finally:
         client.session.close()
+
+
+def with_ref(msg: types.Message, ref: bytes) -> types.Message:
+    photo = msg.media.photo
+    fresh = types.Message(
+        id=msg.id, peer_id=msg.peer_id, date=msg.date, message=msg.message, post=True,
+        media=types.MessageMediaPhoto(photo=types.Photo(
+            id=photo.id, access_hash=photo.access_hash, file_reference=ref, date=photo.date,
+            sizes=photo.sizes, dc_id=photo.dc_id)),
+        grouped_id=msg.grouped_id,
+    )
+    return fresh
+
+
+async def test_backfill_streams_on_past_photos_that_fail(
+    tg: FakeTelegram,
+    ingest: IngestService,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    source = TelethonSource(tg, [], ingest, MediaStore(tmp_path / "media"), 60,
+                            flood_jitter=0.01, media_retry_delay=0.0)
+    history = [message(OTHER, i, f"post {i}", minutes=i) for i in range(1, 61)]
+    history[4] = message(OTHER, 5, "gone for good", photo=404, minutes=5)
+    history[9] = message(OTHER, 10, "one transient error", photo=11, minutes=10)
+    history[19] = with_ref(message(OTHER, 20, "stale reference", photo=12, minutes=20), b"old")
+    history[29] = message(OTHER, 30, "", photo=13, grouped_id=77, minutes=30)
+    history[30] = message(OTHER, 31, "album, one photo broken", photo=999, grouped_id=77,
+                          minutes=30)
+    history[31] = message(OTHER, 32, "", photo=14, grouped_id=77, minutes=30)
+    tg.history[OTHER] = history
+    tg.download_errors[11] = [OSError("connection reset")]
+    tg.expired_refs.add(b"old")
+    tg.fresh[20] = with_ref(history[19], b"new")
+    tg.flood_after = 25  # a flood wait mid-stream resumes where it stopped
+
+    steps: list[int] = []
+    new = await source.backfill("other", T0, steps.append)
+
+    assert new == 58 and sum(steps) == 58  # 60 messages, the album's 3 items one post
+    assert steps[0] == 20  # handed over while the history still streams
+    assert source.flood_waits == 1
+
+    async def stored(mid: int) -> PostRow:
+        async with sessions() as s:
+            r = await post_repo.get_by_ref(s, "other", mid)
+            assert r is not None
+            return r
+
+    assert (await stored(5)).media_links == []  # given up after 3 attempts, text kept
+    assert tg.downloads.count(404) == 6 and tg.refetched.count(5) == 3
+    assert len((await stored(10)).media_links) == 1  # retried after the transient error
+    assert len((await stored(20)).media_links) == 1  # re-fetched once, then downloaded
+    assert tg.refetched.count(20) == 1
+    album = await stored(30)
+    assert album.text == "album, one photo broken" and len(album.media_links) == 2
+    assert (await stored(60)).text == "post 60"
+    assert source._media_failures == {("other", 5): 3, ("other", 31): 3}

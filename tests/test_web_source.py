@@ -347,3 +347,26 @@ async def test_with_the_real_ingest_service(tme, http, store, tmp_path) -> None:
         assert await src.poll_once("chan") == 0
     finally:
         await engine.dispose()
+
+
+async def test_large_photos_arrive_whole(tme, http, store, tmp_path) -> None:
+    """A photo bigger than one network chunk is stored complete, not cut at the buffer."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    img = Image.effect_noise((900, 900), 64).convert("RGB")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    data = buf.getvalue()
+    assert len(data) > 256 * 1024
+    tme.add_image("big", data=data)
+    tme.publish("bigchan", "map", photos=["big"])
+    sink = MemorySink()
+    source = WebSource(tme.base_url, ["bigchan"], sink, store, http, page_delay=0)
+    await source.poll_once("bigchan")
+    (post,) = sink.posts.values()
+    (media,) = post.media
+    assert media.size == len(data)
+    assert media.sha256 == hashlib.sha256(data).hexdigest()

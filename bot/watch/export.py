@@ -20,8 +20,11 @@ Decisions a reader of the output should know about:
   since every chat would collapse into one channel and their message ids would collide.
 * **Albums.** Exports have no ``grouped_id``: album items are separate, consecutive
   messages. Consecutive ids from the same sender, each with a photo or video, no more than
-  ``ALBUM_WINDOW_S`` apart, are taken to be one album. Its ``grouped_id`` is synthetic and
-  negative (``-first_message_id``) so that it can never equal a real Telegram album id.
+  ``ALBUM_WINDOW_S`` apart, are taken to be one album. It becomes ONE post, as the web and
+  Telethon sources store albums (``telethon_convert.album_to_post``): the first item's id,
+  the first non-empty caption, every item's media in id order. Its ``grouped_id`` is
+  synthetic and negative (``-first_message_id``) so that it can never equal a real Telegram
+  album id.
 * **Media.** ``photo`` and ``file`` paths are relative to the export folder and are copied
   into the ``MediaStore``. Files the export left out ("(File not included. ...)"), missing
   files, files above ``max_file_size`` and paths escaping the export folder are skipped
@@ -395,6 +398,29 @@ def _close_album(album: Iterable[tuple[Post, Mapping[str, Any]]]) -> Iterator[Po
     if len(posts) < 2:
         yield from posts
         return
-    group = -posts[0].id
+    yield _merge_album(posts)
+
+
+def _merge_album(posts: list[Post]) -> Post:
+    """The items of one album (in id order) as one post, the way the live sources store it."""
+    first = posts[0]
+    caption = next((p for p in posts if p.text), first)
+    media: list[MediaFile] = []
     for post in posts:
-        yield replace(post, grouped_id=group)
+        media.extend(m for m in post.media if m not in media)
+    extra: list[tuple[str, str]] = []
+    for post in (caption, *posts):
+        extra.extend(e for e in post.extra if e not in extra)
+    edits = [p.edit_date for p in posts if p.edit_date is not None]
+    views = [p.views for p in posts if p.views is not None]
+    return replace(
+        first,
+        date=min(p.date for p in posts),
+        text=caption.text,
+        edit_date=max(edits) if edits else None,
+        media=tuple(media),
+        grouped_id=-first.id,
+        forward=first.forward or caption.forward,
+        views=max(views) if views else None,
+        extra=tuple(extra),
+    )

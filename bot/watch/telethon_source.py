@@ -24,13 +24,13 @@ import contextlib
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from telethon import TelegramClient, events
-from telethon.errors import FloodWaitError, RPCError
+from telethon.errors import FileReferenceExpiredError, FloodWaitError, RPCError
 from telethon.tl.functions.channels import JoinChannelRequest
 
 from bot.core.post import MediaFile, Post, normalise_channel
@@ -75,6 +75,7 @@ class TelethonSource:
         startup_overlap: int = 20,
         initial_posts: int = 20,
         flood_jitter: float = 3.0,
+        media_retry_delay: float = 2.0,
     ) -> None:
         self.client = client
         self.channels = [normalise_channel(c) for c in channels]
@@ -88,6 +89,7 @@ class TelethonSource:
         self.startup_overlap = startup_overlap
         self.initial_posts = initial_posts
         self.flood_jitter = flood_jitter
+        self.media_retry_delay = media_retry_delay  # between a backfill's photo attempts
         self.flood_waits = 0
         self._live: dict[int, str] = {}  # marked channel id -> username: the live filter
         self._entities: dict[str, Any] = {}  # username -> resolved channel entity
@@ -96,7 +98,7 @@ class TelethonSource:
         self._seen: dict[str, set[int]] = {}
         self._albums: OrderedDict[tuple[str, int], _Album] = OrderedDict()
         self._media_cache: OrderedDict[conv.MediaKey, MediaFile] = OrderedDict()
-        self._media_failures: dict[tuple[str, int], int] = {}
+        self._media_failures: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._handlers: list[tuple[Callable[[Any], Awaitable[None]], Any]] = []
 
@@ -402,17 +404,48 @@ class TelethonSource:
             raise ValueError("since must be timezone-aware")
         channel = normalise_channel(channel)
         entity = await self._resolve_for_history(channel)
-        history = await self._history(entity, offset_date=since)
         new = 0
-        units = [u for u in conv.group_units(history)
-                 if (conv.aware(u[0].date) or since) >= since]
-        for start in range(0, len(units), _BATCH):
-            chunk = units[start : start + _BATCH]
-            posts = [await self._convert(channel, unit) for unit in chunk]
-            new += await self._hand_over(channel, posts)
-            if progress is not None:
-                progress(len(posts))
+        batch: list[Post] = []
+        try:
+            # Streamed, not read whole first: a long history would otherwise wait for hours
+            # before its first download, by when its file references have expired.
+            async for unit in self._stream_units(entity, offset_date=since):
+                if (conv.aware(unit[0].date) or since) < since:
+                    continue
+                post = await self._convert_patiently(channel, unit)
+                if post is None:
+                    continue
+                batch.append(post)
+                if len(batch) >= _BATCH:
+                    new += await self._hand_over(channel, batch)
+                    if progress is not None:
+                        progress(len(batch))
+                    batch = []
+        finally:
+            # Posts converted before a failure (e.g. of the history request) are kept.
+            if batch:
+                new += await self._hand_over(channel, batch)
+                if progress is not None:
+                    progress(len(batch))
         return new
+
+    async def _convert_patiently(self, channel: str, unit: Sequence[Any]) -> Post | None:
+        """``_convert`` retried until every photo loads or is given up (``_MEDIA_ATTEMPTS``).
+
+        A backfill has no next cycle to retry in, so one bad photo must not end it. None
+        (the unit is skipped) only if it still fails, which the give-up rule should prevent.
+        """
+        attempts = _MEDIA_ATTEMPTS * len(unit)
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._convert(channel, unit)
+            except SourceError as exc:
+                if attempt == attempts:
+                    log.warning("telegram: @%s/%s skipped: %s", channel, unit[0].id, exc)
+                    return None
+                log.info("telegram: @%s/%s: %s; retrying", channel, unit[0].id, exc)
+                await asyncio.sleep(self.media_retry_delay)
+        return None
 
     async def _resolve_for_history(self, channel: str) -> Any:
         """A backfill may name a channel that is not watched: resolve without joining it."""
@@ -423,19 +456,39 @@ class TelethonSource:
         return entity
 
     async def _history(self, entity: Any, **kwargs: Any) -> list[Any]:
+        return [m async for m in self._iter_history(entity, **kwargs)]
+
+    async def _iter_history(self, entity: Any, **kwargs: Any) -> AsyncIterator[Any]:
         """``iter_messages(reverse=True)``; a flood wait mid-way resumes after the last id read."""
-        got: list[Any] = []
+        last: int | None = None
         while True:
             start = dict(kwargs)
-            if got:
-                start["min_id"] = max(int(got[-1].id), int(start.get("min_id") or 0))
+            if last is not None:
+                start["min_id"] = max(last, int(start.get("min_id") or 0))
                 start.pop("offset_date", None)
             try:
                 async for message in self.client.iter_messages(entity, reverse=True, **start):
-                    got.append(message)
-                return got
+                    last = int(message.id)
+                    yield message
+                return
             except FloodWaitError as exc:
                 await self._flood_wait(exc)
+
+    async def _stream_units(self, entity: Any, **kwargs: Any) -> AsyncIterator[list[Any]]:
+        """Content messages oldest first, an album's (consecutive) items as one unit."""
+        unit: list[Any] = []
+        async for message in self._iter_history(entity, **kwargs):
+            if not conv.is_content(message):
+                continue
+            group = message.grouped_id
+            if unit and group is not None and group == unit[0].grouped_id:
+                unit.append(message)
+                continue
+            if unit:
+                yield unit
+            unit = [message]
+        if unit:
+            yield unit
 
     # -- conversion and media ----------------------------------------------------------------
     async def _convert(self, channel: str, unit: Sequence[Any]) -> Post:
@@ -462,19 +515,23 @@ class TelethonSource:
         if cached is not None:
             self._media_cache.move_to_end(key)
             return cached
+        ref = (channel, int(message.id))
         try:
-            data = await self._flood_safe(lambda: self.download(message))
+            data = await self._download_fresh(channel, message)
         except (RPCError, OSError, ValueError) as exc:
             # Raised (not swallowed) so the post is not stored without its photo while the
             # photo may still be fetched; the reconciler tries again with a fresh reference.
-            ref = (channel, int(message.id))
             failures = self._media_failures[ref] = self._media_failures.get(ref, 0) + 1
+            self._media_failures.move_to_end(ref)
+            while len(self._media_failures) > _CACHE_SIZE:
+                self._media_failures.popitem(last=False)
             if failures < _MEDIA_ATTEMPTS:
                 raise SourceError(f"@{channel}/{message.id}: photo download failed: {exc}"
                                   ) from exc
             log.warning("telegram: @%s/%s: photo given up after %d attempts: %s",
                         channel, message.id, failures, exc)
             return None
+        self._media_failures.pop(ref, None)
         if not data:
             return None
         stored = await asyncio.to_thread(self.media.put_bytes, data, conv.mime_hint(message))
@@ -482,6 +539,23 @@ class TelethonSource:
         if len(self._media_cache) > _CACHE_SIZE:
             self._media_cache.popitem(last=False)
         return stored
+
+    async def _download_fresh(self, channel: str, message: Any) -> bytes | None:
+        """Download; on an expired file reference fetch the message again once and retry."""
+        try:
+            return await self._flood_safe(lambda: self.download(message))
+        except FileReferenceExpiredError:
+            # References expire after a while (a long backfill, an old edit); the message
+            # fetched anew carries a fresh one.
+            entity = (self._entities.get(channel)
+                      or self._known.get(conv.marked_id(message.peer_id))
+                      or message.peer_id)
+            fresh = await self._flood_safe(
+                lambda: self.client.get_messages(entity, ids=int(message.id)))
+            if fresh is None or conv.media_key(fresh) is None:
+                raise
+            log.info("telegram: @%s/%s: file reference refreshed", channel, message.id)
+            return await self._flood_safe(lambda: self.download(fresh))
 
     async def _download_media(self, message: Any) -> bytes | None:
         data = await self.client.download_media(message, file=bytes)

@@ -44,6 +44,7 @@ _RETRY_STATUSES = frozenset({408, 425, 429})
 _GONE_STATUSES = frozenset({403, 404, 410})
 _MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _BATCH = 20
+_PHOTO_ATTEMPTS = 3  # polls a photo may fail before the post is stored without it
 
 
 class _Transient(Exception):
@@ -87,6 +88,9 @@ class WebSource:
         # CDN photo URLs are stable while valid: don't download the same photo every poll.
         self._media_cache: OrderedDict[str, MediaFile] = OrderedDict()
         self._media_cache_size = 4096
+        # Polls each photo URL has failed in (non-404 4xx, 5xx after retries): a photo that
+        # never loads must not fail every poll of its channel forever.
+        self._photo_failures: OrderedDict[str, int] = OrderedDict()
         # What this process already handed to the sink, so an unchanged page is not re-sent
         # every poll. A changed text, edit marker or photo set is sent again (an edit).
         self._handed: OrderedDict[tuple[str, int], _Fingerprint] = OrderedDict()
@@ -256,7 +260,7 @@ class WebSource:
         files: list[MediaFile] = []
         missing: list[tuple[str, str]] = []
         for url in message.photo_urls:
-            stored = await self._photo(url)
+            stored = await self._photo_or_give_up(url)
             if stored is None:
                 missing.append(("photo_unavailable", url))
             else:
@@ -264,6 +268,24 @@ class WebSource:
         return dataclasses.replace(
             message.post, media=tuple(files), extra=message.post.extra + tuple(missing)
         )
+
+    async def _photo_or_give_up(self, url: str) -> MediaFile | None:
+        """``_photo``, but None once ``url`` has failed ``_PHOTO_ATTEMPTS`` polls in a row."""
+        try:
+            stored = await self._photo(url)
+        except SourceError as exc:
+            failures = self._photo_failures[url] = self._photo_failures.get(url, 0) + 1
+            self._photo_failures.move_to_end(url)
+            while len(self._photo_failures) > self._media_cache_size:
+                self._photo_failures.popitem(last=False)
+            if failures < _PHOTO_ATTEMPTS:
+                raise
+            # The count is kept: an edit of the post re-tries the photo once, not 3 polls more.
+            log.warning("photo %s: given up after %d failed polls (%s); stored without it",
+                        url, failures, exc)
+            return None
+        self._photo_failures.pop(url, None)
+        return stored
 
     async def _photo(self, url: str) -> MediaFile | None:
         """Download into the media store; None when the file is gone for good (404 and such).
@@ -309,11 +331,15 @@ class WebSource:
                 if (resp.content_length or 0) > _MAX_IMAGE_BYTES:
                     log.warning("photo %s: %s bytes, too large", url, resp.content_length)
                     return None, None
-                data = await resp.content.read(_MAX_IMAGE_BYTES + 1)
-                if len(data) > _MAX_IMAGE_BYTES:
-                    log.warning("photo %s: over %d bytes, too large", url, _MAX_IMAGE_BYTES)
-                    return None, None
-                return data, resp.content_type or None
+                # read(n) returns what is buffered, not n bytes: collect the whole body,
+                # with a cap for servers that send no (or a false) Content-Length.
+                body = bytearray()
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > _MAX_IMAGE_BYTES:
+                        log.warning("photo %s: over %d bytes, too large", url, _MAX_IMAGE_BYTES)
+                        return None, None
+                return bytes(body), resp.content_type or None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _Transient(f"network error: {exc!r}") from exc
 

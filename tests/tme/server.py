@@ -13,7 +13,7 @@ It serves pages in the real markup (studied on real pages of t.me/s/kpszsu, /van
 - Photos are real PNG bytes (Pillow) served at ``/img/<key>.png`` by the same server.
 
 Test controls: ``publish``, ``edit``, ``delete``, ``truncate_next_page``, ``serve_garbage_next``,
-``fail_next`` and the request counters.
+``fail_next``, ``fail_image`` and the request counters.
 
 Usage::
 
@@ -99,6 +99,7 @@ class FakeTme:
         self._truncate = 0
         self._garbage = 0
         self._failures: list[tuple[int, str | None]] = []
+        self._image_failures: dict[str, tuple[int, int | None]] = {}  # key -> (status, left)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -222,11 +223,23 @@ class FakeTme:
     def fail_next(self, status: int = 429, count: int = 1, retry_after: str | None = "0") -> None:
         self._failures.extend([(status, retry_after)] * count)
 
+    def fail_image(self, key: str, status: int = 500, times: int | None = None) -> None:
+        """Answer the next ``times`` requests for image ``key`` (all, if None) with ``status``."""
+        self._image_failures[key] = (status, times)
+
     # -- handlers ----------------------------------------------------------------------------
     async def _image(self, request: web.Request) -> web.Response:
         key = request.match_info["key"].removesuffix(".png")
         self.image_requests[key] += 1
         self.user_agents[request.headers.get("User-Agent", "")] += 1
+        failing = self._image_failures.get(key)
+        if failing is not None:
+            status, left = failing
+            if left is None or left > 0:
+                if left is not None:
+                    self._image_failures[key] = (status, left - 1)
+                return web.Response(status=status, text="image failure")
+            del self._image_failures[key]
         data = self.images.get(key)
         if data is None:
             return web.Response(status=404, text="no such file")

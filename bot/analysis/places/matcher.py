@@ -6,7 +6,8 @@
    ("Курської") needs its head noun after it ("обл.", "району", "громади"), possibly after
    a list ("Сумської та Курської областей"); a name that is also a common word (Суми,
    Перемога, Мирне) needs a settlement cue before it ("с.", "біля", "near") or a
-   co-mentioned region that contains it.
+   co-mentioned region that contains it; a bare preposition will do for a city only ("у
+   Сумах", not "до Перемоги").
 3. Overlaps: the longest hit wins.
 4. Homonyms: the nearest co-mentioned containing unit decides (Олександрівці Краматорського
    району), then official over generated spellings, then the front-line list, then a city
@@ -45,6 +46,22 @@ STRONG_CUES = frozenset([
 WEAK_CUES = frozenset([
     "в", "у", "з", "із", "зі", "до", "від", "на", "по", "над", "через", "in", "at", "from",
     "to", "into", "around",
+])
+# "освободили Суджу": the object of a capture verb is a place, unless the name is an everyday
+# word or a person's name ("звільнили Надію" frees a woman).
+CAPTURE_VERBS = frozenset([
+    "звільнили", "звільнила", "звільнив", "звільнено", "захопили", "захопила", "захопив",
+    "захоплено", "освободили", "освободила", "освободил", "освобождено", "захватили",
+    "захватила", "захватил", "захвачено", "liberated", "captured",
+])
+# Everyday words that are village names: always treated as common words (the data file misses
+# some, e.g. Злагода; adding them here needs no rebuild), and never placed by a capture verb.
+EVERYDAY = frozenset([
+    "злагода", "злагоди", "злагоді", "злагоду", "злагодою", "нове", "новим", "новий", "нового",
+    "новому", "слава", "слави", "славу", "надія", "надії", "надію", "мир", "миру", "мира",
+    "згода", "згоди", "згоду", "перемога", "перемоги", "перемозі", "перемогу", "перемогою",
+    "воля", "волі", "свобода", "свободи", "правда", "правди", "дружба", "дружби", "мрія",
+    "мрії", "победа", "победы", "победу", "надежда", "надежды",
 ])
 CONNECTORS = frozenset(["та", "і", "й", "и", "а", "також", "and", "or", "або", "или"])
 TYPE_WORDS = ("сільськ", "міськ", "селищн", "територіальн", "сельск", "городск", "поселков",
@@ -111,7 +128,7 @@ class PlaceMatcher:
             return []
         hits = _longest(hits)
         if any(h.needs_ctx or h.adj_regions or text[h.start].isascii() for h in hits):
-            self._lists(text, hits)
+            self._lists(text, norm, hits)
             hits = [h for h in hits if h.cands]
         else:
             hits = [h for h in hits if h.cands]
@@ -124,11 +141,13 @@ class PlaceMatcher:
 
     # --- per hit ------------------------------------------------------------------------------
 
-    def _static(self, value: int) -> _Entry:
+    def _static(self, value: int, key: str) -> _Entry:
         """What an automaton value means regardless of context (cached per value)."""
         got = self._entries.get(value)
         if got is None:
             pairs = self.gaz.entry(value)
+            if key in EVERYDAY:
+                pairs = tuple((pi, fl | F.COMMON) for pi, fl in pairs)
             cands = list(dict.fromkeys(pi for pi, _ in pairs))
             strong = {pi for pi, fl in pairs if not fl & F.WEAK}
             special = any(fl & (F.ADJ | F.COMMON | F.NOCAP) for _, fl in pairs)
@@ -139,7 +158,7 @@ class PlaceMatcher:
 
     def _hit(self, text: str, norm: str, s: int, e: int, value: int,
              quotes: tuple[tuple[int, int], ...]) -> _Hit | None:
-        entry = self._entries.get(value) or self._static(value)
+        entry = self._entries.get(value) or self._static(value, norm[s + 1 : e + 1])
         cap = not text[s].islower()
         if not cap and not entry.special:
             return None  # the common case: a lower-case word that is not a plain name
@@ -190,8 +209,12 @@ class PlaceMatcher:
                         head = _phrase_head(text, norm, e)
                     if head:  # "Чорного моря", "Мирне населення": an adjective at work
                         continue
-                # "у Рівному", "з Сум": a preposition is enough for a city or town
-                if cue != "strong" and not (cue == "weak" and kind in ("city", "town")):
+                # "у Рівному", "з Сум": a preposition is enough for a city, not for a town
+                # ("до Перемоги", "з Новим роком"); "освободили Суджу": a capture verb is
+                # enough unless the word is a person's name or an everyday word
+                if cue != "strong" and not (cue == "weak" and kind == "city") and not (
+                        cue == "verb" and not fl & F.FORCED
+                        and norm[s + 1 : e + 1] not in EVERYDAY):
                     needs.add(pi)
                     seen[pi] = None
                     continue
@@ -257,12 +280,19 @@ class PlaceMatcher:
             return "strong"  # "village of", "біля с."
         if last in WEAK_CUES:
             return "weak"
+        if last in CAPTURE_VERBS:
+            return "verb"
         return None
 
     # --- across hits --------------------------------------------------------------------------
 
-    def _lists(self, text: str, hits: list[_Hit]) -> None:
-        """A cue before the first name of a list ("сіл Мирне, Веселе та Перемога") covers all."""
+    def _lists(self, text: str, norm: str, hits: list[_Hit]) -> None:
+        """A cue before the first name of a list ("сіл Мирне, Веселе та Перемога") covers all.
+
+        Only a strong cue carries: a plain first name ("Удар по Харкову, Слава ЗСУ") says
+        nothing about the word after the comma. It does vouch for a city, as a preposition
+        would ("Маріуполь, Волноваха, Ізюм, Суми").
+        """
         for h in hits:
             # "Belgorod and Bryansk regions": English names the oblast by its capital
             if (h.cands and text[h.start].isascii()
@@ -277,11 +307,14 @@ class PlaceMatcher:
                     and _LIST_GAP.match(text[prev.end : h.start])):
                 # "Харківська область, Донецька, Луганська": the head noun came first
                 h.cands, h.needs_ctx, h.weak = list(h.adj_regions), set(), set()
-            if (prev is not None and (prev.cue or not prev.needs_ctx)
+            if (prev is not None
                     and any(self._places[c].kind in SETTLEMENT for c in prev.cands)
                     and _LIST_GAP.match(text[prev.end : h.start])):
-                h.needs_ctx.clear()
-                h.cue = True
+                if prev.cue or self._cue(norm, prev.start) == "strong":
+                    h.needs_ctx.clear()
+                    h.cue = True
+                elif h.needs_ctx and not prev.needs_ctx:
+                    h.needs_ctx -= {c for c in h.needs_ctx if self._places[c].kind == "city"}
             prev = h
         # ... and a list ending in plain names covers the common words before them
         # ("Рубіжне, Попасна, Золоте, Лисичанськ, Сєвєродонецьк").

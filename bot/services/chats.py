@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.i18n import LANGS, t
+from bot.digest.schedule import last_slot
 from bot.errors import UserInputError
 from bot.services.prefs import (
     TZ_EXAMPLES,
@@ -23,6 +24,7 @@ from bot.services.prefs import (
 from bot.services.subscriptions import ChatRef
 from storage.models import Chat
 from storage.repos import chats as chat_repo
+from storage.repos import digests as digest_repo
 from storage.types import utcnow
 
 
@@ -89,6 +91,7 @@ class ChatService:
         async with self.sessions() as session, session.begin():
             row = await self._ensure(session, chat)
             row.timezone = name
+            await _skip_passed_digest(session, row, self.default_tz)
         return name
 
     async def set_digest(self, chat: ChatRef, value: str) -> time | None:
@@ -103,6 +106,7 @@ class ChatService:
         async with self.sessions() as session, session.begin():
             row = await self._ensure(session, chat)
             row.digest_time = when
+            await _skip_passed_digest(session, row, self.default_tz)
         return when
 
     async def set_mute(self, chat: ChatRef, value: str) -> datetime | None:
@@ -134,3 +138,12 @@ class ChatService:
     async def migrated(self, old_id: int, new_id: int) -> None:
         async with self.sessions() as session, session.begin():
             await chat_repo.migrate(session, old_id, new_id)
+
+
+async def _skip_passed_digest(session: AsyncSession, chat: Chat, default_tz: str) -> None:
+    """A digest time set (or a zone changed) after today's slot has passed starts tomorrow:
+    today's slot is marked done, so the scheduler's catch-up does not send it at once."""
+    if chat.digest_time is None:
+        return
+    passed = last_slot(utcnow(), chat.digest_time, ZoneInfo(chat.timezone or default_tz))
+    await digest_repo.claim(session, chat.id, passed.day, status="skipped")

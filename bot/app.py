@@ -160,8 +160,12 @@ async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int
 async def stop_bot(running: Running) -> None:
     running.stop.set()
     for task in running.tasks:
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await asyncio.wait_for(task, timeout=10)
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # already failed or stuck: log it, and still shut the rest down
+            log.exception("task %s did not stop cleanly", task.get_name())
     app = running.app
     if app.updater is not None and app.updater.running:
         await app.updater.stop()

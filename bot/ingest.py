@@ -21,6 +21,7 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
+# Delivery order when the budget is short: contradictions, then matches, then digests.
 PRIORITY_CONTRADICTION, PRIORITY_MATCH, PRIORITY_DIGEST = 0, 1, 2
 _NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*\d|\d")
 
@@ -130,7 +131,7 @@ class IngestService:
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
             session, kind="match", dedupe_key=f"post:{origin_channel}/{origin_id}",
-            payload=post_payload(post), post_id=row.id,
+            payload=post_payload(post), post_id=row.id, priority=PRIORITY_MATCH,
         )
         queued = False
         for (chat_id, thread_id), chat_matches in group_by_chat(matches).items():
@@ -171,7 +172,7 @@ class IngestService:
         payload = post_payload(post) | {"old_text": old_text}
         alert, _ = await outbox.ensure_alert(
             session, kind="edit", dedupe_key=f"edit:{post.channel}/{post.id}:{versions}",
-            payload=payload, post_id=row.id,
+            payload=payload, post_id=row.id, priority=PRIORITY_MATCH,
         )
         queued = False
         for (chat_id, thread_id), chat_matches in group_by_chat(changed).items():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from bot.core.excerpt import tg_len
-from bot.deliver.render import CAPTION_LIMIT, TEXT_LIMIT, render_alert
+from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, tg_len
+from bot.deliver.render import render_alert
 
 ALLOWED = {"b", "i", "a"}
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import DozorError
 
@@ -51,5 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DozorError as exc:
         print(f"dozor: {exc}", file=sys.stderr)
         return 2
+    except (OSError, SQLAlchemyError) as exc:
+        # An unreachable or misconfigured database: say so, without the URL's password.
+        print(f"dozor: cannot use the database: {_no_secrets(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _no_secrets(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return re.sub(r"://([^:/@\s]+):[^@\s]*@", r"://\1:***@", text)

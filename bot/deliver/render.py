@@ -8,13 +8,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.excerpt import excerpt, fit_html, tg_len
+from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, excerpt, fit_html, tg_len
 from bot.core.i18n import t
 from bot.core.post import post_link
 from bot.core.reasons import why_lines
-
-CAPTION_LIMIT = 1024
-TEXT_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from telegram import Bot, InputMediaPhoto, LinkPreviewOptions
@@ -19,10 +20,15 @@ class PtbSender:
         path = self.media_dir / rel
         return path.read_bytes() if path.is_file() else None
 
+    async def _photos(self, rels: tuple[str, ...]) -> list[bytes]:
+        # Off the event loop: up to ten maps must not stall polling and pacing meanwhile.
+        found = await asyncio.to_thread(lambda: [self._photo(rel) for rel in rels])
+        return [data for data in found if data is not None]
+
     async def send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
         """Sends and returns the (first) message id. Telegram errors propagate as PTB's."""
         thread = thread_id or None
-        photos = [data for rel in msg.photos if (data := self._photo(rel)) is not None]
+        photos = await self._photos(msg.photos)
         if len(photos) > 1:
             media = [
                 InputMediaPhoto(data, caption=msg.text if i == 0 else None,

@@ -11,9 +11,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.excerpt import excerpt, fit_html
+from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html
 from bot.core.post import post_link
-from bot.deliver.render import TEXT_LIMIT, Rendered
+from bot.deliver.render import Rendered
 
 _WORDS: dict[str, dict[str, str]] = {
     "title": {"uk": "🗞 <b>Дайджест · {day}</b>", "en": "🗞 <b>Digest · {day}</b>"},

@@ -27,6 +27,7 @@ from bot.analysis.claims.extract import extract_claims
 from bot.analysis.claims.model import Claim, Contradiction, StoredClaimRef
 from bot.core.post import Post
 from bot.core.reasons import place_reason
+from bot.ingest import PRIORITY_CONTRADICTION
 from storage.models import Channel as ChannelRow
 from storage.models import Post as PostRow
 from storage.repos import claims as repo
@@ -159,7 +160,7 @@ class ClaimsHook:
     """
 
     def __init__(self, sides: Callable[[str], str | None], *, tools: PlaceTools | None = None,
-                 alert: bool = True, priority: int = 0) -> None:
+                 alert: bool = True, priority: int = PRIORITY_CONTRADICTION) -> None:
         self.sides = sides
         self._tools = tools
         self.alert = alert

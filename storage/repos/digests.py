@@ -40,11 +40,3 @@ async def claim(session: AsyncSession, chat_id: int, day: date, status: str = QU
 
 async def attach_alert(session: AsyncSession, run_id: int, alert_id: int) -> None:
     await session.execute(update(DigestRun).where(DigestRun.id == run_id).values(alert_id=alert_id))
-
-
-async def for_chat(session: AsyncSession, chat_id: int) -> list[DigestRun]:
-    return list(
-        await session.scalars(
-            select(DigestRun).where(DigestRun.chat_id == chat_id).order_by(DigestRun.day)
-        )
-    )

@@ -12,7 +12,7 @@ keeps each chat with one worker for its limit window, so per-chat pacing stays i
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -241,16 +241,6 @@ async def chats_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, 
     return {c.id: c for c in rows}
 
 
-async def get_alert(session: AsyncSession, alert_id: int) -> Alert | None:
-    return await session.get(Alert, alert_id)
-
-
 async def counts(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
     return {status: int(n) for status, n in rows.all()}
-
-
-async def pending_chats(session: AsyncSession, alert_ids: Sequence[int]) -> list[int]:
-    return list(
-        await session.scalars(select(Delivery.chat_id).where(Delivery.alert_id.in_(alert_ids)))
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Subscription
@@ -34,18 +34,6 @@ async def remove(session: AsyncSession, chat_id: int, sub_id: int) -> Subscripti
     return sub
 
 
-async def remove_by_key(
-    session: AsyncSession, chat_id: int, kind: str, key: str, thread_id: int | None = None
-) -> int:
-    stmt = delete(Subscription).where(
-        Subscription.chat_id == chat_id, Subscription.kind == kind, Subscription.key == key
-    )
-    if thread_id is not None:
-        stmt = stmt.where(Subscription.thread_id == thread_id)
-    result = await session.execute(stmt)
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 async def for_chat(session: AsyncSession, chat_id: int) -> list[Subscription]:
     return list(
         await session.scalars(
@@ -54,13 +42,6 @@ async def for_chat(session: AsyncSession, chat_id: int) -> list[Subscription]:
             .order_by(Subscription.kind, Subscription.label)
         )
     )
-
-
-async def count_for_chat(session: AsyncSession, chat_id: int) -> int:
-    value = await session.scalar(
-        select(func.count()).select_from(Subscription).where(Subscription.chat_id == chat_id)
-    )
-    return int(value or 0)
 
 
 async def by_keys(

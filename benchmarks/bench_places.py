@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.corpus import make_posts  # noqa: E402
+
 
 def rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as fh:
@@ -33,27 +35,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def make_posts(n: int, size: int = 1500) -> list[str]:
-    texts: list[str] = []
-    for name in ("places_eval.jsonl", "places_eval_hard.jsonl"):
-        with (ROOT / "tests" / "data" / name).open(encoding="utf-8") as fh:
-            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
-    paragraphs = [p for t in texts for p in t.split("\n\n") if p.strip()]
-    rnd = random.Random(42)
-    posts: list[str] = []
-    while len(posts) < n:
-        rnd.shuffle(paragraphs)
-        buf = ""
-        for p in paragraphs:
-            buf = f"{buf}\n\n{p}" if buf else p
-            if len(buf) >= size:
-                posts.append(buf[: size + 200])
-                buf = ""
-                if len(posts) == n:
-                    break
-    return posts
 
 
 def main() -> None:

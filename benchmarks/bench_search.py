@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from benchmarks.corpus import make_posts  # noqa: E402
 from bot.core.tokens import search_query  # noqa: E402
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema  # noqa: E402
 from storage.models import Channel, Post  # noqa: E402
@@ -45,27 +45,6 @@ from storage.repos.search import index_for  # noqa: E402
 QUERIES = ["Харків", "Харкова", "Курськ", "обстріл Харкова", "Покровськ", "ракета",
            "Суджа", "Курська область", "ударний БпЛА", "Запоріжжя", "President", "Shahed"]
 PAGE = 5
-
-
-def make_posts(n: int, size: int = 1500) -> list[str]:
-    texts: list[str] = []
-    for name in ("places_eval.jsonl", "places_eval_hard.jsonl"):
-        with (ROOT / "tests" / "data" / name).open(encoding="utf-8") as fh:
-            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
-    paragraphs = [p for t in texts for p in t.split("\n\n") if p.strip()]
-    rnd = random.Random(42)
-    posts: list[str] = []
-    while len(posts) < n:
-        rnd.shuffle(paragraphs)
-        buf = ""
-        for p in paragraphs:
-            buf = f"{buf}\n\n{p}" if buf else p
-            if len(buf) >= size:
-                posts.append(buf[: size + 200])
-                buf = ""
-                if len(posts) == n:
-                    break
-    return posts
 
 
 async def reset(url: str) -> None:

@@ -27,7 +27,7 @@ from bot.analysis.claims.extract import extract_claims
 from bot.analysis.claims.model import Claim, Contradiction, StoredClaimRef
 from bot.core.post import Post
 from bot.core.reasons import place_reason
-from bot.ingest import PRIORITY_CONTRADICTION
+from bot.ingest import PRIORITY_CONTRADICTION, post_payload
 from storage.models import Channel as ChannelRow
 from storage.models import Post as PostRow
 from storage.repos import claims as repo
@@ -130,12 +130,7 @@ def contradiction_payload(post: Post, x: StoredContradiction) -> dict[str, Any]:
     if old.claim.place_id == c.place_id:
         place_uk = str(old.claim.data.get("place_uk") or place_uk)
     return {
-        "channel": post.channel,
-        "id": post.id,
-        "title": post.channel_title,
-        "date": post.date.isoformat(),
-        "text": post.text,
-        "media": [m.path for m in post.media if m.is_image],
+        **post_payload(post),
         "forward": None,
         "contradiction": {
             "kind": c.kind,

@@ -102,3 +102,16 @@ def test_a_list_of_plain_names_vouches_for_cities() -> None:
 ])
 def test_capture_verb_is_a_cue(text: str) -> None:
     assert [m.place.id for m in find(text) if m.place is not None] == ["RU-KRS-sudzha"]
+
+
+def test_a_text_read_twice_is_matched_once_and_results_stay_independent() -> None:
+    from bot.analysis.places import get_matcher
+
+    m = get_matcher()
+    text = "Бої в районі Суджі та Горналя тривають."
+    first = m.find(text)
+    first.clear()  # a caller changing its list must not change what the next caller gets
+    again = m.find(text)
+    assert [x.surface for x in again] == ["Суджі", "Горналя"]
+    assert [x.surface for x in m.find("Удар по Сумах.")] == ["Сумах"]
+    assert m.find(text) == again

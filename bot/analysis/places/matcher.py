@@ -105,6 +105,7 @@ class _Hit:
     ambiguous: tuple[int, ...] = field(default=())
 
 
+
 class PlaceMatcher:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
@@ -113,8 +114,22 @@ class PlaceMatcher:
         self._key_len = gazetteer.key_len
         self._entries: dict[int, _Entry] = {}
         self._raions: dict[int, int] = {}
+        self._last: tuple[str, tuple[PlaceMention, ...]] = ("", ())
 
     def find(self, text: str) -> list[PlaceMention]:
+        """The place mentions in ``text``, in order.
+
+        A stored post is read twice in a row (subscription matching, then claims; places,
+        then claims in `dozor analyze`), so the last result is kept: each post is matched
+        once. Mentions are immutable, so handing the same ones out again is safe.
+        """
+        last_text, found = self._last
+        if text is not last_text and text != last_text:
+            found = tuple(self._find(text))
+            self._last = (text, found)
+        return list(found)
+
+    def _find(self, text: str) -> list[PlaceMention]:
         norm = " " + norm_text(text) + " "
         quotes = _quote_spans(text) if any(q in text for q in _QUOTES) else ()
         hits: list[_Hit] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from bot.cli.analyze import run_stream
 from bot.config import Settings
 from bot.errors import MalformedSourceError
+from tests.conftest import reset_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "bot" / "data" / "sample" / "posts.jsonl"
@@ -64,6 +66,7 @@ def test_bad_lines_are_clear_errors() -> None:
 
 def test_cli_reads_stdin_and_checks_a_database(tmp_path: Path, db_url: str) -> None:
     """Claims stored by an earlier run (the replay pipeline) are contradicted with --db."""
+    asyncio.run(reset_database(db_url))  # PostgreSQL is shared: start from an empty schema
     lines = kursk_lines()
     claim = next(x for x in lines if json.loads(x)["id"] == 51803)  # MoD: Gornal taken
     answer = next(x for x in lines if json.loads(x)["id"] == 22786)  # GS: not true

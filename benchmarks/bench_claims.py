@@ -75,15 +75,23 @@ def bench_analysis(n_posts: int) -> dict[str, float | str]:
     while done < n_posts:
         shift = timedelta(days=400 * (done // len(base)))
         for r in base:
-            history.analyze(channel=str(r["channel"]), message_id=int(str(r["id"])) + done,
-                            date=datetime.fromisoformat(str(r["date"])) + shift,
-                            text=str(r["text"]), channel_side=r.get("channel_side"))  # type: ignore[arg-type]
+            history.analyze(
+                channel=str(r["channel"]),
+                message_id=int(str(r["id"])) + done,
+                date=datetime.fromisoformat(str(r["date"])) + shift,
+                text=str(r["text"]),
+                channel_side=r.get("channel_side"),
+            )  # type: ignore[arg-type]
             done += 1
             if done >= n_posts:
                 break
     dt = time.perf_counter() - t0
-    return {"posts": done, "seconds": round(dt, 3), "posts_per_s": round(done / dt, 1),
-            "matcher": label}
+    return {
+        "posts": done,
+        "seconds": round(dt, 3),
+        "posts_per_s": round(done / dt, 1),
+        "matcher": label,
+    }
 
 
 def _fill(path: Path, n: int, seed: int) -> None:
@@ -93,12 +101,16 @@ def _fill(path: Path, n: int, seed: int) -> None:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
-    con.execute("INSERT INTO channels (id, username, active, last_message_id, created_at) "
-                "VALUES (1, 'bench', 1, 0, '2020-01-01 00:00:00')")
+    con.execute(
+        "INSERT INTO channels (id, username, active, last_message_id, created_at) "
+        "VALUES (1, 'bench', 1, 0, '2020-01-01 00:00:00')"
+    )
     con.executemany(
         "INSERT INTO posts (id, channel_id, message_id, date, text, deleted, origin_channel, "
         "origin_id, ingested_at) VALUES (?, 1, ?, '2020-01-01 00:00:00', '', 0, 'bench', ?, "
-        "'2020-01-01 00:00:00')", [(i, i, i) for i in range(1, 1001)])
+        "'2020-01-01 00:00:00')",
+        [(i, i, i) for i in range(1, 1001)],
+    )
     kinds = ("control", "fighting", "denial", "withdrawal", "attempt")
 
     def rows() -> object:
@@ -108,12 +120,23 @@ def _fill(path: Path, n: int, seed: int) -> None:
                 place = f"O{rnd.randrange(N_OBLASTS)}"
             else:
                 place = f"S{rnd.randrange(N_SETTLEMENTS)}"
-            yield (1 + i % 1000, place, place, rnd.choice(kinds), rnd.choice(("UA", "RU")),
-                   "ongoing", at.strftime("%Y-%m-%d %H:%M:%S.%f"), "", "{}")
+            yield (
+                1 + i % 1000,
+                place,
+                place,
+                rnd.choice(kinds),
+                rnd.choice(("UA", "RU")),
+                "ongoing",
+                at.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "",
+                "{}",
+            )
 
     con.executemany(
         "INSERT INTO claims (post_id, place_id, place_name, kind, side, polarity, "
-        "asserted_at, quote, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())  # type: ignore[arg-type]
+        "asserted_at, quote, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows(),
+    )  # type: ignore[arg-type]
     con.commit()
     con.execute("ANALYZE")
     con.close()
@@ -153,9 +176,11 @@ def _time_raw(path: Path, lookups: int, seed: int, *, indexed: bool) -> float:
     for _ in range(lookups):
         ids = _lookup_ids(rnd)
         t0 = time.perf_counter()
-        con.execute(f"SELECT c.* FROM claims AS c {hint} JOIN posts p ON p.id = c.post_id "
-                    "WHERE c.place_id IN (?, ?) AND c.asserted_at >= ? AND c.asserted_at <= ?",
-                    (*ids, since, until)).fetchall()
+        con.execute(
+            f"SELECT c.* FROM claims AS c {hint} JOIN posts p ON p.id = c.post_id "
+            "WHERE c.place_id IN (?, ?) AND c.asserted_at >= ? AND c.asserted_at <= ?",
+            (*ids, since, until),
+        ).fetchall()
         times.append(time.perf_counter() - t0)
     con.close()
     return statistics.median(times) * 1000
@@ -176,9 +201,14 @@ async def bench_lookup(sizes: list[int], lookups: int) -> dict[str, dict[str, fl
             ms, hits = await _time_lookups(url, lookups, seed=7)
             raw_ms = _time_raw(path, lookups, seed=7, indexed=True)
             scan_ms = _time_raw(path, max(5, lookups // 30), seed=7, indexed=False)
-            out[str(n)] = {"claims": n, "fill_s": round(fill_s, 2),
-                           "lookup_ms": round(ms, 3), "rows_per_lookup": round(hits, 1),
-                           "raw_ms": round(raw_ms, 3), "scan_ms": round(scan_ms, 2)}
+            out[str(n)] = {
+                "claims": n,
+                "fill_s": round(fill_s, 2),
+                "lookup_ms": round(ms, 3),
+                "rows_per_lookup": round(hits, 1),
+                "raw_ms": round(raw_ms, 3),
+                "scan_ms": round(scan_ms, 2),
+            }
     return out
 
 
@@ -196,32 +226,47 @@ def main() -> None:
     ratio = big["lookup_ms"] / small["lookup_ms"]
     scan_ratio = big["scan_ms"] / small["scan_ms"]
 
-    print(f"analysis ({analysis['matcher']}): {analysis['posts']} posts in "
-          f"{analysis['seconds']} s = {analysis['posts_per_s']} posts/s")
-    print(f"{'stored claims':>14} {'fill s':>8} {'lookup ms':>10} {'rows':>6} "
-          f"{'raw idx ms':>11} {'raw scan ms':>12}")
+    print(
+        f"analysis ({analysis['matcher']}): {analysis['posts']} posts in "
+        f"{analysis['seconds']} s = {analysis['posts_per_s']} posts/s"
+    )
+    print(
+        f"{'stored claims':>14} {'fill s':>8} {'lookup ms':>10} {'rows':>6} "
+        f"{'raw idx ms':>11} {'raw scan ms':>12}"
+    )
     for row in (small, big):
-        print(f"{int(row['claims']):>14,} {row['fill_s']:>8} {row['lookup_ms']:>10} "
-              f"{row['rows_per_lookup']:>6} {row['raw_ms']:>11} {row['scan_ms']:>12}")
-    print(f"lookup ratio {args.big:,}/{args.small:,}: {ratio:.2f} (target <= 2); "
-          f"baseline full scan ratio: {scan_ratio:.1f}")
-    print(json.dumps({
-        "bench": "claims",
-        "analysis_posts_per_s": analysis["posts_per_s"],
-        "analysis_matcher": analysis["matcher"],
-        "lookup_ms_10k": small["lookup_ms"],
-        "lookup_ms_1m": big["lookup_ms"],
-        "lookup_ratio": round(ratio, 2),
-        "lookup_ratio_target": 2.0,
-        "rows_per_lookup_10k": small["rows_per_lookup"],
-        "rows_per_lookup_1m": big["rows_per_lookup"],
-        "raw_indexed_ms_10k": small["raw_ms"],
-        "raw_indexed_ms_1m": big["raw_ms"],
-        "baseline": {"what": "same query in sqlite3, NOT INDEXED (table scan)",
-                     "scan_ms_10k": small["scan_ms"], "scan_ms_1m": big["scan_ms"],
-                     "scan_ratio": round(scan_ratio, 1)},
-        "sizes": [args.small, args.big],
-    }))
+        print(
+            f"{int(row['claims']):>14,} {row['fill_s']:>8} {row['lookup_ms']:>10} "
+            f"{row['rows_per_lookup']:>6} {row['raw_ms']:>11} {row['scan_ms']:>12}"
+        )
+    print(
+        f"lookup ratio {args.big:,}/{args.small:,}: {ratio:.2f} (target <= 2); "
+        f"baseline full scan ratio: {scan_ratio:.1f}"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "claims",
+                "analysis_posts_per_s": analysis["posts_per_s"],
+                "analysis_matcher": analysis["matcher"],
+                "lookup_ms_10k": small["lookup_ms"],
+                "lookup_ms_1m": big["lookup_ms"],
+                "lookup_ratio": round(ratio, 2),
+                "lookup_ratio_target": 2.0,
+                "rows_per_lookup_10k": small["rows_per_lookup"],
+                "rows_per_lookup_1m": big["rows_per_lookup"],
+                "raw_indexed_ms_10k": small["raw_ms"],
+                "raw_indexed_ms_1m": big["raw_ms"],
+                "baseline": {
+                    "what": "same query in sqlite3, NOT INDEXED (table scan)",
+                    "scan_ms_10k": small["scan_ms"],
+                    "scan_ms_1m": big["scan_ms"],
+                    "scan_ratio": round(scan_ratio, 1),
+                },
+                "sizes": [args.small, args.big],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -88,8 +88,12 @@ class Workload:
 
 
 def _post(n: int, word: str) -> Post:
-    return Post(channel="bench", id=n, date=utcnow(),
-                text=f"Report {n}: fighting near {word.title()} continues.")
+    return Post(
+        channel="bench",
+        id=n,
+        date=utcnow(),
+        text=f"Report {n}: fighting near {word.title()} continues.",
+    )
 
 
 def _text(n: int) -> str:
@@ -123,17 +127,29 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _figures(srv: BotApiServer, since: int, stored: dict[int, float], limit: float,
-             first: list[float], total: int, n429: int) -> dict[str, Any]:
+def _figures(
+    srv: BotApiServer,
+    since: int,
+    stored: dict[int, float],
+    limit: float,
+    first: list[float],
+    total: int,
+    n429: int,
+) -> dict[str, Any]:
     got = [g for g in _accepted(srv, since) if g[0] in stored]  # the trials count apart
     latencies = [at - stored[n] for n, at, _ in got if n in stored]
     start = min(stored.values())
     seconds = max(at for _, at, _ in got) - start if got else float("nan")
     rate = len(got) / seconds if got else 0.0
     return {
-        "messages": total, "delivered": len(got), "seconds": round(seconds, 3),
-        "msg_per_s": round(rate, 1), "limit_per_s": limit, "ratio": round(rate / limit, 3),
-        "n429": n429, "p50_ms": round(_pct(latencies, 0.5) * 1000, 1),
+        "messages": total,
+        "delivered": len(got),
+        "seconds": round(seconds, 3),
+        "msg_per_s": round(rate, 1),
+        "limit_per_s": limit,
+        "ratio": round(rate / limit, 3),
+        "n429": n429,
+        "p50_ms": round(_pct(latencies, 0.5) * 1000, 1),
         "p99_ms": round(_pct(latencies, 0.99) * 1000, 1),
         "first_p50_ms": round(_pct(first, 0.5) * 1000, 1),
         "first_p99_ms": round(_pct(first, 0.99) * 1000, 1),
@@ -155,9 +171,15 @@ async def run_ours(srv: BotApiServer, work: Workload, scale: float) -> dict[str,
     limits = Limits(30 * scale, 1 * scale, 20 * scale)
     since, n429_before = len(srv.calls), srv.count_429
     async with _bot(srv) as bot:
-        dispatcher = Dispatcher(sessions, PtbSender(bot, tmp), Pacer(limits),
-                                default_tz="Europe/Kyiv", batch=200, concurrency=16,
-                                idle_poll=0.05)
+        dispatcher = Dispatcher(
+            sessions,
+            PtbSender(bot, tmp),
+            Pacer(limits),
+            default_tz="Europe/Kyiv",
+            batch=200,
+            concurrency=16,
+            idle_poll=0.05,
+        )
         ingest = IngestService(sessions, SubscriptionMatcher(), on_enqueued=dispatcher.wake)
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))
@@ -179,8 +201,7 @@ async def run_ours(srv: BotApiServer, work: Workload, scale: float) -> dict[str,
         stop.set()
         await task
     await engine.dispose()
-    return _figures(srv, since, stored, 30 * scale, first, work.total,
-                    srv.count_429 - n429_before)
+    return _figures(srv, since, stored, 30 * scale, first, work.total, srv.count_429 - n429_before)
 
 
 async def _send_all(bot: Bot, items: list[tuple[int, int]]) -> None:
@@ -212,8 +233,7 @@ async def run_baseline(
             t1 = time.monotonic()
             await _send_all(bot, [(c, 10_000 + t) for c in chats])
             first.append(min(at for _, at, _ in _accepted(srv, mark)) - t1)
-    return _figures(srv, since, stored, 30 * scale, first, work.total,
-                    srv.count_429 - n429_before)
+    return _figures(srv, since, stored, 30 * scale, first, work.total, srv.count_429 - n429_before)
 
 
 async def run_scale(args: argparse.Namespace, scale: float) -> dict[str, Any]:
@@ -221,9 +241,17 @@ async def run_scale(args: argparse.Namespace, scale: float) -> dict[str, Any]:
     modes: list[tuple[str, Callable[[BotApiServer, Workload], Awaitable[dict[str, Any]]]]] = [
         ("ours", lambda s, w: run_ours(s, w, scale)),
         ("ptb_aio_default", lambda s, w: run_baseline(s, w, scale, AIORateLimiter)),
-        ("ptb_aio_scaled", lambda s, w: run_baseline(
-            s, w, scale, lambda: AIORateLimiter(overall_max_rate=30 * scale,
-                                                group_max_rate=20 * scale, max_retries=3))),
+        (
+            "ptb_aio_scaled",
+            lambda s, w: run_baseline(
+                s,
+                w,
+                scale,
+                lambda: AIORateLimiter(
+                    overall_max_rate=30 * scale, group_max_rate=20 * scale, max_retries=3
+                ),
+            ),
+        ),
         ("none", lambda s, w: run_baseline(s, w, scale, None)),
     ]
     for i, (name, run) in enumerate(modes):
@@ -231,8 +259,7 @@ async def run_scale(args: argparse.Namespace, scale: float) -> dict[str, Any]:
             continue
         # A fresh server per mode: no limit window carries over from the previous one.
         async with BotApiServer(limits=ServerLimits(scale=scale)) as srv:
-            work = Workload(args.chats, _burst(args, scale), args.trials,
-                            base=1_000_000 * (i + 1))
+            work = Workload(args.chats, _burst(args, scale), args.trials, base=1_000_000 * (i + 1))
             results[name] = await run(srv, work)
             print(f"  ×{scale:g} {name}: done", file=sys.stderr)
     return results
@@ -250,11 +277,20 @@ def _burst(args: argparse.Namespace, scale: float) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chats", type=int, default=600)
-    parser.add_argument("--burst", type=int, default=0,
-                        help="posts to the busy private chats (default: 2 × scale + 1)")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=0,
+        help="posts to the busy private chats (default: 2 × scale + 1)",
+    )
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 5.0],
-                        help="limit multipliers to run (default: 1 = Telegram's own, and 5)")
+    parser.add_argument(
+        "--scales",
+        type=float,
+        nargs="+",
+        default=[1.0, 5.0],
+        help="limit multipliers to run (default: 1 = Telegram's own, and 5)",
+    )
     parser.add_argument("--only", nargs="*", help="run only these modes")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -262,26 +298,43 @@ def main() -> None:
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     by_scale = asyncio.run(main_async(args))
 
-    cols = ("messages", "delivered", "msg_per_s", "ratio", "n429", "p50_ms", "p99_ms",
-            "first_p50_ms", "first_p99_ms")
+    cols = (
+        "messages",
+        "delivered",
+        "msg_per_s",
+        "ratio",
+        "n429",
+        "p50_ms",
+        "p99_ms",
+        "first_p50_ms",
+        "first_p99_ms",
+    )
     for scale in args.scales:
         results = by_scale[f"x{scale:g}"]
-        print(f"\nlimits ×{scale:g}: {30 * scale:g} msg/s overall, {scale:g}/s per private "
-              f"chat, {20 * scale:g}/min per group; {args.chats} chats + "
-              f"{_burst(args, scale)} posts to {BUSY_CHATS} private chats")
+        print(
+            f"\nlimits ×{scale:g}: {30 * scale:g} msg/s overall, {scale:g}/s per private "
+            f"chat, {20 * scale:g}/min per group; {args.chats} chats + "
+            f"{_burst(args, scale)} posts to {BUSY_CHATS} private chats"
+        )
         print(f"{'mode':18}" + "".join(f"{c:>13}" for c in cols))
         for name, fig in results.items():
             print(f"{name:18}" + "".join(f"{fig[c]!s:>13}" for c in cols))
         ours = results.get("ours")
         if ours:
             ok = ours["ratio"] >= 0.9 and ours["n429"] == 0 and ours["first_p99_ms"] < 200
-            print(f"ours vs targets (ratio ≥ 0.9, 0 × 429, first p99 < 200 ms): "
-                  f"{'met' if ok else 'NOT met'}")
+            print(
+                f"ours vs targets (ratio ≥ 0.9, 0 × 429, first p99 < 200 ms): "
+                f"{'met' if ok else 'NOT met'}"
+            )
     summary = {
-        "bench": "delivery", "chats": args.chats, "busy_chats": BUSY_CHATS,
-        "trials": args.trials, "scales": args.scales,
+        "bench": "delivery",
+        "chats": args.chats,
+        "busy_chats": BUSY_CHATS,
+        "trials": args.trials,
+        "scales": args.scales,
         "bursts": {f"x{s:g}": _burst(args, s) for s in args.scales},
-        "global_limit_per_s": {f"x{s:g}": 30 * s for s in args.scales}, "results": by_scale,
+        "global_limit_per_s": {f"x{s:g}": 30 * s for s in args.scales},
+        "results": by_scale,
     }
     print(json.dumps(summary, sort_keys=True))
 

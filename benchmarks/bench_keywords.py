@@ -16,12 +16,35 @@ from bot.core.textmatch import find_term, fold
 
 SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "sample" / "posts.jsonl"
 EXPRESSIONS = [
-    '"Курська область"', "Суджа -навчання", "(Харків OR Київ) обстріл", "kursk OR sudzha",
-    '"Курской области" AND NOT учения', "Покровськ", "ракета", "дрон шахед", "Belgorod",
+    '"Курська область"',
+    "Суджа -навчання",
+    "(Харків OR Київ) обстріл",
+    "kursk OR sudzha",
+    '"Курской области" AND NOT учения',
+    "Покровськ",
+    "ракета",
+    "дрон шахед",
+    "Belgorod",
     "Гуляй-Поле",
 ]
-WORDS = ["Курськ", "Суджа", "навчання", "Харків", "Київ", "обстріл", "kursk", "sudzha",
-         "Курской", "учения", "Покровськ", "ракета", "дрон", "шахед", "Belgorod", "Гуляй-Поле"]
+WORDS = [
+    "Курськ",
+    "Суджа",
+    "навчання",
+    "Харків",
+    "Київ",
+    "обстріл",
+    "kursk",
+    "sudzha",
+    "Курской",
+    "учения",
+    "Покровськ",
+    "ракета",
+    "дрон",
+    "шахед",
+    "Belgorod",
+    "Гуляй-Поле",
+]
 
 
 def per_call(fn: object, repeat: int) -> float:
@@ -51,15 +74,21 @@ def main() -> None:
     index_ms = per_call(lambda: [tokens.index_terms(p) for p in posts], 20) / len(posts) * 1e3
     trees = [parse(e) for e in EXPRESSIONS]
     docs = [analyse_text(p) for p in posts]
-    match_us = per_call(
-        lambda: [t.matches(d) for d in docs for t in trees], 20
-    ) / (len(docs) * len(trees)) * 1e6
+    match_us = (
+        per_call(lambda: [t.matches(d) for d in docs for t in trees], 20)
+        / (len(docs) * len(trees))
+        * 1e6
+    )
     parse_us = per_call(lambda: [parse(e) for e in EXPRESSIONS], 50) / len(EXPRESSIONS) * 1e6
     # Baseline: fold once per post, then one substring scan per tracked word.
-    base_ms = per_call(
-        lambda: [[find_term(p, w, folded=f) for w in WORDS] for p in posts for f in [fold(p)]],
-        20,
-    ) / len(posts) * 1e3
+    base_ms = (
+        per_call(
+            lambda: [[find_term(p, w, folded=f) for w in WORDS] for p in posts for f in [fold(p)]],
+            20,
+        )
+        / len(posts)
+        * 1e3
+    )
     ours_ms = analyse_ms + match_us * len(trees) / 1e3
 
     rows = [
@@ -76,15 +105,22 @@ def main() -> None:
     print(f"{'measure'.ljust(width)}  value")
     for name, value in rows:
         print(f"{name.ljust(width)}  {value:8.3f}")
-    print(json.dumps({
-        "analyse_text_ms_per_post": round(analyse_ms, 4),
-        "index_terms_ms_per_post": round(index_ms, 4),
-        "match_us_per_expr_post": round(match_us, 3),
-        "parse_us_per_expr": round(parse_us, 2),
-        "ours_ms_per_post": round(ours_ms, 4),
-        "baseline": {"name": "textmatch.find_term per word", "ms_per_post": round(base_ms, 4)},
-        "posts": len(posts),
-    }))
+    print(
+        json.dumps(
+            {
+                "analyse_text_ms_per_post": round(analyse_ms, 4),
+                "index_terms_ms_per_post": round(index_ms, 4),
+                "match_us_per_expr_post": round(match_us, 3),
+                "parse_us_per_expr": round(parse_us, 2),
+                "ours_ms_per_post": round(ours_ms, 4),
+                "baseline": {
+                    "name": "textmatch.find_term per word",
+                    "ms_per_post": round(base_ms, 4),
+                },
+                "posts": len(posts),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=3000)
     ap.add_argument("--baseline-posts", type=int, default=20)
-    ap.add_argument("--baseline-forms", type=float, default=0.05,
-                    help="fraction of the forms the baseline compiles (extrapolated)")
+    ap.add_argument(
+        "--baseline-forms",
+        type=float,
+        default=0.05,
+        help="fraction of the forms the baseline compiles (extrapolated)",
+    )
     args = ap.parse_args()
     posts = make_posts(args.posts)
     avg_len = sum(map(len, posts)) / len(posts)
@@ -83,14 +87,20 @@ def main() -> None:
     base_rate = 1 / per_post_full
 
     figures = {
-        "posts": len(posts), "avg_post_chars": round(avg_len),
-        "places": len(gaz.places), "forms": len(keys),
-        "load_s": round(load_s, 3), "rss_mb": round(rss_after, 1),
-        "rss_before_load_mb": round(rss0, 1), "peak_rss_mb_incl_baseline": round(peak_rss, 1),
-        "matcher_posts_per_s": round(rate, 1), "mentions": mentions,
+        "posts": len(posts),
+        "avg_post_chars": round(avg_len),
+        "places": len(gaz.places),
+        "forms": len(keys),
+        "load_s": round(load_s, 3),
+        "rss_mb": round(rss_after, 1),
+        "rss_before_load_mb": round(rss0, 1),
+        "peak_rss_mb_incl_baseline": round(peak_rss, 1),
+        "matcher_posts_per_s": round(rate, 1),
+        "mentions": mentions,
         "baseline": {
             "method": "one compiled \\b<form>\\b IGNORECASE regex per name form",
-            "forms_sampled": len(sample), "posts_timed": len(base_posts),
+            "forms_sampled": len(sample),
+            "posts_timed": len(base_posts),
             "compile_s_for_sample": round(compile_s, 2),
             "posts_per_s_extrapolated_to_all_forms": round(base_rate, 4),
             "posts_per_s_with_sample_only": round(1 / per_post_sample, 2),
@@ -104,9 +114,11 @@ def main() -> None:
         ("gazetteer load", f"{load_s:.3f} s"),
         ("process RSS after matching", f"{rss_after:.0f} MB"),
         ("matcher", f"{rate:,.0f} posts/s ({mentions} mentions)"),
-        ("baseline (regex per form)",
-         f"{base_rate:.3f} posts/s — timed with {len(sample)} of {len(keys)} forms on "
-         f"{len(base_posts)} posts, extrapolated"),
+        (
+            "baseline (regex per form)",
+            f"{base_rate:.3f} posts/s — timed with {len(sample)} of {len(keys)} forms on "
+            f"{len(base_posts)} posts, extrapolated",
+        ),
         ("speed-up", f"{rate / base_rate:,.0f}x"),
     ]
     width = max(len(r[0]) for r in rows)

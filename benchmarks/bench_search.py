@@ -42,8 +42,20 @@ from storage.engine import make_engine, make_sessionmaker, upgrade_schema  # noq
 from storage.models import Channel, Post  # noqa: E402
 from storage.repos.search import index_for  # noqa: E402
 
-QUERIES = ["Харків", "Харкова", "Курськ", "обстріл Харкова", "Покровськ", "ракета",
-           "Суджа", "Курська область", "ударний БпЛА", "Запоріжжя", "President", "Shahed"]
+QUERIES = [
+    "Харків",
+    "Харкова",
+    "Курськ",
+    "обстріл Харкова",
+    "Покровськ",
+    "ракета",
+    "Суджа",
+    "Курська область",
+    "ударний БпЛА",
+    "Запоріжжя",
+    "President",
+    "Shahed",
+]
 PAGE = 5
 
 
@@ -72,16 +84,27 @@ async def run_db(url: str, posts: list[str], repeat: int) -> dict[str, Any]:
         async with sessions() as session, session.begin():
             channel_ids = []
             for name in ("kpszsu", "generalstaffzsu", "mod_russia"):
-                result = await session.execute(insert(Channel).values(
-                    username=name, active=True, last_message_id=0,
-                    created_at=t0).returning(Channel.id))
+                result = await session.execute(
+                    insert(Channel)
+                    .values(username=name, active=True, last_message_id=0, created_at=t0)
+                    .returning(Channel.id)
+                )
                 channel_ids.append(result.scalar_one())
-            rows = [{"channel_id": channel_ids[i % 3], "message_id": i + 1,
-                     "date": t0 + timedelta(minutes=i), "text": body, "deleted": False,
-                     "origin_channel": "x", "origin_id": i + 1, "ingested_at": t0}
-                    for i, body in enumerate(posts)]
+            rows = [
+                {
+                    "channel_id": channel_ids[i % 3],
+                    "message_id": i + 1,
+                    "date": t0 + timedelta(minutes=i),
+                    "text": body,
+                    "deleted": False,
+                    "origin_channel": "x",
+                    "origin_id": i + 1,
+                    "ingested_at": t0,
+                }
+                for i, body in enumerate(posts)
+            ]
             for start in range(0, len(rows), 1000):
-                await session.execute(insert(Post), rows[start:start + 1000])
+                await session.execute(insert(Post), rows[start : start + 1000])
         started = time.perf_counter()
         async with sessions() as session, session.begin():
             indexed = await index_for(session).reindex(session)
@@ -101,10 +124,12 @@ async def run_db(url: str, posts: list[str], repeat: int) -> dict[str, Any]:
                 like = text(
                     "SELECT p.id FROM posts p WHERE NOT p.deleted AND "
                     + " AND ".join(f"p.text LIKE :w{i}" for i in range(len(words)))
-                    + " ORDER BY p.date DESC, p.id DESC LIMIT :limit OFFSET 0")
-                like_count = text("SELECT count(*) FROM posts p WHERE NOT p.deleted AND "
-                                  + " AND ".join(f"p.text LIKE :w{i}"
-                                                 for i in range(len(words))))
+                    + " ORDER BY p.date DESC, p.id DESC LIMIT :limit OFFSET 0"
+                )
+                like_count = text(
+                    "SELECT count(*) FROM posts p WHERE NOT p.deleted AND "
+                    + " AND ".join(f"p.text LIKE :w{i}" for i in range(len(words)))
+                )
                 params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
                 samples, base = [], []
                 total = like_total = 0
@@ -121,20 +146,29 @@ async def run_db(url: str, posts: list[str], repeat: int) -> dict[str, Any]:
                         base.append((c - b) * 1000)
                 index_ms += samples
                 like_ms += base
-                per_query[q] = {"hits": total, "like_hits": like_total,
-                                "median_ms": round(statistics.median(samples), 2),
-                                "like_median_ms": round(statistics.median(base), 2)}
+                per_query[q] = {
+                    "hits": total,
+                    "like_hits": like_total,
+                    "median_ms": round(statistics.median(samples), 2),
+                    "like_median_ms": round(statistics.median(base), 2),
+                }
         size = None
         if url.startswith("postgresql"):
             async with engine.connect() as conn:
                 size = await conn.scalar(text("SELECT pg_total_relation_size('post_search')"))
         med, p95 = quantiles(index_ms)
         bmed, bp95 = quantiles(like_ms)
-        return {"posts": len(posts), "indexed": indexed,
-                "index_posts_per_s": round(indexed / index_s, 1),
-                "search_median_ms": round(med, 2), "search_p95_ms": round(p95, 2),
-                "like_median_ms": round(bmed, 2), "like_p95_ms": round(bp95, 2),
-                "index_bytes": size, "queries": per_query}
+        return {
+            "posts": len(posts),
+            "indexed": indexed,
+            "index_posts_per_s": round(indexed / index_s, 1),
+            "search_median_ms": round(med, 2),
+            "search_p95_ms": round(p95, 2),
+            "like_median_ms": round(bmed, 2),
+            "like_p95_ms": round(bp95, 2),
+            "index_bytes": size,
+            "queries": per_query,
+        }
     finally:
         await engine.dispose()
 
@@ -149,27 +183,43 @@ def main() -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = asyncio.run(
-            run_db(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", posts, args.repeat))
+            run_db(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", posts, args.repeat)
+        )
     if args.pg:
         results["postgresql"] = asyncio.run(run_db(args.pg, posts, args.repeat))
 
-    print(f"bench_search: {args.posts} posts of ~1.5 KB; a search = count + one page of "
-          f"{PAGE}; {args.repeat} warm runs per query")
+    print(
+        f"bench_search: {args.posts} posts of ~1.5 KB; a search = count + one page of "
+        f"{PAGE}; {args.repeat} warm runs per query"
+    )
     for db, r in results.items():
-        print(f"  {db}: indexing {r['index_posts_per_s']:,.0f} posts/s; search median "
-              f"{r['search_median_ms']} ms, p95 {r['search_p95_ms']} ms; baseline LIKE median "
-              f"{r['like_median_ms']} ms, p95 {r['like_p95_ms']} ms")
+        print(
+            f"  {db}: indexing {r['index_posts_per_s']:,.0f} posts/s; search median "
+            f"{r['search_median_ms']} ms, p95 {r['search_p95_ms']} ms; baseline LIKE median "
+            f"{r['like_median_ms']} ms, p95 {r['like_p95_ms']} ms"
+        )
         width = max(len(q) for q in QUERIES)
-        print(f"    {'query':<{width}}  {'hits':>5}  {'LIKE hits':>9}  {'index ms':>8}  "
-              f"{'LIKE ms':>8}")
+        print(
+            f"    {'query':<{width}}  {'hits':>5}  {'LIKE hits':>9}  {'index ms':>8}  "
+            f"{'LIKE ms':>8}"
+        )
         for q, f in r["queries"].items():
-            print(f"    {q:<{width}}  {f['hits']:>5}  {f['like_hits']:>9}  "
-                  f"{f['median_ms']:>8}  {f['like_median_ms']:>8}")
+            print(
+                f"    {q:<{width}}  {f['hits']:>5}  {f['like_hits']:>9}  "
+                f"{f['median_ms']:>8}  {f['like_median_ms']:>8}"
+            )
     summary = {db: {k: v for k, v in r.items() if k != "queries"} for db, r in results.items()}
-    print(json.dumps({"posts": args.posts, "results": summary,
-                      "baseline": "text LIKE '%word%' per word, ANDed, newest first",
-                      "queries": {db: r["queries"] for db, r in results.items()}},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "posts": args.posts,
+                "results": summary,
+                "baseline": "text LIKE '%word%' per word, ANDed, newest first",
+                "queries": {db: r["queries"] for db, r in results.items()},
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

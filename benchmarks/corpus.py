@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
 def make_posts(n: int, size: int = 1500) -> list[str]:
     """``n`` posts of about ``size`` characters, shuffled paragraphs, the same every run."""
     texts: list[str] = []

@@ -81,8 +81,13 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
         max_age = timedelta(0)
     search, claims = SearchHook(), ClaimsHook(settings.side_of)
     ingest = IngestService(
-        sessions, SubscriptionMatcher(), sides=settings.side_of, on_enqueued=wake_all,
-        max_alert_age=max_age, hooks=[claims, search], edit_hooks=[claims, search],
+        sessions,
+        SubscriptionMatcher(),
+        sides=settings.side_of,
+        on_enqueued=wake_all,
+        max_alert_age=max_age,
+        hooks=[claims, search],
+        edit_hooks=[claims, search],
     )
     return Core(settings, engine, sessions, media, ingest, wake_hooks)
 
@@ -94,16 +99,22 @@ async def start_core(settings: Settings, *, live: bool = False, quiet: bool = Fa
 
 
 def limits(settings: Settings) -> Limits:
-    return Limits(settings.rate_global_per_s, settings.rate_private_per_s,
-                  settings.rate_group_per_min)
+    return Limits(
+        settings.rate_global_per_s, settings.rate_private_per_s, settings.rate_group_per_min
+    )
 
 
 def build_dispatcher(
     core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
 ) -> Dispatcher:
     kwargs.setdefault("renderers", RENDERERS)
-    dispatcher = Dispatcher(core.sessions, sender, pacer or Pacer(limits(core.settings)),
-                            default_tz=core.settings.default_tz, **kwargs)
+    dispatcher = Dispatcher(
+        core.sessions,
+        sender,
+        pacer or Pacer(limits(core.settings)),
+        default_tz=core.settings.default_tz,
+        **kwargs,
+    )
     core.wake_hooks.append(dispatcher.wake)
     return dispatcher
 
@@ -111,8 +122,9 @@ def build_dispatcher(
 def build_application(core: Core) -> Application:  # type: ignore[type-arg]
     settings = core.settings
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        raise ConfigError("BOT_TOKEN is not set: create a bot with @BotFather and put its token "
-                          "in .env")
+        raise ConfigError(
+            "BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env"
+        )
     app = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -147,8 +159,9 @@ async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int
     await registry.publish_commands(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout,
-                                    drop_pending_updates=False)
+    await app.updater.start_polling(
+        poll_interval=poll_interval, timeout=poll_timeout, drop_pending_updates=False
+    )
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(dispatcher.run(stop), name="dispatcher"),
@@ -194,8 +207,7 @@ async def run_forever(settings: Settings) -> None:
     core = await start_core(settings, live=True)
     running = await start_bot(core)
     watch = asyncio.create_task(
-        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions),
-                     running.stop),
+        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions), running.stop),
         name="watchers",
     )
     log.info("dozor is running")

@@ -17,8 +17,21 @@ from sqlalchemy.orm import selectinload
 from storage.models import Channel
 from storage.models import Post as PostRow
 
-CSV_FIELDS = ("channel", "id", "date", "text", "edited", "deleted", "deleted_at", "media",
-              "versions", "forward_channel", "forward_id", "forward_name", "grouped_id")
+CSV_FIELDS = (
+    "channel",
+    "id",
+    "date",
+    "text",
+    "edited",
+    "deleted",
+    "deleted_at",
+    "media",
+    "versions",
+    "forward_channel",
+    "forward_id",
+    "forward_name",
+    "grouped_id",
+)
 PAGE = 500
 
 
@@ -40,8 +53,13 @@ def record(row: PostRow, media_dir: Path) -> dict[str, Any]:
         "deleted": row.deleted,
         "deleted_at": _iso(row.deleted_at),
         "media": [
-            {"path": str((media_dir / link.media.path).resolve()), "sha256": link.media.sha256,
-             "mime": link.media.mime, "width": link.media.width, "height": link.media.height}
+            {
+                "path": str((media_dir / link.media.path).resolve()),
+                "sha256": link.media.sha256,
+                "mime": link.media.mime,
+                "width": link.media.width,
+                "height": link.media.height,
+            }
             for link in row.media_links
         ],
         "versions": [
@@ -95,8 +113,19 @@ def to_jsonl(item: dict[str, Any]) -> str:
 def to_csv_row(item: dict[str, Any]) -> dict[str, Any]:
     forward = item["forward"] or {}
     return {
-        **{k: item[k] for k in ("channel", "id", "date", "text", "edited", "deleted",
-                                "deleted_at", "grouped_id")},
+        **{
+            k: item[k]
+            for k in (
+                "channel",
+                "id",
+                "date",
+                "text",
+                "edited",
+                "deleted",
+                "deleted_at",
+                "grouped_id",
+            )
+        },
         "media": " ".join(m["path"] for m in item["media"]),
         "versions": json.dumps(item["versions"], ensure_ascii=False) if item["versions"] else "",
         "forward_channel": forward.get("channel"),

@@ -77,8 +77,7 @@ class ArchiveQueryError(UserInputError):
     """A /search, /latest, /sources or /claims argument that cannot be used. ``code`` names
     why and ``params`` carries the values, so the handler can say it in uk or en."""
 
-    def __init__(self, message: str, code: str, params: dict[str, object] | None = None
-                 ) -> None:
+    def __init__(self, message: str, code: str, params: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.params = params or {}

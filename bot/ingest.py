@@ -102,7 +102,9 @@ class IngestService:
         try:
             async with self.sessions() as session, session.begin():
                 channel = await channel_repo.ensure(
-                    session, post.channel, title=post.channel_title,
+                    session,
+                    post.channel,
+                    title=post.channel_title,
                     side=self.sides(post.channel),
                 )
                 existing = await post_repo.get(session, channel.id, post.id)
@@ -130,8 +132,12 @@ class IngestService:
             return False
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
-            session, kind="match", dedupe_key=f"post:{origin_channel}/{origin_id}",
-            payload=post_payload(post), post_id=row.id, priority=PRIORITY_MATCH,
+            session,
+            kind="match",
+            dedupe_key=f"post:{origin_channel}/{origin_id}",
+            payload=post_payload(post),
+            post_id=row.id,
+            priority=PRIORITY_MATCH,
         )
         queued = False
         for (chat_id, thread_id), chat_matches in group_by_chat(matches).items():
@@ -157,12 +163,15 @@ class IngestService:
         if not fresh:  # an edit of an old post is recorded, never alerted
             return False
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
-        before = {(m.chat_id, m.subscription_id): _surfaces(old_text, m)
-                  for m in await self.matcher.match(session, old_post)}
+        before = {
+            (m.chat_id, m.subscription_id): _surfaces(old_text, m)
+            for m in await self.matcher.match(session, old_post)
+        }
         after = await self.matcher.match(session, post)
         figures_changed = _figures(old_text) != _figures(post.text)
         changed = [
-            m for m in after
+            m
+            for m in after
             if before.get((m.chat_id, m.subscription_id)) != _surfaces(post.text, m)
             or figures_changed
         ]
@@ -171,8 +180,12 @@ class IngestService:
         versions = len(await post_repo.versions(session, row.id))
         payload = post_payload(post) | {"old_text": old_text}
         alert, _ = await outbox.ensure_alert(
-            session, kind="edit", dedupe_key=f"edit:{post.channel}/{post.id}:{versions}",
-            payload=payload, post_id=row.id, priority=PRIORITY_MATCH,
+            session,
+            kind="edit",
+            dedupe_key=f"edit:{post.channel}/{post.id}:{versions}",
+            payload=payload,
+            post_id=row.id,
+            priority=PRIORITY_MATCH,
         )
         queued = False
         for (chat_id, thread_id), chat_matches in group_by_chat(changed).items():

@@ -63,8 +63,9 @@ class TextMatcher(KindMatcher):
         for sub in await sub_repo.of_kinds(session, [TEXT]):
             spans = find_term(post.text, sub.key, folded=folded)
             if spans:
-                out.append(ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind, sub.label,
-                                     tuple(spans)))
+                out.append(
+                    ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind, sub.label, tuple(spans))
+                )
         return out
 
 
@@ -89,8 +90,9 @@ def common_containers(gaz: Gazetteer, candidates: Sequence[str]) -> set[str]:
 
 
 class PlaceSubscriptions(KindMatcher):
-    def __init__(self, gazetteer: Gazetteer | None = None,
-                 matcher: PlaceMatcher | None = None) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer | None = None, matcher: PlaceMatcher | None = None
+    ) -> None:
         self._gaz = gazetteer
         self._matcher = matcher
 
@@ -137,8 +139,16 @@ class PlaceSubscriptions(KindMatcher):
             # inside it; every covered mention is bolded.
             exact = place_reason(sub.key, sub.key)
             reason = exact if exact in entry.reasons else entry.reasons[0]
-            out.append(ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind, reason,
-                                 tuple(sorted(set(entry.spans)))))
+            out.append(
+                ChatMatch(
+                    sub.chat_id,
+                    sub.thread_id,
+                    sub.id,
+                    sub.kind,
+                    reason,
+                    tuple(sorted(set(entry.spans))),
+                )
+            )
         return out
 
 
@@ -179,8 +189,16 @@ class KeywordSubscriptions(KindMatcher):
                 verdicts[sub.key] = expr.highlights(doc) if expr and expr.matches(doc) else None
             spans = verdicts[sub.key]
             if spans is not None:
-                out.append(ChatMatch(sub.chat_id, sub.thread_id, sub.id, sub.kind,
-                                     keyword_reason(sub.label or sub.key), tuple(spans)))
+                out.append(
+                    ChatMatch(
+                        sub.chat_id,
+                        sub.thread_id,
+                        sub.id,
+                        sub.kind,
+                        keyword_reason(sub.label or sub.key),
+                        tuple(spans),
+                    )
+                )
         return out
 
 
@@ -195,8 +213,9 @@ class SubscriptionMatcher:
     ``extra`` matchers plug in after those without the ingest path knowing about them.
     """
 
-    def __init__(self, extra: Sequence[KindMatcher] = (),
-                 kinds: Sequence[KindMatcher] | None = None) -> None:
+    def __init__(
+        self, extra: Sequence[KindMatcher] = (), kinds: Sequence[KindMatcher] | None = None
+    ) -> None:
         self.kinds = tuple(kinds) if kinds is not None else default_matchers()
         self.extra = tuple(extra)
 

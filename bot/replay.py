@@ -104,7 +104,9 @@ def scratch_settings(
     database (and media folder) are given."""
     with tempfile.TemporaryDirectory(prefix="dozor-replay-") as tmp:
         scratch = Path(tmp)
-        yield base.model_copy(update={
-            "database_url": database_url or f"sqlite+aiosqlite:///{scratch / 'replay.sqlite3'}",
-            "media_dir": media_dir or scratch / "media",
-        })
+        yield base.model_copy(
+            update={
+                "database_url": database_url or f"sqlite+aiosqlite:///{scratch / 'replay.sqlite3'}",
+                "media_dir": media_dir or scratch / "media",
+            }
+        )

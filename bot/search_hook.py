@@ -15,7 +15,8 @@ from storage.repos.search import index_for
 
 
 class SearchHook:
-    async def __call__(self, session: AsyncSession, row: PostRow, post: Post,
-                       *, alert: bool = True) -> None:
+    async def __call__(
+        self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
+    ) -> None:
         # ``row.text`` is what is stored (after an edit, the new text); index exactly that.
         await index_for(session).index(session, row.id, row.text)

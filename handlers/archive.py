@@ -36,74 +36,117 @@ QUOTE_LIMIT = 280
 TITLE_LIMIT = 40
 
 _TEXTS: dict[str, dict[str, str]] = {
-    "search_usage": {"uk": "Що шукати? Наприклад: <code>/search Харків обстріл</code>\n"
-                           "Лише в одному каналі: <code>/search @kpszsu Харків</code>",
-                     "en": "What should I look for? For example: <code>/search Kharkiv "
-                           "shelling</code>\nIn one channel only: <code>/search @kpszsu "
-                           "Kharkiv</code>"},
+    "search_usage": {
+        "uk": "Що шукати? Наприклад: <code>/search Харків обстріл</code>\n"
+        "Лише в одному каналі: <code>/search @kpszsu Харків</code>",
+        "en": "What should I look for? For example: <code>/search Kharkiv "
+        "shelling</code>\nIn one channel only: <code>/search @kpszsu "
+        "Kharkiv</code>",
+    },
     "too_long": {"uk": "Задовго: до {max} символів.", "en": "Too long: {max} characters at most."},
     "too_many_words": {"uk": "Забагато слів: до {max}.", "en": "Too many words: {max} at most."},
-    "no_words": {"uk": "У запиті немає слів, які можна шукати.",
-                 "en": "The query has no words to look for."},
-    "found": {"uk": "Знайдено: {total} · сторінка {page} з {pages}",
-              "en": "{total} found · page {page} of {pages}"},
-    "not_found": {"uk": "Нічого не знайдено за запитом «{query}».",
-                  "en": "Nothing found for “{query}”."},
-    "expired": {"uk": "Цей пошук застарів, повторіть /search.",
-                "en": "This search has expired; run /search again."},
+    "no_words": {
+        "uk": "У запиті немає слів, які можна шукати.",
+        "en": "The query has no words to look for.",
+    },
+    "found": {
+        "uk": "Знайдено: {total} · сторінка {page} з {pages}",
+        "en": "{total} found · page {page} of {pages}",
+    },
+    "not_found": {
+        "uk": "Нічого не знайдено за запитом «{query}».",
+        "en": "Nothing found for “{query}”.",
+    },
+    "expired": {
+        "uk": "Цей пошук застарів, повторіть /search.",
+        "en": "This search has expired; run /search again.",
+    },
     "post": {"uk": "допис", "en": "post"},
     "edited": {"uk": "змінено", "en": "edited"},
     "latest_place": {"uk": "🕑 Останні дописи: {place}", "en": "🕑 Latest posts about {place}"},
-    "latest_subs": {"uk": "🕑 Останні дописи про те, що відстежує цей чат",
-                    "en": "🕑 Latest posts about what this chat tracks"},
-    "latest_none_place": {"uk": "{place}: нічого серед останніх {scanned} дописів.",
-                          "en": "Nothing about {place} among the latest {scanned} posts."},
-    "latest_none_subs": {"uk": "Нічого з того, що відстежує цей чат, серед останніх {scanned} "
-                               "дописів.",
-                         "en": "Nothing this chat tracks among the latest {scanned} posts."},
-    "tracks_nothing": {"uk": "Цей чат ще нічого не відстежує. Спробуйте <code>/latest Суджа"
-                             "</code> або /track.",
-                       "en": "This chat tracks nothing yet. Try <code>/latest Sudzha</code> "
-                             "or /track."},
-    "place_usage": {"uk": "Яке місце? Наприклад: <code>/{command} Курська область</code>",
-                    "en": "Which place? For example: <code>/{command} Kursk Oblast</code>"},
-    "unknown_place": {"uk": "Не знаю місця «{query}».", "en": "I don't know a place called "
-                                                           "“{query}”."},
+    "latest_subs": {
+        "uk": "🕑 Останні дописи про те, що відстежує цей чат",
+        "en": "🕑 Latest posts about what this chat tracks",
+    },
+    "latest_none_place": {
+        "uk": "{place}: нічого серед останніх {scanned} дописів.",
+        "en": "Nothing about {place} among the latest {scanned} posts.",
+    },
+    "latest_none_subs": {
+        "uk": "Нічого з того, що відстежує цей чат, серед останніх {scanned} дописів.",
+        "en": "Nothing this chat tracks among the latest {scanned} posts.",
+    },
+    "tracks_nothing": {
+        "uk": "Цей чат ще нічого не відстежує. Спробуйте <code>/latest Суджа</code> або /track.",
+        "en": "This chat tracks nothing yet. Try <code>/latest Sudzha</code> or /track.",
+    },
+    "place_usage": {
+        "uk": "Яке місце? Наприклад: <code>/{command} Курська область</code>",
+        "en": "Which place? For example: <code>/{command} Kursk Oblast</code>",
+    },
+    "unknown_place": {
+        "uk": "Не знаю місця «{query}».",
+        "en": "I don't know a place called “{query}”.",
+    },
     "did_you_mean": {"uk": "Можливо, ви мали на увазі:", "en": "Did you mean:"},
     "sources": {"uk": "📡 Канали, за якими я стежу:", "en": "📡 The channels I watch:"},
-    "sources_none": {"uk": "Я ще не стежу за жодним каналом.",
-                     "en": "I am not watching any channel yet."},
+    "sources_none": {
+        "uk": "Я ще не стежу за жодним каналом.",
+        "en": "I am not watching any channel yet.",
+    },
     "stopped": {"uk": "припинено; архів зберігається", "en": "stopped; archive kept"},
-    "admins_only": {"uk": "Це можуть лише адміністратори бота.",
-                    "en": "Only the bot's administrators can do this."},
-    "sources_add_usage": {"uk": "Як: <code>/sources_add &lt;канал&gt; [UA|RU]</code>",
-                          "en": "Usage: <code>/sources_add &lt;channel&gt; [UA|RU]</code>"},
-    "sources_remove_usage": {"uk": "Як: <code>/sources_remove &lt;канал&gt;</code>",
-                             "en": "Usage: <code>/sources_remove &lt;channel&gt;</code>"},
-    "bad_channel": {"uk": "«{channel}» — не ім'я каналу.",
-                    "en": "“{channel}” is not a channel username."},
-    "bad_side": {"uk": "Сторона — це 2–8 латинських літер, напр. UA або RU, а не «{side}».",
-                 "en": "A side is 2–8 Latin letters such as UA or RU, not “{side}”."},
+    "admins_only": {
+        "uk": "Це можуть лише адміністратори бота.",
+        "en": "Only the bot's administrators can do this.",
+    },
+    "sources_add_usage": {
+        "uk": "Як: <code>/sources_add &lt;канал&gt; [UA|RU]</code>",
+        "en": "Usage: <code>/sources_add &lt;channel&gt; [UA|RU]</code>",
+    },
+    "sources_remove_usage": {
+        "uk": "Як: <code>/sources_remove &lt;канал&gt;</code>",
+        "en": "Usage: <code>/sources_remove &lt;channel&gt;</code>",
+    },
+    "bad_channel": {
+        "uk": "«{channel}» — не ім'я каналу.",
+        "en": "“{channel}” is not a channel username.",
+    },
+    "bad_side": {
+        "uk": "Сторона — це 2–8 латинських літер, напр. UA або RU, а не «{side}».",
+        "en": "A side is 2–8 Latin letters such as UA or RU, not “{side}”.",
+    },
     "source_added": {"uk": "✅ Стежу за @{channel}{side}.", "en": "✅ Watching @{channel}{side}."},
-    "source_removed": {"uk": "Більше не стежу за @{channel}; його архів зберігається.",
-                       "en": "Stopped watching @{channel}; its archive stays."},
-    "source_unknown": {"uk": "Я й не стежив за @{channel}.",
-                       "en": "I was not watching @{channel}."},
+    "source_removed": {
+        "uk": "Більше не стежу за @{channel}; його архів зберігається.",
+        "en": "Stopped watching @{channel}; its archive stays.",
+    },
+    "source_unknown": {
+        "uk": "Я й не стежив за @{channel}.",
+        "en": "I was not watching @{channel}.",
+    },
     "claims_title": {"uk": "⚖️ Заяви: {place}", "en": "⚖️ Claims about {place}"},
-    "claims_scope": {"uk": "Остання заява кожної сторони про це місце і про {areas}.",
-                     "en": "The latest claim of each side about it and about {areas}."},
-    "claims_scope_self": {"uk": "Остання заява кожної сторони.",
-                          "en": "The latest claim of each side."},
-    "claims_none": {"uk": "{place}: заяв ще немає, як і про {areas}.",
-                    "en": "No claims about {place} or {areas} yet."},
+    "claims_scope": {
+        "uk": "Остання заява кожної сторони про це місце і про {areas}.",
+        "en": "The latest claim of each side about it and about {areas}.",
+    },
+    "claims_scope_self": {
+        "uk": "Остання заява кожної сторони.",
+        "en": "The latest claim of each side.",
+    },
+    "claims_none": {
+        "uk": "{place}: заяв ще немає, як і про {areas}.",
+        "en": "No claims about {place} or {areas} yet.",
+    },
     "claims_none_self": {"uk": "{place}: заяв ще немає.", "en": "No claims about {place} yet."},
     "about": {"uk": "📍 {place}", "en": "📍 {place}"},
 }
 
 _KINDS: dict[str, tuple[str, str]] = {
     Kind.CONTROL: ("control: {controller}", "контроль: {controller}"),
-    Kind.OPERATION_COMPLETED: ("operation completed, control: {controller}",
-                               "операцію завершено, контроль: {controller}"),
+    Kind.OPERATION_COMPLETED: (
+        "operation completed, control: {controller}",
+        "операцію завершено, контроль: {controller}",
+    ),
     Kind.WITHDRAWAL: ("withdrawal", "відхід"),
     Kind.ATTEMPT: ("attempt to advance", "спроба наступу"),
     Kind.DENIAL: ("denies the claim", "заперечує заяву"),
@@ -156,8 +199,10 @@ def _hit_html(n: int, hit: Hit, view: ChatView) -> str:
     title = hit.title if hit.title and len(hit.title) <= TITLE_LIMIT else None
     source = _e(title or f"@{hit.channel}")
     edited = f" · {say(lang, 'edited')}" if hit.edited else ""
-    head = (f"{n}. <b>{source}</b> · {view.local(hit.date)}{edited} · "
-            f'<a href="{_attr(hit.link)}">{say(lang, "post")}</a>')
+    head = (
+        f"{n}. <b>{source}</b> · {view.local(hit.date)}{edited} · "
+        f'<a href="{_attr(hit.link)}">{say(lang, "post")}</a>'
+    )
     return head + "\n" + excerpt(hit.text, hit.spans, EXCERPT_LIMIT)
 
 
@@ -169,16 +214,19 @@ def render_search(page: SearchPage, view: ChatView) -> tuple[str, InlineKeyboard
     lang = view.language
     if not page.total:
         return say(lang, "not_found", query=_e(page.query)), None
-    head = (SEARCH_MARK + _e(page.query) + "\n"
-            + say(lang, "found", total=page.total, page=page.page + 1, pages=page.pages))
+    head = (
+        SEARCH_MARK
+        + _e(page.query)
+        + "\n"
+        + say(lang, "found", total=page.total, page=page.page + 1, pages=page.pages)
+    )
     body = _hits_html(page.hits, view, page.page * page.page_size + 1)
     row = []
     if page.page > 0:
         row.append(InlineKeyboardButton("◀", callback_data=f"{PAGE_PREFIX}{page.page - 1}"))
     if page.page + 1 < page.pages:
         row.append(InlineKeyboardButton("▶", callback_data=f"{PAGE_PREFIX}{page.page + 1}"))
-    return fit_html(head + "\n\n" + body, TEXT_LIMIT), InlineKeyboardMarkup([row]) if row \
-        else None
+    return fit_html(head + "\n\n" + body, TEXT_LIMIT), InlineKeyboardMarkup([row]) if row else None
 
 
 def render_latest(latest: Latest, view: ChatView, place_label: str | None) -> str:
@@ -228,11 +276,16 @@ def render_claims(board: ClaimBoard, view: ChatView, service: ArchiveService) ->
     name = _e(gaz.label(board.place.id, lang))
     areas = ", ".join(_e(gaz.name(p, lang)) for p in board.places[1:])
     if not board.latest:
-        return (say(lang, "claims_none", place=name, areas=areas) if areas
-                else say(lang, "claims_none_self", place=name))
-    lines = [say(lang, "claims_title", place=name),
-             say(lang, "claims_scope", areas=areas) if areas else say(lang, "claims_scope_self"),
-             ""]
+        return (
+            say(lang, "claims_none", place=name, areas=areas)
+            if areas
+            else say(lang, "claims_none_self", place=name)
+        )
+    lines = [
+        say(lang, "claims_title", place=name),
+        say(lang, "claims_scope", areas=areas) if areas else say(lang, "claims_scope_self"),
+        "",
+    ]
     i = 0 if lang == "en" else 1
     for ref in board.latest:
         c = ref.claim
@@ -240,23 +293,27 @@ def render_claims(board: ClaimBoard, view: ChatView, service: ArchiveService) ->
         flag = _FLAGS.get(c.side or "", "📰")
         about = ""
         if c.place_id != board.place.id:
-            place = gaz.name(gaz.get(c.place_id), lang) if c.place_id in gaz.index \
-                else c.place_name
+            place = gaz.name(gaz.get(c.place_id), lang) if c.place_id in gaz.index else c.place_name
             about = " · " + say(lang, "about", place=_e(place))
-        lines.append(f"{flag} <b>{_e(who)}</b> · {view.local(c.asserted_at)} · "
-                     f"{_e(_kind_text(ref, lang))}{about}\n"
-                     f"«{_quote(c.quote)}» "
-                     f'<a href="{_attr(ref.link)}">{say(lang, "post")}</a>')
+        lines.append(
+            f"{flag} <b>{_e(who)}</b> · {view.local(c.asserted_at)} · "
+            f"{_e(_kind_text(ref, lang))}{about}\n"
+            f"«{_quote(c.quote)}» "
+            f'<a href="{_attr(ref.link)}">{say(lang, "post")}</a>'
+        )
     return fit_html("\n".join(lines), TEXT_LIMIT)
 
 
-def render_error(err: ArchiveQueryError, lang: str, service: ArchiveService,
-                 command: str) -> str:
-    params: dict[str, Any] = {k: _e(str(v)) for k, v in err.params.items()
-                              if not isinstance(v, list)}
+def render_error(err: ArchiveQueryError, lang: str, service: ArchiveService, command: str) -> str:
+    params: dict[str, Any] = {
+        k: _e(str(v)) for k, v in err.params.items() if not isinstance(v, list)
+    }
     if err.code == "empty":
-        return say(lang, "search_usage") if command == "search" \
+        return (
+            say(lang, "search_usage")
+            if command == "search"
             else say(lang, "place_usage", command=command)
+        )
     if err.code == "usage":
         return say(lang, f"{command}_usage")
     if err.code == "unknown_place":
@@ -290,23 +347,24 @@ async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert query is not None and query.data is not None
     view = await _view(update, context)
     message = query.message
-    first = message.text.split("\n", 1)[0] if isinstance(message, Message) and message.text \
-        else ""
+    first = message.text.split("\n", 1)[0] if isinstance(message, Message) and message.text else ""
     if not first.startswith(SEARCH_MARK):
         await query.answer(say(view.language, "expired"), show_alert=True)
         return
     service = archive(context)
     try:
-        page = await service.search(first.removeprefix(SEARCH_MARK),
-                                    int(query.data.removeprefix(PAGE_PREFIX)))
+        page = await service.search(
+            first.removeprefix(SEARCH_MARK), int(query.data.removeprefix(PAGE_PREFIX))
+        )
     except ArchiveQueryError:
         await query.answer(say(view.language, "expired"), show_alert=True)
         return
     await query.answer()
     text, markup = render_search(page, view)
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                      link_preview_options=NO_PREVIEW)
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+        )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():  # a double press: already showing it
             raise
@@ -333,8 +391,9 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, render_sources(await archive(context).list_sources(), view.language))
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                 view: ChatView) -> ArchiveService | None:
+async def _admin(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView
+) -> ArchiveService | None:
     service = archive(context)
     user = update.effective_user
     if service.is_admin(user.id if user else None):
@@ -354,8 +413,7 @@ async def sources_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(update, render_error(err, view.language, service, "sources_add"))
         return
     side = f" ({_e(added.side)})" if added.side else ""
-    await reply(update, say(view.language, "source_added", channel=_e(added.channel),
-                            side=side))
+    await reply(update, say(view.language, "source_added", channel=_e(added.channel), side=side))
 
 
 async def sources_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -64,8 +64,11 @@ async def list_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 lines.append(f"<i>{where}</i>")
             lines += [f"• {html.escape(item)}" for item in items]
     lines.append("")
-    digest = (t(lang, "list_digest", time=view.digest_time.strftime("%H:%M"))
-              if view.digest_time else t(lang, "list_digest_off"))
+    digest = (
+        t(lang, "list_digest", time=view.digest_time.strftime("%H:%M"))
+        if view.digest_time
+        else t(lang, "list_digest_off")
+    )
     lines.append(digest)
     lines.append(t(lang, "list_tz", tz=html.escape(view.timezone)))
     lines.append(t(lang, "list_lang"))

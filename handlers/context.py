@@ -24,8 +24,12 @@ class Services:
     Only ``subscriptions`` is required; the others default to instances on its sessions.
     """
 
-    def __init__(self, subscriptions: SubscriptionService, chats: ChatService | None = None,
-                 limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        subscriptions: SubscriptionService,
+        chats: ChatService | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.subscriptions = subscriptions
         self.chats = chats or ChatService(subscriptions.sessions)
         self.limiter = limiter or RateLimiter()
@@ -66,9 +70,13 @@ def command_args(update: Update) -> str:
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                 do_quote=False,
-                                 link_preview_options=NO_PREVIEW)
+        await message.reply_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            do_quote=False,
+            link_preview_options=NO_PREVIEW,
+        )
 
 
 async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

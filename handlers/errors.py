@@ -33,7 +33,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handler failed", exc_info=error)
         text = t(chat_ref(update).language, "error_generic")
     try:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
-                                                  do_quote=False)
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)
     except TelegramError:
         log.warning("could not tell chat %s about an error", update.effective_chat)

@@ -15,8 +15,12 @@ from handlers.context import services
 
 log = logging.getLogger(__name__)
 
-PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER,
-           ChatMemberStatus.RESTRICTED)
+PRESENT = (
+    ChatMemberStatus.MEMBER,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.OWNER,
+    ChatMemberStatus.RESTRICTED,
+)
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
@@ -34,14 +38,20 @@ async def my_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if new not in PRESENT or old in PRESENT:
         return  # e.g. promoted to admin: nothing to say
     lang = pick_lang(change.from_user.language_code if change.from_user else None)
-    ref = ChatRef(id=chat.id, type=chat.type, title=chat.title or chat.username, language=lang,
-                  is_forum=bool(chat.is_forum))
+    ref = ChatRef(
+        id=chat.id,
+        type=chat.type,
+        title=chat.title or chat.username,
+        language=lang,
+        is_forum=bool(chat.is_forum),
+    )
     await svc.joined(ref)
     if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
         lang = await svc.language(ref)
         try:
-            await context.bot.send_message(chat.id, t(lang, "intro_group"),
-                                           parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                chat.id, t(lang, "intro_group"), parse_mode=ParseMode.HTML
+            )
         except Forbidden:
             await svc.left(chat.id)
 

@@ -41,8 +41,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if verdict is Verdict.WARN:
         chat = await current(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(t(chat.language, "rate_limited"),
-                                               show_alert=True)
+            await update.callback_query.answer(t(chat.language, "rate_limited"), show_alert=True)
         else:
             await reply(update, t(chat.language, "rate_limited"))
     raise ApplicationHandlerStop

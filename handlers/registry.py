@@ -25,8 +25,10 @@ from handlers.ratelimit import gate
 # The menu, per language. Archive commands are listed here too: one menu, one place.
 COMMANDS: dict[str, dict[str, str]] = {
     "track": {"uk": "Відстежувати місце", "en": "Track a place"},
-    "keyword": {"uk": "Відстежувати слова: Курськ AND Суджа",
-                "en": "Track words: kursk AND sudzha"},
+    "keyword": {
+        "uk": "Відстежувати слова: Курськ AND Суджа",
+        "en": "Track words: kursk AND sudzha",
+    },
     "untrack": {"uk": "Припинити відстеження", "en": "Stop tracking"},
     "list": {"uk": "Що відстежує цей чат і налаштування", "en": "What this chat tracks, settings"},
     "latest": {"uk": "Останні дописи про місце", "en": "Latest posts about a place"},

@@ -22,8 +22,10 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, t(chat.language, "digest_off"))
         return
     view = await svc.view(chat)
-    await reply(update, t(chat.language, "digest_set", time=when.strftime("%H:%M"),
-                          tz=html.escape(view.timezone)))
+    await reply(
+        update,
+        t(chat.language, "digest_set", time=when.strftime("%H:%M"), tz=html.escape(view.timezone)),
+    )
 
 
 async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,8 +46,9 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, t(chat.language, "unmuted"))
         return
     view = await svc.view(chat)
-    await reply(update, t(chat.language, "muted", until=view.local(until),
-                          tz=html.escape(view.timezone)))
+    await reply(
+        update, t(chat.language, "muted", until=view.local(until), tz=html.escape(view.timezone))
+    )
 
 
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

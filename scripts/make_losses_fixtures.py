@@ -44,8 +44,15 @@ FORMAT: tuple[tuple[str, str, str], ...] = (
     ("ground robotic systems", "наземні робототехнічні комплекси", " од"),
 )
 # Runs of consecutive days (start, length) across the years, and single days.
-RUNS = (("2022-03-10", 3), ("2022-10-12", 2), ("2023-05-26", 2), ("2023-10-02", 2),
-        ("2024-02-16", 3), ("2025-04-25", 3), ("2026-08-06", 3))
+RUNS = (
+    ("2022-03-10", 3),
+    ("2022-10-12", 2),
+    ("2023-05-26", 2),
+    ("2023-10-02", 2),
+    ("2024-02-16", 3),
+    ("2025-04-25", 3),
+    ("2026-08-06", 3),
+)
 BROKEN_DAY = "2025-04-27"  # its tank figure is lowered below the day before
 
 
@@ -72,12 +79,20 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     base = args.shared / "losses"
-    pers = {r["date"]: r for r in json.loads((base / "petroivaniuk_russia_losses_personnel.json")
-                                              .read_text())}
-    equip = {r["date"]: r for r in json.loads((base / "petroivaniuk_russia_losses_equipment.json")
-                                               .read_text())}
-    corrections = {r["date"] for r in json.loads(
-        (base / "petroivaniuk_russia_losses_equipment_correction.json").read_text())}
+    pers = {
+        r["date"]: r
+        for r in json.loads((base / "petroivaniuk_russia_losses_personnel.json").read_text())
+    }
+    equip = {
+        r["date"]: r
+        for r in json.loads((base / "petroivaniuk_russia_losses_equipment.json").read_text())
+    }
+    corrections = {
+        r["date"]
+        for r in json.loads(
+            (base / "petroivaniuk_russia_losses_equipment_correction.json").read_text()
+        )
+    }
 
     def values(day: str) -> dict[str, int]:
         out: dict[str, int] = {"personnel": int(pers[day]["personnel"])}
@@ -105,27 +120,38 @@ def main() -> None:
             text = post_text(day, vals, changes)
             # A day whose real figures do not chain with the day before (the dataset records
             # a correction): flagged, unless it opens a run (nothing earlier to compare to).
-            if i > 0 and (day == BROKEN_DAY or any(
-                    vals[m] < before.get(m, 0) for m in vals if m in before)):
+            if i > 0 and (
+                day == BROKEN_DAY or any(vals[m] < before.get(m, 0) for m in vals if m in before)
+            ):
                 gold_pairs.append(f"generalstaffzsu/{msg_id - 1}")
             msg_id += 1
-            rows.append({
-                "uid": f"generalstaffzsu/{msg_id - 1}", "channel": "generalstaffzsu",
-                "id": msg_id - 1, "date": f"{day}T09:00:00+03:00", "channel_side": "UA",
-                "text": text,
-                "provenance": "built by scripts/make_losses_fixtures.py from PetroIvaniuk/"
-                              f"2022-Ukraine-Russia-War-Dataset (MIT), day {day}"
-                              + (" (a correction day)" if day in corrections else ""),
-                "ids_and_time_invented": True,
-                **({"note": note} if note else {}),
-                "gold": {
-                    "claims": [{"kind": "losses", "place": m} for m in vals],
-                    "losses": {m: {"cumulative": vals[m], "change": changes[m],
-                                   "qualifier": "близько" if m == "personnel" else None}
-                               for m in vals},
-                    "contradicts": gold_pairs,
-                },
-            })
+            rows.append(
+                {
+                    "uid": f"generalstaffzsu/{msg_id - 1}",
+                    "channel": "generalstaffzsu",
+                    "id": msg_id - 1,
+                    "date": f"{day}T09:00:00+03:00",
+                    "channel_side": "UA",
+                    "text": text,
+                    "provenance": "built by scripts/make_losses_fixtures.py from PetroIvaniuk/"
+                    f"2022-Ukraine-Russia-War-Dataset (MIT), day {day}"
+                    + (" (a correction day)" if day in corrections else ""),
+                    "ids_and_time_invented": True,
+                    **({"note": note} if note else {}),
+                    "gold": {
+                        "claims": [{"kind": "losses", "place": m} for m in vals],
+                        "losses": {
+                            m: {
+                                "cumulative": vals[m],
+                                "change": changes[m],
+                                "qualifier": "близько" if m == "personnel" else None,
+                            }
+                            for m in vals
+                        },
+                        "contradicts": gold_pairs,
+                    },
+                }
+            )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as fh:
         for r in rows:

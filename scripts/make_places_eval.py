@@ -45,8 +45,9 @@ def main() -> None:
         rows.append({"id": f"kpszsu/{p['id']}", "lang": "uk", "text": p["text"]})
     for line in (SHARED / "corpus/kursk_2025_claims_counterclaims.jsonl").open():
         p = json.loads(line)
-        rows.append({"id": f"kursk/{p['id']}", "lang": p["lang"], "text": p["text"],
-                     "weak": p["places"]})
+        rows.append(
+            {"id": f"kursk/{p['id']}", "lang": p["lang"], "text": p["text"], "weak": p["places"]}
+        )
     rnd = random.Random(3)
     with gzip.open(SHARED / "corpus/resistinua_addresses_2022.jsonl.gz", "rt") as fh:
         addresses = [json.loads(x) for x in fh]
@@ -62,20 +63,20 @@ def main() -> None:
         with_place = [x for x in paras if m.find(x[2])][:28]
         without = [x for x in paras if not m.find(x[2])][:12]
         for a, k, para in with_place + without:
-            rows.append({"id": f"resistinua/{a['id']}/{k}", "lang": lang, "text": para,
-                         "weak": a["cities"]})
+            rows.append(
+                {"id": f"resistinua/{a['id']}/{k}", "lang": lang, "text": para, "weak": a["cities"]}
+            )
     with OUT.open("w", encoding="utf-8") as fh:
         for r in rows:
             found = m.find(r["text"])
-            r["gold"] = sorted({x.place.id for x in found if x.place is not None
-                                and x.place.kind != "country"})
-            r["pred_surfaces"] = [f"{x.surface}->{x.place.id if x.place else x.candidates}"
-                                  for x in found]
+            r["gold"] = sorted(
+                {x.place.id for x in found if x.place is not None and x.place.kind != "country"}
+            )
+            r["pred_surfaces"] = [
+                f"{x.surface}->{x.place.id if x.place else x.candidates}" for x in found
+            ]
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"{len(rows)} rows -> {OUT}")
-
-
-
 
 
 # --- the hand check ------------------------------------------------------------------------
@@ -83,28 +84,47 @@ def main() -> None:
 # places (countries are not scored) corrected by these edits. Pseudo ids (not in the
 # gazetteer) stand for real places the gazetteer lacks, so that they count as misses.
 PSEUDO = {
-    "RU-SMO-shatalovo": ("RU-SMO", "village"), "UA-43-chauda": ("UA-43", "village"),
-    "RU-PRI-vladivostok": ("RU-PRI", "city"), "RU-KK": ("RU-KK", "region"),
+    "RU-SMO-shatalovo": ("RU-SMO", "village"),
+    "UA-43-chauda": ("UA-43", "village"),
+    "RU-PRI-vladivostok": ("RU-PRI", "city"),
+    "RU-KK": ("RU-KK", "region"),
 }
 RULES = [  # (substring in text, id to add)
-    ("Міллєрово", "RU-ROS-millerovo"), ("Мілерово", "RU-ROS-millerovo"),
-    ("Шаталово", "RU-SMO-shatalovo"), ("Чауда", "UA-43-chauda"),
+    ("Міллєрово", "RU-ROS-millerovo"),
+    ("Мілерово", "RU-ROS-millerovo"),
+    ("Шаталово", "RU-SMO-shatalovo"),
+    ("Чауда", "UA-43-chauda"),
 ]
 EDITS: dict[str, tuple[list[str], list[str], str]] = {  # id: (add, remove, note)
     "kpszsu/66963": ([], ["UA14100010290072884"], "'Чорного моря' is the Black Sea"),
     "kpszsu/68010": ([], ["UA14100010290072884"], "'Чорного моря' is the Black Sea"),
-    "kpszsu/67506": (["UA-14", "RU-VLG"], ["UA14080030010048113"],
-                     "'ТОТ Донецька' is the oblast; 'Вологодська, - рф' has its обл. elided"),
-    "kpszsu/68398": (["UA-14", "RU-BRY"], ["UA14080030010048113"],
-                     "'ТОТ Донецька' is the oblast; 'Бринської' is a typo of Брянської"),
-    "kursk/ua_genstaff_2025-04-26_denial_uk_b": ([], ["RU-KRS-kursk"],
-                                                 "'Курськ' names a troop grouping"),
+    "kpszsu/67506": (
+        ["UA-14", "RU-VLG"],
+        ["UA14080030010048113"],
+        "'ТОТ Донецька' is the oblast; 'Вологодська, - рф' has its обл. elided",
+    ),
+    "kpszsu/68398": (
+        ["UA-14", "RU-BRY"],
+        ["UA14080030010048113"],
+        "'ТОТ Донецька' is the oblast; 'Бринської' is a typo of Брянської",
+    ),
+    "kursk/ua_genstaff_2025-04-26_denial_uk_b": (
+        [],
+        ["RU-KRS-kursk"],
+        "'Курськ' names a troop grouping",
+    ),
     "resistinua/PNcaDIHuClk/8": (["RU-PRI-vladivostok"], [], "Владивосток"),
     "resistinua/YTBFBeQedvA/42": (["RU-KK"], [], "Хакасії"),
-    "resistinua/C9IxFpRt_h0/27": (["UA32080190030018486"], [],
-                                  "Андріївка of the 2022 corridors is in Makariv hromada"),
-    "resistinua/C9IxFpRt_h0/28": (["UA32080190030018486"], [],
-                                  "Andriivka of the 2022 corridors is in Makariv hromada"),
+    "resistinua/C9IxFpRt_h0/27": (
+        ["UA32080190030018486"],
+        [],
+        "Андріївка of the 2022 corridors is in Makariv hromada",
+    ),
+    "resistinua/C9IxFpRt_h0/28": (
+        ["UA32080190030018486"],
+        [],
+        "Andriivka of the 2022 corridors is in Makariv hromada",
+    ),
 }
 
 
@@ -136,10 +156,19 @@ def batch2() -> None:
         picked += cands[:n]
     with OUT2.open("w", encoding="utf-8") as fh:
         for rid, lang, text in picked:
-            gold = sorted({x.place.id for x in m.find(text)
-                           if x.place is not None and x.place.kind != "country"})
-            fh.write(json.dumps({"id": rid, "lang": lang, "text": text, "gold": gold},
-                                ensure_ascii=False) + "\n")
+            gold = sorted(
+                {
+                    x.place.id
+                    for x in m.find(text)
+                    if x.place is not None and x.place.kind != "country"
+                }
+            )
+            fh.write(
+                json.dumps(
+                    {"id": rid, "lang": lang, "text": text, "gold": gold}, ensure_ascii=False
+                )
+                + "\n"
+            )
 
 
 def is_russian(text: str) -> bool:
@@ -163,10 +192,19 @@ def batch3() -> None:
     random.Random(5).shuffle(picked)
     with OUT3.open("w", encoding="utf-8") as fh:
         for rid, text in picked[:30]:
-            gold = sorted({x.place.id for x in m.find(text)
-                           if x.place is not None and x.place.kind != "country"})
-            fh.write(json.dumps({"id": rid, "lang": "ru", "text": text, "gold": gold},
-                                ensure_ascii=False) + "\n")
+            gold = sorted(
+                {
+                    x.place.id
+                    for x in m.find(text)
+                    if x.place is not None and x.place.kind != "country"
+                }
+            )
+            fh.write(
+                json.dumps(
+                    {"id": rid, "lang": "ru", "text": text, "gold": gold}, ensure_ascii=False
+                )
+                + "\n"
+            )
 
 
 def finalize() -> None:
@@ -193,8 +231,14 @@ def finalize() -> None:
                     region, kind = p.region, p.kind
                 places.append({"id": pid, "region": region, "kind": kind})
             lang = "ru" if r["lang"] == "uk" and is_russian(r["text"]) else r["lang"]
-            row = {"id": r["id"], "lang": lang, "text": r["text"], "places": places,
-                   "checked": "by hand", "note": note}
+            row = {
+                "id": r["id"],
+                "lang": lang,
+                "text": r["text"],
+                "places": places,
+                "checked": "by hand",
+                "note": note,
+            }
             dst.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {out}")
 

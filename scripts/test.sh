@@ -14,6 +14,7 @@ fi
 export DOZOR_TEST_PG_URL
 export CI="${CI:-true}"  # a missing PostgreSQL fails the run instead of skipping tests
 
+ruff format --check .
 ruff check .
 mypy
 python -m pytest -q -p no:cacheprovider "$@"

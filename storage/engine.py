@@ -25,8 +25,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine. Connects lazily, on first use."""
     if not url.startswith(("sqlite+aiosqlite:", "postgresql+asyncpg:")):
         scheme = url.split("://", 1)[0]
-        raise StorageError(f"unsupported DATABASE_URL scheme {scheme!r}: use "
-                           "sqlite+aiosqlite:///file.sqlite3 or postgresql+asyncpg://…")
+        raise StorageError(
+            f"unsupported DATABASE_URL scheme {scheme!r}: use "
+            "sqlite+aiosqlite:///file.sqlite3 or postgresql+asyncpg://…"
+        )
     if url.startswith("sqlite"):
         # Several tasks share the file: wait for locks instead of failing at once.
         kwargs.setdefault("connect_args", {"timeout": 30})

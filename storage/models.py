@@ -300,8 +300,14 @@ class PostSearch(Base):
     __tablename__ = "post_search"
     # fastupdate off: GIN's pending list would otherwise hold recent posts' terms unmerged
     # (up to 4 MB), and every search scans it linearly until a vacuum merges it.
-    __table_args__ = (Index("ix_post_search_terms", "terms", postgresql_using="gin",
-                            postgresql_with={"fastupdate": "off"}),)
+    __table_args__ = (
+        Index(
+            "ix_post_search_terms",
+            "terms",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )
 
     post_id: Mapped[int] = mapped_column(
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False

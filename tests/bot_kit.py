@@ -1,8 +1,8 @@
 """Driving the whole bot through the loopback Bot API: one server and one app per test.
 
-    async def test_x(bot: Talk) -> None:
-        reply = await bot.say(USER, "/track Sudzha")
-        await bot.press(USER, USER, "tp:RU-KRS")
+async def test_x(bot: Talk) -> None:
+    reply = await bot.say(USER, "/track Sudzha")
+    await bot.press(USER, USER, "tp:RU-KRS")
 """
 
 from __future__ import annotations
@@ -46,29 +46,43 @@ class Talk:
         return self.running.core
 
     def _answers(self, chat_id: int) -> list[Call]:
-        return [c for c in self.api.calls
-                if str(c.chat_id) == str(chat_id)
-                and c.method in ("sendMessage", "editMessageText")]
+        return [
+            c
+            for c in self.api.calls
+            if str(c.chat_id) == str(chat_id) and c.method in ("sendMessage", "editMessageText")
+        ]
 
-    async def say(self, chat_id: int, text: str, *, user_id: int | None = None,
-                  lang: str = "en", **kw: Any) -> dict[str, Any]:
+    async def say(
+        self, chat_id: int, text: str, *, user_id: int | None = None, lang: str = "en", **kw: Any
+    ) -> dict[str, Any]:
         """Sends ``text`` and returns the params of the bot's (first) answer."""
         before = len(self._answers(chat_id))
-        self.api.inject_message(chat_id, text, user_id=user_id if user_id is not None else chat_id,
-                                language_code=lang, **kw)
+        self.api.inject_message(
+            chat_id,
+            text,
+            user_id=user_id if user_id is not None else chat_id,
+            language_code=lang,
+            **kw,
+        )
         await self.api.wait_for(lambda _: len(self._answers(chat_id)) > before)
         return self._answers(chat_id)[before].params
 
-    async def press(self, chat_id: int, user_id: int, data: str,
-                    lang: str = "en") -> dict[str, Any]:
+    async def press(
+        self, chat_id: int, user_id: int, data: str, lang: str = "en"
+    ) -> dict[str, Any]:
         """Presses a button on the bot's last message; returns the edit or message it made."""
         before = len(self._answers(chat_id))
         alerts = len(self.api.calls_of("answerCallbackQuery"))
         self.api.inject_callback(chat_id, user_id, data, language_code=lang)
         await self.api.wait_for(
-            lambda _: len(self._answers(chat_id)) > before
-            or any(c.params.get("show_alert")
-                   for c in self.api.calls_of("answerCallbackQuery")[alerts:]))
+            lambda _: (
+                len(self._answers(chat_id)) > before
+                or any(
+                    c.params.get("show_alert")
+                    for c in self.api.calls_of("answerCallbackQuery")[alerts:]
+                )
+            )
+        )
         answers = self._answers(chat_id)[before:]
         if answers:
             return answers[0].params
@@ -77,17 +91,32 @@ class Talk:
     async def snapshot(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Every chat and subscription row, to show a refused command changed nothing."""
         async with self.core.sessions() as session:
-            chats = [(c.id, c.type, c.language, c.timezone, c.digest_time, c.muted_until,
-                      c.active, c.migrated_to)
-                     for c in await session.scalars(select(Chat).order_by(Chat.id))]
-            subs = [(s.id, s.chat_id, s.kind, s.key, s.thread_id)
-                    for s in await session.scalars(select(Subscription).order_by(Subscription.id))]
+            chats = [
+                (
+                    c.id,
+                    c.type,
+                    c.language,
+                    c.timezone,
+                    c.digest_time,
+                    c.muted_until,
+                    c.active,
+                    c.migrated_to,
+                )
+                for c in await session.scalars(select(Chat).order_by(Chat.id))
+            ]
+            subs = [
+                (s.id, s.chat_id, s.kind, s.key, s.thread_id)
+                for s in await session.scalars(select(Subscription).order_by(Subscription.id))
+            ]
         return chats, subs
 
     async def subs(self, chat_id: int) -> list[tuple[str, str, int]]:
         async with self.core.sessions() as session:
-            rows = await session.scalars(select(Subscription).where(Subscription.chat_id == chat_id)
-                                         .order_by(Subscription.id))
+            rows = await session.scalars(
+                select(Subscription)
+                .where(Subscription.chat_id == chat_id)
+                .order_by(Subscription.id)
+            )
             return [(s.kind, s.key, s.thread_id) for s in rows]
 
     async def chat(self, chat_id: int) -> Chat | None:
@@ -98,15 +127,21 @@ class Talk:
         """A new channel post through the real ingest path; returns its id."""
         post_id = next(_post_ids)
         await self.core.ingest.new_posts(
-            [Post(channel=channel, id=post_id, date=datetime.now(UTC), text=text)])
+            [Post(channel=channel, id=post_id, date=datetime.now(UTC), text=text)]
+        )
         return post_id
 
     async def alerts_to(self, chat_id: int, count: int = 1) -> list[Call]:
         """Waits for ``count`` alerts (messages linking a post) to ``chat_id``."""
+
         def found(_: object) -> list[Call]:
-            calls = [c for c in self.api.calls_of("sendMessage", chat_id)
-                     if "t.me/" in str(c.params.get("text", "")) and c.outcome == "ok"]
+            calls = [
+                c
+                for c in self.api.calls_of("sendMessage", chat_id)
+                if "t.me/" in str(c.params.get("text", "")) and c.outcome == "ok"
+            ]
             return calls if len(calls) >= count else []
+
         return await self.api.wait_for(found, timeout=10)
 
 
@@ -123,8 +158,9 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 5.0) ->
 
 def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     markup = params.get("reply_markup") or {}
-    return [(b["text"], b["callback_data"])
-            for row in markup.get("inline_keyboard", []) for b in row]
+    return [
+        (b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row
+    ]
 
 
 @pytest.fixture

@@ -12,8 +12,12 @@ from bot.analysis.claims import ClaimHistory, PlaceTools
 
 DATA = Path(__file__).parent / "data"
 # Development sets (rules were tuned on them) ...
-SETS = ("claims_kursk.jsonl", "claims_episodes.jsonl", "claims_negatives.jsonl",
-        "claims_losses.jsonl")
+SETS = (
+    "claims_kursk.jsonl",
+    "claims_episodes.jsonl",
+    "claims_negatives.jsonl",
+    "claims_losses.jsonl",
+)
 # ... and sets written before the rules saw them (first scores kept in their README).
 HELDOUT = ("claims_heldout.jsonl", "claims_heldout2.jsonl")
 
@@ -56,13 +60,18 @@ def evaluate(tools: PlaceTools, names: tuple[str, ...] = SETS) -> tuple[Score, S
             continue
         history = ClaimHistory(tools)
         for row in load(name):
-            res = history.analyze(channel=row["channel"], message_id=row["id"],
-                                  date=datetime.fromisoformat(row["date"]), text=row["text"],
-                                  channel_side=row["channel_side"])
+            res = history.analyze(
+                channel=row["channel"],
+                message_id=row["id"],
+                date=datetime.fromisoformat(row["date"]),
+                text=row["text"],
+                channel_side=row["channel_side"],
+            )
             uid = row["uid"]
             gold_pairs = {(uid, e) for e in row["gold"]["contradicts"]}
-            got_pairs = {(uid, f"{x.earlier.channel}/{x.earlier.message_id}")
-                         for x in res.contradictions}
+            got_pairs = {
+                (uid, f"{x.earlier.channel}/{x.earlier.message_id}") for x in res.contradictions
+            }
             pairs.add(gold_pairs, got_pairs, name)
             gold_kinds = {(uid, c["kind"]) for c in row["gold"]["claims"]}
             got_kinds = {(uid, c.kind) for c in res.claims}

@@ -98,36 +98,56 @@ _P: list[tuple[TPlace, str]] = [
         TPlace("ua-vuhledar", "Vuhledar", "Вугледар", "city", "UA-14"),
         r"вугледар\w*|угледар\w*|vuhledar",
     ),
-    (TPlace("UA-23", "Zaporizhzhia Oblast", "Запорізька область", "oblast"),
-     r"запорізьк\w* обл\w*|запоріжж\w*|zaporizhzhia (?:oblast|region)"),
+    (
+        TPlace("UA-23", "Zaporizhzhia Oblast", "Запорізька область", "oblast"),
+        r"запорізьк\w* обл\w*|запоріжж\w*|zaporizhzhia (?:oblast|region)",
+    ),
     (TPlace("ua-lyman", "Lyman", "Лиман", "city", "UA-14"), r"(?:красн\w* )?лиман\w*|lyman"),
     (TPlace("ua-soledar", "Soledar", "Соледар", "city", "UA-14"), r"соледар\w*|soledar"),
-    (TPlace("ua-bakhmut", "Bakhmut", "Бахмут", "city", "UA-14"),
-     r"бахмут\w*|артемовск\w*|bakhmut"),
-    (TPlace("ua-robotyne", "Robotyne", "Роботине", "village", "UA-23"),
-     r"роботин\w*|работин\w*|robotyne"),
-    (TPlace("ua-marinka", "Marinka", "Мар'їнка", "city", "UA-14"),
-     r"мар['’ʼ]?їнк\w*|марьинк\w*|marinka|marinka"),
+    (TPlace("ua-bakhmut", "Bakhmut", "Бахмут", "city", "UA-14"), r"бахмут\w*|артемовск\w*|bakhmut"),
+    (
+        TPlace("ua-robotyne", "Robotyne", "Роботине", "village", "UA-23"),
+        r"роботин\w*|работин\w*|robotyne",
+    ),
+    (
+        TPlace("ua-marinka", "Marinka", "Мар'їнка", "city", "UA-14"),
+        r"мар['’ʼ]?їнк\w*|марьинк\w*|marinka|marinka",
+    ),
     (TPlace("ua-krynky", "Krynky", "Кринки", "village", "UA-65"), r"кринк\w*|krynky"),
-    (TPlace("ua-krasnohorivka", "Krasnohorivka", "Красногорівка", "city", "UA-14"),
-     r"красногорівк\w*|красногоровк\w*|krasnohorivka"),
-    (TPlace("ua-kurakhove", "Kurakhove", "Курахове", "city", "UA-14"),
-     r"курахов\w*|kurakhove"),
-    (TPlace("ua-velyka-novosilka", "Velyka Novosilka", "Велика Новосілка", "village", "UA-14"),
-     r"велик\w* новосілк\w*|велик\w* новоселк\w*|velyka novosilka"),
-    (TPlace("ua-novohrodivka", "Novohrodivka", "Новогродівка", "city", "UA-14"),
-     r"новогродівк\w*|новогродовк\w*|novohrodivka"),
-    (TPlace("ua-mykhailivka", "Mykhailivka", "Михайлівка", "village", "UA-14"),
-     r"михайлівк\w*|mykhailivka"),
-    (TPlace("ua-kramatorsk", "Kramatorsk", "Краматорськ", "city", "UA-14"),
-     r"краматорськ\w*|краматорск\w*|kramatorsk"),
+    (
+        TPlace("ua-krasnohorivka", "Krasnohorivka", "Красногорівка", "city", "UA-14"),
+        r"красногорівк\w*|красногоровк\w*|krasnohorivka",
+    ),
+    (TPlace("ua-kurakhove", "Kurakhove", "Курахове", "city", "UA-14"), r"курахов\w*|kurakhove"),
+    (
+        TPlace("ua-velyka-novosilka", "Velyka Novosilka", "Велика Новосілка", "village", "UA-14"),
+        r"велик\w* новосілк\w*|велик\w* новоселк\w*|velyka novosilka",
+    ),
+    (
+        TPlace("ua-novohrodivka", "Novohrodivka", "Новогродівка", "city", "UA-14"),
+        r"новогродівк\w*|новогродовк\w*|novohrodivka",
+    ),
+    (
+        TPlace("ua-mykhailivka", "Mykhailivka", "Михайлівка", "village", "UA-14"),
+        r"михайлівк\w*|mykhailivka",
+    ),
+    (
+        TPlace("ua-kramatorsk", "Kramatorsk", "Краматорськ", "city", "UA-14"),
+        r"краматорськ\w*|краматорск\w*|kramatorsk",
+    ),
     (TPlace("ua-sieverne", "Sieverne", "Сєверне", "village", "UA-14"), r"сєверн\w*|sieverne"),
-    (TPlace("ua-lastochkyne", "Lastochkyne", "Ласточкине", "village", "UA-14"),
-     r"ласточкин\w*|lastochkyne"),
-    (TPlace("ua-kucheriv-yar", "Kucheriv Yar", "Кучерів Яр", "village", "UA-12"),
-     r"кучер\w* яр\w*|kucheriv yar"),
-    (TPlace("ua-novopavlivka", "Novopavlivka", "Новопавлівка", "village", "UA-14"),
-     r"новопавлівк\w*|новопавловк\w*|novopavlivka"),
+    (
+        TPlace("ua-lastochkyne", "Lastochkyne", "Ласточкине", "village", "UA-14"),
+        r"ласточкин\w*|lastochkyne",
+    ),
+    (
+        TPlace("ua-kucheriv-yar", "Kucheriv Yar", "Кучерів Яр", "village", "UA-12"),
+        r"кучер\w* яр\w*|kucheriv yar",
+    ),
+    (
+        TPlace("ua-novopavlivka", "Novopavlivka", "Новопавлівка", "village", "UA-14"),
+        r"новопавлівк\w*|новопавловк\w*|novopavlivka",
+    ),
 ]
 _RX = [(p, re.compile(rx, re.IGNORECASE)) for p, rx in _P]
 BY_ID = {p.id: p for p, _ in _P}
@@ -141,7 +161,7 @@ def find_places(text: str) -> list[TMention]:
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            axis = re.match(r"\s+(напрям|направлен|direction|axis|front)", text[m.end():], re.I)
+            axis = re.match(r"\s+(напрям|направлен|direction|axis|front)", text[m.end() :], re.I)
             kind = "axis" if axis else "place"
             out.append(TMention(place, kind, m.start(), m.end(), m.group()))
     return sorted(out, key=lambda m: m.start)

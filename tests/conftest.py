@@ -42,7 +42,9 @@ socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if (callspec is not None and callspec.params.get("db_url") == "postgres") or "pg_url" in getattr(item, "fixturenames", ()):
+        if (
+            callspec is not None and callspec.params.get("db_url") == "postgres"
+        ) or "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
 
 

@@ -25,8 +25,10 @@ def kursk_lines() -> list[str]:
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
     rows = [r for r in rows if r["channel"] != "kpszsu"]
     rows.sort(key=lambda r: r["date"])
-    return [json.dumps({k: r[k] for k in ("channel", "id", "date", "text")},
-                       ensure_ascii=False) for r in rows]
+    return [
+        json.dumps({k: r[k] for k in ("channel", "id", "date", "text")}, ensure_ascii=False)
+        for r in rows
+    ]
 
 
 def settings() -> Settings:
@@ -39,13 +41,18 @@ def test_kursk_statements_contradict_earlier_posts_of_the_input() -> None:
     assert run_stream(io.StringIO("\n".join(lines) + "\n"), dst, settings()) == 0
     out = [json.loads(x) for x in dst.getvalue().splitlines()]
     assert [(o["channel"], o["id"]) for o in out] == [
-        (json.loads(x)["channel"], json.loads(x)["id"]) for x in lines]
+        (json.loads(x)["channel"], json.loads(x)["id"]) for x in lines
+    ]
     for o in out:
         assert set(o) >= {"channel", "id", "places", "claims", "contradicts"}
         for p in o["places"]:
             assert set(p) == {"name", "region", "kind", "id", "start", "end"}
-    gornal = next(o for o in out if o["channel"] == "mod_russia" and any(
-        p["name"] in ("Gornal", "Hornal") for p in o["places"]))
+    gornal = next(
+        o
+        for o in out
+        if o["channel"] == "mod_russia"
+        and any(p["name"] in ("Gornal", "Hornal") for p in o["places"])
+    )
     assert any(c["side"] == "RU" for c in gornal["claims"])
     answers = [o for o in out if o["contradicts"]]
     assert answers, "the General Staff's answer must contradict the MoD's claim"
@@ -60,8 +67,13 @@ def test_bad_lines_are_clear_errors() -> None:
     with pytest.raises(MalformedSourceError, match="line 1"):
         run_stream(io.StringIO("{not json\n"), io.StringIO(), settings())
     with pytest.raises(MalformedSourceError, match="offset"):
-        run_stream(io.StringIO(json.dumps({"channel": "a", "id": 1, "date": "2025-01-01",
-                                           "text": ""}) + "\n"), io.StringIO(), settings())
+        run_stream(
+            io.StringIO(
+                json.dumps({"channel": "a", "id": 1, "date": "2025-01-01", "text": ""}) + "\n"
+            ),
+            io.StringIO(),
+            settings(),
+        )
 
 
 def test_cli_reads_stdin_and_checks_a_database(tmp_path: Path, db_url: str) -> None:
@@ -70,24 +82,43 @@ def test_cli_reads_stdin_and_checks_a_database(tmp_path: Path, db_url: str) -> N
     lines = kursk_lines()
     claim = next(x for x in lines if json.loads(x)["id"] == 51803)  # MoD: Gornal taken
     answer = next(x for x in lines if json.loads(x)["id"] == 22786)  # GS: not true
-    env: dict[str, Any] = {"PATH": "/usr/bin:/bin", "DATABASE_URL": db_url,
-                           "MEDIA_DIR": str(tmp_path / "m")}
+    env: dict[str, Any] = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": db_url,
+        "MEDIA_DIR": str(tmp_path / "m"),
+    }
     first = tmp_path / "claim.jsonl"
     first.write_text(claim + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "bot", "import", str(first)], env=env, check=True,
-                   capture_output=True, cwd=tmp_path, timeout=120)
-    proc = subprocess.run([sys.executable, "-m", "bot", "analyze", "-", "--db", db_url],
-                          input=answer + "\n", env=env, capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(first)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "analyze", "-", "--db", db_url],
+        input=answer + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     (out,) = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [(c["channel"], c["id"]) for c in out["contradicts"]] == [("mod_russia", 51803)]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ({"channel": "a", "id": "x2", "date": "2025-01-01T00:00:00+00:00", "text": ""}, "'id'"),
-    ({"id": 1, "date": "2025-01-01T00:00:00+00:00", "text": ""}, "'channel'"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"channel": "a", "id": "x2", "date": "2025-01-01T00:00:00+00:00", "text": ""}, "'id'"),
+        ({"id": 1, "date": "2025-01-01T00:00:00+00:00", "text": ""}, "'channel'"),
+    ],
+)
 def test_bad_fields_name_the_line_and_field(line: dict[str, object], message: str) -> None:
     src = io.StringIO(json.dumps(line) + "\n")
     with pytest.raises(MalformedSourceError, match=f"line 1: {message}"):

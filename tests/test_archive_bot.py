@@ -34,15 +34,17 @@ async def archive_bot(bot: Talk) -> AsyncIterator[Talk]:
     ingest and the service (with an admin) in bot_data."""
     if not any(isinstance(h, SearchHook) for h in bot.core.ingest.hooks):
         bot.core.ingest.hooks.append(SearchHook())
-    bot.running.app.bot_data[ARCHIVE_KEY] = ArchiveService(bot.core.sessions,
-                                                           admin_ids=[ADMIN])
+    bot.running.app.bot_data[ARCHIVE_KEY] = ArchiveService(bot.core.sessions, admin_ids=[ADMIN])
     yield bot
 
 
 async def store(talk: Talk, channel: str, texts: list[str], start: int = 100) -> None:
-    await talk.core.ingest.new_posts([
-        Post(channel=channel, id=start + i, date=T0 + timedelta(hours=i), text=body)
-        for i, body in enumerate(texts)])
+    await talk.core.ingest.new_posts(
+        [
+            Post(channel=channel, id=start + i, date=T0 + timedelta(hours=i), text=body)
+            for i, body in enumerate(texts)
+        ]
+    )
 
 
 def links(params: dict[str, Any]) -> list[tuple[str, int]]:
@@ -56,18 +58,31 @@ def valid_html(params: dict[str, Any]) -> str:
 
 async def archive_state(talk: Talk) -> tuple[Any, ...]:
     async with talk.core.sessions() as session:
-        channels = [(c.username, c.side, c.active)
-                    for c in await session.scalars(select(Channel).order_by(Channel.id))]
+        channels = [
+            (c.username, c.side, c.active)
+            for c in await session.scalars(select(Channel).order_by(Channel.id))
+        ]
         posts = await session.scalar(select(func.count()).select_from(PostRow))
     return (*await talk.snapshot(), channels, posts)
 
 
 async def test_search_is_inflection_aware_and_pages_with_buttons(archive_bot: Talk) -> None:
-    forms = ["Харкова", "Харкові", "Харків", "Харькову", "Харьков", "Харковом", "Харкова",
-             "Харкові"]
-    await store(archive_bot, "kpszsu",
-                [f"Зведення {n}: тривога у {form}, працює ППО." for n, form in enumerate(forms)]
-                + ["Тихо в Одесі.", "Харківська область: без змін."])
+    forms = [
+        "Харкова",
+        "Харкові",
+        "Харків",
+        "Харькову",
+        "Харьков",
+        "Харковом",
+        "Харкова",
+        "Харкові",
+    ]
+    await store(
+        archive_bot,
+        "kpszsu",
+        [f"Зведення {n}: тривога у {form}, працює ППО." for n, form in enumerate(forms)]
+        + ["Тихо в Одесі.", "Харківська область: без змін."],
+    )
     reply = await archive_bot.say(USER, "/search Харків")
     text = valid_html(reply)
     assert text.startswith("🔎 Харків\n8 found · page 1 of 2")
@@ -85,27 +100,31 @@ async def test_search_is_inflection_aware_and_pages_with_buttons(archive_bot: Ta
     # Ukrainian, AND of words, a channel filter, deleted posts left out.
     reply = await archive_bot.say(USER, "/search тривога Харків ППО", lang="uk")
     assert "Знайдено: 8 · сторінка 1 з 2" in reply["text"]
-    assert "Нічого не знайдено" in (await archive_bot.say(USER, "/search Харків Одеса",
-                                                          lang="uk"))["text"]
+    assert (
+        "Нічого не знайдено"
+        in (await archive_bot.say(USER, "/search Харків Одеса", lang="uk"))["text"]
+    )
     await store(archive_bot, "mod_russia", ["Удар по Харькову."], start=900)
     reply = await archive_bot.say(USER, "/search @mod_russia Харків")
     assert links(reply) == [("mod_russia", 900)] and reply["text"].startswith(
-        "🔎 @mod_russia Харків\n1 found")
+        "🔎 @mod_russia Харків\n1 found"
+    )
     await archive_bot.core.ingest.deleted("kpszsu", [107], T0)
     reply = await archive_bot.say(USER, "/search Харків")
     assert "8 found" in reply["text"] and ("kpszsu", 107) not in links(reply)
 
 
-async def test_search_bad_input_gets_a_clear_reply_and_changes_nothing(
-        archive_bot: Talk) -> None:
+async def test_search_bad_input_gets_a_clear_reply_and_changes_nothing(archive_bot: Talk) -> None:
     await store(archive_bot, "kpszsu", ["Суджа: бої тривають."])
     before = await archive_state(archive_bot)
     assert "What should I look for" in (await archive_bot.say(USER, "/search"))["text"]
     assert "Що шукати" in (await archive_bot.say(USER, "/search   ", lang="uk"))["text"]
     assert "Too long" in (await archive_bot.say(USER, "/search " + "Суджа " * 1000))["text"]
     assert "no words" in (await archive_bot.say(USER, "/search ?!… —"))["text"]
-    assert "Too many words" in (await archive_bot.say(
-        USER, "/search " + " ".join(f"w{i}" for i in range(20))))["text"]
+    assert (
+        "Too many words"
+        in (await archive_bot.say(USER, "/search " + " ".join(f"w{i}" for i in range(20))))["text"]
+    )
     assert "Nothing found" in (await archive_bot.say(USER, "/search <b>Суджа&</b>"))["text"]
     long = "Суджа " * 1000
     assert "Too long" in (await archive_bot.say(USER, "/latest " + long))["text"]
@@ -122,9 +141,16 @@ async def test_search_bad_input_gets_a_clear_reply_and_changes_nothing(
 async def test_latest_about_a_place_and_about_what_the_chat_tracks(archive_bot: Talk) -> None:
     reply = await archive_bot.say(USER, "/latest")
     assert "tracks nothing yet" in reply["text"]
-    await store(archive_bot, "generalstaffzsu",
-                ["Бої тривають біля Суджі.", "Удар по Сумах.", "У Курській області спокійно.",
-                 "Погода в Житомирі."])
+    await store(
+        archive_bot,
+        "generalstaffzsu",
+        [
+            "Бої тривають біля Суджі.",
+            "Удар по Сумах.",
+            "У Курській області спокійно.",
+            "Погода в Житомирі.",
+        ],
+    )
     reply = await archive_bot.say(USER, "/latest Kursk Oblast")
     assert "Latest posts about Kursk Oblast" in valid_html(reply)
     assert [i for _, i in links(reply)] == [102, 100]  # Sudzha is inside Kursk Oblast
@@ -148,17 +174,20 @@ async def test_sources_admin_only_changes(archive_bot: Talk) -> None:
     assert "@kpszsu" in reply["text"]
 
     before = await archive_state(archive_bot)
-    assert "Only the bot's administrators" in (
-        await archive_bot.say(USER, "/sources_add @new_channel RU"))["text"]
-    assert "Only the bot's administrators" in (
-        await archive_bot.say(USER, "/sources_remove kpszsu"))["text"]
+    assert (
+        "Only the bot's administrators"
+        in (await archive_bot.say(USER, "/sources_add @new_channel RU"))["text"]
+    )
+    assert (
+        "Only the bot's administrators"
+        in (await archive_bot.say(USER, "/sources_remove kpszsu"))["text"]
+    )
     assert "Usage" in (await archive_bot.say(ADMIN, "/sources_add"))["text"]
     assert "Usage" in (await archive_bot.say(ADMIN, "/sources_add a b c"))["text"]
     assert "not a channel" in (await archive_bot.say(ADMIN, "/sources_add канал"))["text"]
     assert "A side is" in (await archive_bot.say(ADMIN, "/sources_add new_channel 1"))["text"]
     assert "Usage" in (await archive_bot.say(ADMIN, "/sources_remove"))["text"]
-    assert "I was not watching" in (await archive_bot.say(ADMIN, "/sources_remove nobody"))[
-        "text"]
+    assert "I was not watching" in (await archive_bot.say(ADMIN, "/sources_remove nobody"))["text"]
     assert await archive_state(archive_bot) == before
 
     reply = await archive_bot.say(ADMIN, "/sources_add https://t.me/New_Channel ru", lang="uk")
@@ -190,7 +219,8 @@ async def test_claims_board_from_stored_claims(archive_bot: Talk, tmp_path: Path
 
     assert "Which place" in (await archive_bot.say(USER, "/claims"))["text"]
     reply = await archive_bot.say(USER, "/claims Kyrsk")
-    assert "I don't know a place called “Kyrsk”" in reply["text"] and "Did you mean" in reply[
-        "text"]
+    assert (
+        "I don't know a place called “Kyrsk”" in reply["text"] and "Did you mean" in reply["text"]
+    )
     reply = await archive_bot.say(USER, "/claims Житомир")
     assert "No claims about Zhytomyr" in reply["text"]

@@ -51,7 +51,7 @@ async def test_expression_errors_point_at_the_mistake(bot: Talk) -> None:
     assert "не закрито" in reply["text"]
     pre = reply["text"].split("<pre>")[1].split("</pre>")[0]
     line, caret = pre.split("\n")
-    assert line == 'kursk &quot;sudzha'
+    assert line == "kursk &quot;sudzha"
     assert caret.index("^") == 'kursk "sudzha'.index('"')
     # HTML in the expression is escaped, not interpreted.
     reply = await bot.say(USER, "/keyword <b>kursk (")
@@ -74,14 +74,27 @@ async def test_non_admin_in_a_group_changes_nothing(bot: Talk) -> None:
     bot.api.set_admins(GROUP, [USER])
     await bot.say(GROUP, "/track Sudzha", user_id=USER, chat_type="supergroup")
     before = await bot.snapshot()
-    for command in ("/track Kursk", "/keyword kursk", "/untrack", "/untrack Sudzha",
-                    "/digest 09:00", "/timezone London", "/mute 1h", "/lang uk",
-                    "/start track_RU-KRS"):
+    for command in (
+        "/track Kursk",
+        "/keyword kursk",
+        "/untrack",
+        "/untrack Sudzha",
+        "/digest 09:00",
+        "/timezone London",
+        "/mute 1h",
+        "/lang uk",
+        "/start track_RU-KRS",
+    ):
         reply = await bot.say(GROUP, command, user_id=OTHER, chat_type="supergroup")
         assert "Only group admins" in reply["text"], command
     # A linked channel posting in the group is not an admin either.
-    reply = await bot.say(GROUP, "/track Kursk", user_id=OTHER, chat_type="supergroup",
-                          sender_chat={"id": -100999, "type": "channel", "title": "Linked"})
+    reply = await bot.say(
+        GROUP,
+        "/track Kursk",
+        user_id=OTHER,
+        chat_type="supergroup",
+        sender_chat={"id": -100999, "type": "channel", "title": "Linked"},
+    )
     assert "Only group admins" in reply["text"]
     # Buttons too: a non-admin pressing an admin's button.
     await bot.say(GROUP, "/untrack", user_id=USER, chat_type="supergroup")

@@ -25,14 +25,26 @@ async def test_admins_and_anonymous_admins_change_subscriptions(bot: Talk) -> No
 
 async def test_topic_alerts_go_to_the_topic_and_403_deactivates(bot: Talk) -> None:
     bot.api.set_admins(FORUM, [ADMIN])
-    reply = await bot.say(FORUM, "/track Pokrovsk", user_id=ADMIN, chat_type="supergroup",
-                          message_thread_id=7, is_topic_message=True)
+    reply = await bot.say(
+        FORUM,
+        "/track Pokrovsk",
+        user_id=ADMIN,
+        chat_type="supergroup",
+        message_thread_id=7,
+        is_topic_message=True,
+    )
     assert "Tracking" in reply["text"] and reply.get("message_thread_id") == 7
     assert await bot.subs(FORUM) == [("place", reply_key := (await bot.subs(FORUM))[0][1], 7)]
     assert reply_key.startswith("UA")
     # A homonym pressed in the topic also lands in the topic.
-    reply = await bot.say(FORUM, "/track Олександрівка", user_id=ADMIN, chat_type="supergroup",
-                          message_thread_id=9, is_topic_message=True)
+    reply = await bot.say(
+        FORUM,
+        "/track Олександрівка",
+        user_id=ADMIN,
+        chat_type="supergroup",
+        message_thread_id=9,
+        is_topic_message=True,
+    )
     data = reply["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await bot.press(FORUM, ADMIN, data)
     assert (await bot.subs(FORUM))[-1][2] == 9
@@ -44,8 +56,11 @@ async def test_topic_alerts_go_to_the_topic_and_403_deactivates(bot: Talk) -> No
     # The group removes the bot without an update reaching us: the next alert gets 403.
     bot.api.block(FORUM)
     await bot.post("Покровськ: нова заява.")
-    await bot.api.wait_for(lambda calls: any(c.chat_id == FORUM and c.outcome != "ok"
-                                             for c in calls if c.method == "sendMessage"))
+    await bot.api.wait_for(
+        lambda calls: any(
+            c.chat_id == FORUM and c.outcome != "ok" for c in calls if c.method == "sendMessage"
+        )
+    )
 
     async def inactive() -> bool:
         await bot.running.dispatcher.run_once()
@@ -56,10 +71,14 @@ async def test_topic_alerts_go_to_the_topic_and_403_deactivates(bot: Talk) -> No
 
 
 async def test_membership_intro_removal_and_block(bot: Talk) -> None:
-    bot.api.inject_membership(GROUP, USER, "left", "member", chat_type="supergroup",
-                              title="Watchers")
-    await bot.api.wait_for(lambda calls: any(
-        "I'm Dozor" in str(c.params.get("text")) for c in bot.api.calls_of("sendMessage", GROUP)))
+    bot.api.inject_membership(
+        GROUP, USER, "left", "member", chat_type="supergroup", title="Watchers"
+    )
+    await bot.api.wait_for(
+        lambda calls: any(
+            "I'm Dozor" in str(c.params.get("text")) for c in bot.api.calls_of("sendMessage", GROUP)
+        )
+    )
     chat = await bot.chat(GROUP)
     assert chat is not None and chat.active and chat.title == "Watchers"
 
@@ -73,8 +92,9 @@ async def test_membership_intro_removal_and_block(bot: Talk) -> None:
     await _until(bot, USER, active=False)
     await bot.post("Суджа: нова заява.")
     await bot.running.dispatcher.run_once()
-    assert not [c for c in bot.api.calls_of("sendMessage", USER) if "t.me/" in
-                str(c.params.get("text"))]
+    assert not [
+        c for c in bot.api.calls_of("sendMessage", USER) if "t.me/" in str(c.params.get("text"))
+    ]
 
 
 async def test_migration_moves_subscriptions(bot: Talk) -> None:
@@ -106,7 +126,16 @@ async def test_menus_per_language(bot: Talk) -> None:
     uk = [c["command"] for c in bot.api.my_commands(language_code="uk")]
     en = bot.api.my_commands(language_code="en")
     default = bot.api.my_commands()
-    assert {"track", "keyword", "untrack", "list", "digest", "timezone", "mute", "lang",
-            "help"} <= set(uk)
+    assert {
+        "track",
+        "keyword",
+        "untrack",
+        "list",
+        "digest",
+        "timezone",
+        "mute",
+        "lang",
+        "help",
+    } <= set(uk)
     assert [c["command"] for c in en] == uk == [c["command"] for c in default]
     assert bot.api.my_commands(language_code="uk")[0]["description"] != en[0]["description"]

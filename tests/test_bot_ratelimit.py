@@ -21,7 +21,12 @@ def test_token_bucket() -> None:
     clock = Clock()
     limiter = RateLimiter(per_minute=3, clock=clock)
     assert [limiter.check(1) for _ in range(5)] == [
-        Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW, Verdict.WARN, Verdict.SILENT]
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.WARN,
+        Verdict.SILENT,
+    ]
     assert limiter.check(2) is Verdict.ALLOW  # per user
     clock.now += 20  # one token back
     assert limiter.check(1) is Verdict.ALLOW

@@ -33,8 +33,9 @@ async def test_settings_are_stored_and_used(bot: Talk) -> None:
     await bot.say(USER, "/track Sudzha", lang="uk")
     await bot.post("Суджа: заява.")
     await bot.running.dispatcher.run_once()
-    assert not [c for c in bot.api.calls_of("sendMessage", USER) if "t.me/" in
-                str(c.params.get("text"))]
+    assert not [
+        c for c in bot.api.calls_of("sendMessage", USER) if "t.me/" in str(c.params.get("text"))
+    ]
     reply = await bot.say(USER, "/mute off", lang="uk")
     assert "знову" in reply["text"]
     chat = await bot.chat(USER)
@@ -51,15 +52,22 @@ async def test_settings_are_stored_and_used(bot: Talk) -> None:
     assert chat is not None and chat.digest_time is None and chat.language == "en"
 
 
-@pytest.mark.parametrize(("text", "minutes"), [
-    ("30m", 30), ("2h", 120), ("1d", 1440), ("1h30m", 90), ("2 год", 120), ("1 тиждень", 10080),
-])
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("30m", 30),
+        ("2h", 120),
+        ("1d", 1440),
+        ("1h30m", 90),
+        ("2 год", 120),
+        ("1 тиждень", 10080),
+    ],
+)
 def test_durations(text: str, minutes: int) -> None:
     assert parse_duration(text) == timedelta(minutes=minutes)
 
 
-@pytest.mark.parametrize("text", ["", "forever", "0m", "31d", "-1h", "2x", "h", "1h foo",
-                                  "9" * 50])
+@pytest.mark.parametrize("text", ["", "forever", "0m", "31d", "-1h", "2x", "h", "1h foo", "9" * 50])
 def test_bad_durations(text: str) -> None:
     assert parse_duration(text) is None
 

@@ -21,9 +21,11 @@ from tests.claims_places import real_tools, tools
 
 
 def _report(label: str, pairs: Score, kinds: Score) -> str:
-    return (f"{label}: pairs P={pairs.precision:.3f} R={pairs.recall:.3f} (tp={pairs.tp}); "
-            f"kinds P={kinds.precision:.3f} R={kinds.recall:.3f} (tp={kinds.tp})\n"
-            + "\n".join(pairs.errors + kinds.errors))
+    return (
+        f"{label}: pairs P={pairs.precision:.3f} R={pairs.recall:.3f} (tp={pairs.tp}); "
+        f"kinds P={kinds.precision:.3f} R={kinds.recall:.3f} (tp={kinds.tp})\n"
+        + "\n".join(pairs.errors + kinds.errors)
+    )
 
 
 def _check(t: PlaceTools, names: tuple[str, ...], label: str) -> None:
@@ -54,8 +56,12 @@ def test_kursk_sample_contradictions_with_the_gazetteer_matcher() -> None:
     history = ClaimHistory(real)
     pairs = set()
     for r in sorted(rows, key=lambda r: datetime.fromisoformat(r["date"])):
-        out = history.analyze(channel=r["channel"], message_id=r["id"],
-                              date=datetime.fromisoformat(r["date"]), text=r["text"],
-                              channel_side=KNOWN_SIDES.get(r["channel"]))
+        out = history.analyze(
+            channel=r["channel"],
+            message_id=r["id"],
+            date=datetime.fromisoformat(r["date"]),
+            text=r["text"],
+            channel_side=KNOWN_SIDES.get(r["channel"]),
+        )
         pairs |= {(r["id"], x.earlier.message_id) for x in out.contradictions}
     assert pairs == {(22786, 51803), (22786, 51810), (22790, 51803), (22790, 51810)}

@@ -16,8 +16,7 @@ AT = datetime(2025, 4, 26, 12, 0, tzinfo=UTC)
 
 
 def claims(text: str, side: str | None = None) -> list[Claim]:
-    return extract_claims(text, channel_side=side, date=AT, find_places=T.find,
-                          contains=T.contains)
+    return extract_claims(text, channel_side=side, date=AT, find_places=T.find, contains=T.contains)
 
 
 def kinds(text: str, side: str | None = None) -> set[tuple[str, str]]:
@@ -36,13 +35,16 @@ def test_language_by_letters() -> None:
     assert detect_lang("Окупанти захопили Торецьк") == "cy"  # both analysers
 
 
-@pytest.mark.parametrize(("text", "side", "controller"), [
-    ("Сили оборони звільнили Куп'янськ.", "UA", "UA"),
-    ("Подразделения группировки войск «Запад» освободили Купянск.", "RU", "RU"),
-    ("Сегодня освобожден от украинских подразделений населенный пункт Горналь.", "RU", "RU"),
-    ("Окупанти захопили Торецьк.", "UA", "RU"),
-    ("Ворог захопив Торецьк.", "UA", "RU"),
-])
+@pytest.mark.parametrize(
+    ("text", "side", "controller"),
+    [
+        ("Сили оборони звільнили Куп'янськ.", "UA", "UA"),
+        ("Подразделения группировки войск «Запад» освободили Купянск.", "RU", "RU"),
+        ("Сегодня освобожден от украинских подразделений населенный пункт Горналь.", "RU", "RU"),
+        ("Окупанти захопили Торецьк.", "UA", "RU"),
+        ("Ворог захопив Торецьк.", "UA", "RU"),
+    ],
+)
 def test_control_records_who_holds_not_the_verb(text: str, side: str, controller: str) -> None:
     (c,) = [c for c in claims(text, side) if c.kind == Kind.CONTROL]
     assert c.controller == controller
@@ -50,17 +52,23 @@ def test_control_records_who_holds_not_the_verb(text: str, side: str, controller
 
 
 def test_every_place_of_a_list_is_claimed() -> None:
-    text = ("Подразделениями группировки войск \"Север\" в ходе наступательных действий "
-            "освобождены населённые пункты Меловой, Подол и Суджа")
-    assert kinds(text, "RU") == {("control", "Melovoy"), ("control", "Podol"),
-                                 ("control", "Sudzha")}
+    text = (
+        'Подразделениями группировки войск "Север" в ходе наступательных действий '
+        "освобождены населённые пункты Меловой, Подол и Суджа"
+    )
+    assert kinds(text, "RU") == {
+        ("control", "Melovoy"),
+        ("control", "Podol"),
+        ("control", "Sudzha"),
+    }
 
 
 def test_last_settlement_completes_the_operation_over_its_area() -> None:
-    text = ("Сегодня освобожден от украинских подразделений последний населенный пункт на "
-            "территории Курской области — село Горналь")
-    assert kinds(text, "RU") == {("control", "Gornal"),
-                                 ("operation_completed", "Kursk Oblast")}
+    text = (
+        "Сегодня освобожден от украинских подразделений последний населенный пункт на "
+        "территории Курской области — село Горналь"
+    )
+    assert kinds(text, "RU") == {("control", "Gornal"), ("operation_completed", "Kursk Oblast")}
 
 
 def test_area_named_as_a_locator_is_not_claimed() -> None:
@@ -70,7 +78,8 @@ def test_area_named_as_a_locator_is_not_claimed() -> None:
 
 def test_fully_liberated_area() -> None:
     assert kinds("Курская область полностью освобождена.", "RU") == {
-        ("operation_completed", "Kursk Oblast")}
+        ("operation_completed", "Kursk Oblast")
+    }
 
 
 def test_withdrawal() -> None:
@@ -79,41 +88,52 @@ def test_withdrawal() -> None:
     assert (c.kind, c.place_name, c.polarity) == ("withdrawal", "Avdiivka", "UA")
 
 
-@pytest.mark.parametrize(("text", "polarity"), [
-    ("Бої за Торецьк тривають.", "ongoing"),
-    ("Fighting continues in Toretsk.", "ongoing"),
-    ("Ведутся бои за Торецк.", "ongoing"),
-    ("Сили оборони утримують позиції в Покровську.", "holding"),
-    ("Our units continue to hold positions in Pokrovsk.", "holding"),
-    ("Біля Торецька відбито п'ять атак противника.", "repelled"),
-    ("Отбиты атаки ВСУ в районе Торецка.", "repelled"),
-    ("У Торецьку залишаються рештки ворожих підрозділів.", "remnants"),
-])
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ("Бої за Торецьк тривають.", "ongoing"),
+        ("Fighting continues in Toretsk.", "ongoing"),
+        ("Ведутся бои за Торецк.", "ongoing"),
+        ("Сили оборони утримують позиції в Покровську.", "holding"),
+        ("Our units continue to hold positions in Pokrovsk.", "holding"),
+        ("Біля Торецька відбито п'ять атак противника.", "repelled"),
+        ("Отбиты атаки ВСУ в районе Торецка.", "repelled"),
+        ("У Торецьку залишаються рештки ворожих підрозділів.", "remnants"),
+    ],
+)
 def test_fighting_kinds(text: str, polarity: str) -> None:
     got = [(c.kind, c.polarity) for c in claims(text, "UA")]
     assert got == [("fighting", polarity)]
 
 
-@pytest.mark.parametrize("text", [
-    "Противник намагається захопити Мирноград.",
-    "Противник пытается захватить Мирноград.",
-    "Russian forces are attempting to capture Myrnohrad.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Противник намагається захопити Мирноград.",
+        "Противник пытается захватить Мирноград.",
+        "Russian forces are attempting to capture Myrnohrad.",
+    ],
+)
 def test_attempts_never_count_as_control(text: str) -> None:
     assert {c.kind for c in claims(text, "UA")} == {"attempt"}
 
 
-@pytest.mark.parametrize("text", [
-    "Якщо ворог захопить Костянтинівку, відкриється шлях на Краматорськ.",
-    "If Russian forces capture Kostiantynivka, the road to Kramatorsk would open.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Якщо ворог захопить Костянтинівку, відкриється шлях на Краматорськ.",
+        "If Russian forces capture Kostiantynivka, the road to Kramatorsk would open.",
+    ],
+)
 def test_conditionals_claim_nothing(text: str) -> None:
     assert [c for c in claims(text, "UA") if c.kind == Kind.CONTROL] == []
 
 
 def test_reported_speech_in_a_news_channel_asserts_for_the_side_named() -> None:
-    text = ("Russia's Defence Ministry said its forces had captured Toretsk, while Ukraine's "
-            "General Staff said fighting continues in Toretsk.")
+    text = (
+        "Russia's Defence Ministry said its forces had captured Toretsk, while Ukraine's "
+        "General Staff said fighting continues in Toretsk."
+    )
     got = {(c.kind, c.side, c.controller) for c in claims(text, None)}
     assert got == {("control", "RU", "RU"), ("fighting", "UA", None)}
     fighting = next(c for c in claims(text, None) if c.kind == Kind.FIGHTING)
@@ -133,12 +153,16 @@ def test_quoting_the_other_side_to_deny_it_is_a_denial_not_their_claim() -> None
 
 
 def test_denial_naming_no_place_inherits_the_main_place_and_the_claim_it_answers() -> None:
-    text = ("Повідомлення представників країни-агресорки про нібито завершення бойових дій "
-            "на території Курської області рф не відповідають дійсності. Оборонна операція "
-            "на Курщині триває")
+    text = (
+        "Повідомлення представників країни-агресорки про нібито завершення бойових дій "
+        "на території Курської області рф не відповідають дійсності. Оборонна операція "
+        "на Курщині триває"
+    )
     got = {(c.kind, c.place_name, c.polarity) for c in claims(text, "UA")}
-    assert got == {("denial", "Kursk Oblast", "operation_completed"),
-                   ("fighting", "Kursk Oblast", "ongoing")}
+    assert got == {
+        ("denial", "Kursk Oblast", "operation_completed"),
+        ("fighting", "Kursk Oblast", "ongoing"),
+    }
     text2 = "Бої за Покровськ тривають. Заяви ворога — брехня і пропаганда."
     denial = next(c for c in claims(text2, "UA") if c.kind == Kind.DENIAL)
     assert denial.place_name == "Pokrovsk"
@@ -167,14 +191,16 @@ def test_grouping_name_is_not_a_place() -> None:
 
 def test_sentences_do_not_end_at_abbreviations() -> None:
     text = "Бої тривають біля м. Покровськ. Ворог відступив."
-    assert [text[c.start:c.end] for c in segment(text)] == [
-        "Бої тривають біля м. Покровськ.", "Ворог відступив."]
+    assert [text[c.start : c.end] for c in segment(text)] == [
+        "Бої тривають біля м. Покровськ.",
+        "Ворог відступив.",
+    ]
 
 
 def test_clause_offsets_and_quote() -> None:
     text = "Ворог атакує. Сили оборони звільнили Куп'янськ."
     (c,) = claims(text, "UA")
-    assert text[c.start:c.end].strip() == c.quote == "Сили оборони звільнили Куп'янськ."
+    assert text[c.start : c.end].strip() == c.quote == "Сили оборони звільнили Куп'янськ."
     assert c.asserted_at == AT
 
 
@@ -187,13 +213,17 @@ def test_and_before_a_verb_starts_a_new_clause() -> None:
 
 
 def test_an_axis_or_front_is_not_the_town_and_lends_it_nothing() -> None:
-    text = ("The General Staff reported 35 clashes on the Pokrovsk front, where Russian "
-            "troops attempted to advance toward Myrnohrad.")
+    text = (
+        "The General Staff reported 35 clashes on the Pokrovsk front, where Russian "
+        "troops attempted to advance toward Myrnohrad."
+    )
     assert kinds(text, "UA") == {("attempt", "Myrnohrad")}
 
 
 def test_a_clause_without_a_place_speaks_of_the_posts_only_place() -> None:
-    text = ("Russia claims it captured Kurakhove, but Ukrainian forces say clashes continue "
-            "on the city's outskirts.")
+    text = (
+        "Russia claims it captured Kurakhove, but Ukrainian forces say clashes continue "
+        "on the city's outskirts."
+    )
     got = {(c.kind, c.place_name, c.side) for c in claims(text, None)}
     assert got == {("control", "Kurakhove", "RU"), ("fighting", "Kurakhove", "UA")}

@@ -25,38 +25,64 @@ D0 = datetime(2025, 4, 26, 9, 30, tzinfo=UTC)
 SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample" / "posts.jsonl"
 
 
-async def _post(session: AsyncSession, channel: str, msg: int, at: datetime,
-                body: str = "") -> int:
+async def _post(session: AsyncSession, channel: str, msg: int, at: datetime, body: str = "") -> int:
     ch = await channel_repo.ensure(session, channel)
-    row = await post_repo.insert(session, ch, Post(channel=channel, id=msg, date=at,
-                                                   text=body))
+    row = await post_repo.insert(session, ch, Post(channel=channel, id=msg, date=at, text=body))
     return row.id
 
 
 def _claim(kind: str, place: str, side: str, at: datetime, **kw: object) -> Claim:
-    return Claim(kind=kind, place_id=place, place_name=place, side=side,
-                 controller=kw.pop("controller", None),  # type: ignore[arg-type]
-                 polarity=kw.pop("polarity", None),  # type: ignore[arg-type]
-                 asserted_at=at, quote="q", start=1, end=5, data=dict(kw))
+    return Claim(
+        kind=kind,
+        place_id=place,
+        place_name=place,
+        side=side,
+        controller=kw.pop("controller", None),  # type: ignore[arg-type]
+        polarity=kw.pop("polarity", None),  # type: ignore[arg-type]
+        asserted_at=at,
+        quote="q",
+        start=1,
+        end=5,
+        data=dict(kw),
+    )
 
 
 async def test_add_and_find_candidates_by_place_and_time(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     msk = D0.astimezone(timezone(timedelta(hours=3)))
     async with sessions() as s, s.begin():
         pid = await _post(s, "mod_russia", 10, D0)
-        ids = await repo.add_claims(s, pid, [
-            _claim(Kind.CONTROL, "ua-toretsk", "RU", msk, controller="RU", polarity="RU",
-                   place_uk="Торецьк"),
-            _claim(Kind.CONTROL, "ua-pokrovsk", "RU", msk, controller="RU", polarity="RU"),
-            _claim(Kind.CONTROL, "ua-toretsk", "RU", msk - timedelta(days=100),
-                   controller="RU", polarity="RU"),
-        ])
+        ids = await repo.add_claims(
+            s,
+            pid,
+            [
+                _claim(
+                    Kind.CONTROL,
+                    "ua-toretsk",
+                    "RU",
+                    msk,
+                    controller="RU",
+                    polarity="RU",
+                    place_uk="Торецьк",
+                ),
+                _claim(Kind.CONTROL, "ua-pokrovsk", "RU", msk, controller="RU", polarity="RU"),
+                _claim(
+                    Kind.CONTROL,
+                    "ua-toretsk",
+                    "RU",
+                    msk - timedelta(days=100),
+                    controller="RU",
+                    polarity="RU",
+                ),
+            ],
+        )
         assert len(ids) == 3
     async with sessions() as s:
         got = await repo.candidates(s, ["ua-toretsk", "UA-14"], D0 - timedelta(days=45), D0)
     assert [(r.claim.place_id, r.claim_id, r.channel, r.message_id) for r in got] == [
-        ("ua-toretsk", ids[0], "mod_russia", 10)]
+        ("ua-toretsk", ids[0], "mod_russia", 10)
+    ]
     c = got[0].claim
     assert (c.controller, c.reported_side, c.start, c.end) == ("RU", None, 1, 5)
     assert c.asserted_at == msk and c.asserted_at.utcoffset() == timedelta(hours=3)
@@ -64,13 +90,19 @@ async def test_add_and_find_candidates_by_place_and_time(
 
 
 async def test_candidates_use_the_place_time_index(
-        sessions: async_sessionmaker[AsyncSession], db_url: str) -> None:
+    sessions: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
     if not db_url.startswith("sqlite"):
         return
     async with sessions() as s:
-        rows = (await s.execute(text(
-            "EXPLAIN QUERY PLAN SELECT id FROM claims WHERE place_id IN ('a','b') "
-            "AND asserted_at >= '2025-01-01' AND asserted_at <= '2025-02-01'"))).all()
+        rows = (
+            await s.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM claims WHERE place_id IN ('a','b') "
+                    "AND asserted_at >= '2025-01-01' AND asserted_at <= '2025-02-01'"
+                )
+            )
+        ).all()
     assert any("ix_claims_place_time" in str(r[-1]) for r in rows), rows
 
 
@@ -78,27 +110,28 @@ async def test_episodes_open_and_stretch(sessions: async_sessionmaker[AsyncSessi
     window = timedelta(days=45)
     async with sessions() as s, s.begin():
         a, opened_a = await repo.find_or_open_episode(s, "RU-KRS", D0, window)
-        b, opened_b = await repo.find_or_open_episode(s, "RU-KRS", D0 + timedelta(days=25),
-                                                      window)
-        c, opened_c = await repo.find_or_open_episode(s, "RU-KRS", D0 + timedelta(days=200),
-                                                      window)
+        b, opened_b = await repo.find_or_open_episode(s, "RU-KRS", D0 + timedelta(days=25), window)
+        c, opened_c = await repo.find_or_open_episode(s, "RU-KRS", D0 + timedelta(days=200), window)
         assert (opened_a, opened_b, opened_c) == (True, False, True)
         assert a.id == b.id != c.id
         assert b.last_at == D0 + timedelta(days=25)
 
 
 async def test_contradiction_pairs_are_stored_once(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     async with sessions() as s, s.begin():
         p1 = await _post(s, "mod_russia", 1, D0)
         p2 = await _post(s, "generalstaffzsu", 2, D0)
         (c1,) = await repo.add_claims(s, p1, [_claim(Kind.CONTROL, "x", "RU", D0)])
         (c2,) = await repo.add_claims(s, p2, [_claim(Kind.DENIAL, "x", "UA", D0)])
         ep, _ = await repo.find_or_open_episode(s, "x", D0, timedelta(days=45))
-        first = await repo.add_contradiction(s, claim_id=c2, earlier_claim_id=c1,
-                                             place_id="x", why="w", episode_id=ep.id)
-        again = await repo.add_contradiction(s, claim_id=c2, earlier_claim_id=c1,
-                                             place_id="x", why="w", episode_id=ep.id)
+        first = await repo.add_contradiction(
+            s, claim_id=c2, earlier_claim_id=c1, place_id="x", why="w", episode_id=ep.id
+        )
+        again = await repo.add_contradiction(
+            s, claim_id=c2, earlier_claim_id=c1, place_id="x", why="w", episode_id=ep.id
+        )
         assert first is not None and again is None
         assert len(await repo.contradictions_for_episode(s, ep.id)) == 1
 
@@ -107,22 +140,33 @@ async def test_claim_board_latest_per_side(sessions: async_sessionmaker[AsyncSes
     async with sessions() as s, s.begin():
         p1 = await _post(s, "mod_russia", 1, D0)
         p2 = await _post(s, "generalstaffzsu", 2, D0)
-        await repo.add_claims(s, p1, [_claim(Kind.CONTROL, "ru-gornal", "RU", D0),
-                                      _claim(Kind.OPERATION_COMPLETED, "RU-KRS", "RU",
-                                             D0 + timedelta(minutes=1))])
-        await repo.add_claims(s, p2, [_claim(Kind.DENIAL, "RU-KRS", "UA",
-                                             D0 + timedelta(hours=1))])
+        await repo.add_claims(
+            s,
+            p1,
+            [
+                _claim(Kind.CONTROL, "ru-gornal", "RU", D0),
+                _claim(Kind.OPERATION_COMPLETED, "RU-KRS", "RU", D0 + timedelta(minutes=1)),
+            ],
+        )
+        await repo.add_claims(s, p2, [_claim(Kind.DENIAL, "RU-KRS", "UA", D0 + timedelta(hours=1))])
         board = await repo.claim_board(s, ["ru-gornal", "RU-KRS"])
     assert {side: (r.claim.kind, r.channel) for side, r in board.items()} == {
-        "RU": (Kind.OPERATION_COMPLETED, "mod_russia"), "UA": (Kind.DENIAL, "generalstaffzsu")}
+        "RU": (Kind.OPERATION_COMPLETED, "mod_russia"),
+        "UA": (Kind.DENIAL, "generalstaffzsu"),
+    }
 
 
 async def test_pipeline_on_the_kursk_sample_makes_one_episode(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     """The bundled sample replayed through storage: the General Staff's answers of 26 Apr
     contradict the MoD's Gornal claims, all in one episode."""
-    sides = {"mod_russia": "RU", "generalstaffzsu": "UA", "v_zelenskiy_official": "UA",
-             "kpszsu": "UA"}
+    sides = {
+        "mod_russia": "RU",
+        "generalstaffzsu": "UA",
+        "v_zelenskiy_official": "UA",
+        "kpszsu": "UA",
+    }
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
     rows.sort(key=lambda r: datetime.fromisoformat(r["date"]))
     found = []
@@ -131,12 +175,23 @@ async def test_pipeline_on_the_kursk_sample_makes_one_episode(
         async with sessions() as s, s.begin():
             pid = await _post(s, r["channel"], r["id"], at, r["text"])
             _claims, pairs = await process_post(
-                s, post_id=pid, channel=r["channel"], message_id=r["id"], date=at,
-                text=r["text"], channel_side=sides.get(r["channel"]), tools=tools())
+                s,
+                post_id=pid,
+                channel=r["channel"],
+                message_id=r["id"],
+                date=at,
+                text=r["text"],
+                channel_side=sides.get(r["channel"]),
+                tools=tools(),
+            )
             found.extend((r["channel"], r["id"], p) for p in pairs)
     got = {(ch, msg, p.contradiction.earlier.message_id) for ch, msg, p in found}
-    assert got == {("generalstaffzsu", 22786, 51803), ("generalstaffzsu", 22786, 51810),
-                   ("generalstaffzsu", 22790, 51803), ("generalstaffzsu", 22790, 51810)}
+    assert got == {
+        ("generalstaffzsu", 22786, 51803),
+        ("generalstaffzsu", 22786, 51810),
+        ("generalstaffzsu", 22790, 51803),
+        ("generalstaffzsu", 22790, 51810),
+    }
     episodes = {p.episode_id for _c, _m, p in found}
     assert len(episodes) == 1
     assert [p.episode_opened for _c, _m, p in found].count(True) == 1
@@ -147,30 +202,53 @@ async def test_pipeline_on_the_kursk_sample_makes_one_episode(
         row = await post_repo.get_by_ref(s, "generalstaffzsu", 22790)
         assert row is not None
         _claims, pairs = await process_post(
-            s, post_id=row.id, channel="generalstaffzsu", message_id=22790, date=at,
-            text=r["text"], channel_side="UA", tools=tools())
+            s,
+            post_id=row.id,
+            channel="generalstaffzsu",
+            message_id=22790,
+            date=at,
+            text=r["text"],
+            channel_side="UA",
+            tools=tools(),
+        )
     assert pairs and not any(p.episode_opened for p in pairs)
 
 
 async def test_analyze_with_db_names_stored_posts(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     async with sessions() as s, s.begin():
         body = "Подразделения группировки войск «Юг» освободили Торецк."
         pid = await _post(s, "mod_russia", 5, D0, body)
-        await process_post(s, post_id=pid, channel="mod_russia", message_id=5, date=D0,
-                           text=body, channel_side="RU", tools=tools())
+        await process_post(
+            s,
+            post_id=pid,
+            channel="mod_russia",
+            message_id=5,
+            date=D0,
+            text=body,
+            channel_side="RU",
+            tools=tools(),
+        )
     history = ClaimHistory(tools())
     async with sessions() as s:
         out = await analyze_with_db(
-            s, history, channel="generalstaffzsu", message_id=9,
-            date=D0 + timedelta(days=2), channel_side="UA",
-            text="Бої в Торецьку тривають, заяви ворога — брехня.")
+            s,
+            history,
+            channel="generalstaffzsu",
+            message_id=9,
+            date=D0 + timedelta(days=2),
+            channel_side="UA",
+            text="Бої в Торецьку тривають, заяви ворога — брехня.",
+        )
     assert [(c["channel"], c["id"], c["place"]) for c in out.fields()["contradicts"]] == [
-        ("mod_russia", 5, "Toretsk")]
+        ("mod_russia", 5, "Toretsk")
+    ]
 
 
 async def test_hook_alerts_each_tracking_chat_once_per_episode(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     sides = {"mod_russia": "RU", "generalstaffzsu": "UA"}.get
     hook = ClaimsHook(sides, tools=tools())
     async with sessions() as s, s.begin():
@@ -183,8 +261,9 @@ async def test_hook_alerts_each_tracking_chat_once_per_episode(
     rows = [json.loads(x) for x in SAMPLE.read_text(encoding="utf-8").splitlines()]
     rows = [r for r in rows if r["channel"] in ("mod_russia", "generalstaffzsu")]
     for r in sorted(rows, key=lambda r: datetime.fromisoformat(r["date"])):
-        post = Post(channel=r["channel"], id=r["id"], date=datetime.fromisoformat(r["date"]),
-                    text=r["text"])
+        post = Post(
+            channel=r["channel"], id=r["id"], date=datetime.fromisoformat(r["date"]), text=r["text"]
+        )
         async with sessions() as s, s.begin():
             ch = await channel_repo.ensure(s, post.channel)
             row = await post_repo.insert(s, ch, post)

@@ -31,8 +31,12 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
         await sub_repo.add(s, 42, "place", "RU-KRS", "Kursk Oblast")
         await chat_repo.ensure(s, 43, type_="private", language="uk")
         await sub_repo.add(s, 43, "place", "UA-63", "Kharkiv Oblast")
-    ingest = IngestService(sessions, SubscriptionMatcher(), sides=settings.side_of,
-                           hooks=[ClaimsHook(settings.side_of)])
+    ingest = IngestService(
+        sessions,
+        SubscriptionMatcher(),
+        sides=settings.side_of,
+        hooks=[ClaimsHook(settings.side_of)],
+    )
     posts = sorted(sample_posts(MediaStore(tmp_path / "media")), key=lambda p: p.date)
     for post in posts:
         await ingest.new_posts([post])
@@ -40,8 +44,9 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
     async with sessions() as s:
         contradictions = list(await s.scalars(select(Contradiction)))
         alerts = list(await s.scalars(select(Alert).where(Alert.kind == "contradiction")))
-        deliveries = list(await s.scalars(
-            select(Delivery).where(Delivery.alert_id.in_([a.id for a in alerts]))))
+        deliveries = list(
+            await s.scalars(select(Delivery).where(Delivery.alert_id.in_([a.id for a in alerts])))
+        )
     assert contradictions, "the Kursk claims should contradict each other"
     assert all(c.why and c.why_uk and c.why != c.why_uk for c in contradictions)
     assert alerts
@@ -50,8 +55,9 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
     assert {d.chat_id for d in deliveries} == {42}
     assert all(d.priority == 0 for d in deliveries)
 
-    msg = RENDERERS["contradiction"]("contradiction", alerts[0].payload, {}, lang="en",
-                                     tz="Europe/Kyiv")
+    msg = RENDERERS["contradiction"](
+        "contradiction", alerts[0].payload, {}, lang="en", tz="Europe/Kyiv"
+    )
     assert "Contradiction" in msg.text
     assert msg.text.count("https://t.me/") >= 2  # both sides linked
     HTMLParser().feed(msg.text)

@@ -36,16 +36,24 @@ def test_curated_files_are_consistent() -> None:
     assert checker.run(CURATED, None) == []
 
 
-@pytest.mark.parametrize(("name", "minimum"), [
-    ("regions.csv", 30), ("ua_aliases.csv", 250), ("ru_places.csv", 300),
-])
+@pytest.mark.parametrize(
+    ("name", "minimum"),
+    [
+        ("regions.csv", 30),
+        ("ua_aliases.csv", 250),
+        ("ru_places.csv", 300),
+    ],
+)
 def test_minimum_sizes(name: str, minimum: int) -> None:
     assert len(_rows(name)) >= minimum
 
 
 def test_at_least_150_border_villages() -> None:
-    villages = [r for r in _rows("ru_places.csv")
-                if r["kind"] == "village" and r["region"] in {"RU-KRS", "RU-BEL", "RU-BRY"}]
+    villages = [
+        r
+        for r in _rows("ru_places.csv")
+        if r["kind"] == "village" and r["region"] in {"RU-KRS", "RU-BEL", "RU-BRY"}
+    ]
     assert len(villages) >= 150
 
 
@@ -89,8 +97,20 @@ def test_checker_reports_broken_rows(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes((CURATED / name).read_bytes())
     with (tmp_path / "ru_places.csv").open("a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow(
-            ["RU-KRS-sudzha", "hamlet", "RU-KRS", "RU-KRS-nowhere-raion", "Суджа", "Суджа",
-             "Sudzha", "a | b", "", "", "x"])
+            [
+                "RU-KRS-sudzha",
+                "hamlet",
+                "RU-KRS",
+                "RU-KRS-nowhere-raion",
+                "Суджа",
+                "Суджа",
+                "Sudzha",
+                "a | b",
+                "",
+                "",
+                "x",
+            ]
+        )
     errors = "\n".join(checker.run(tmp_path, None))
     assert "duplicate id RU-KRS-sudzha" in errors
     assert "bad kind 'hamlet'" in errors

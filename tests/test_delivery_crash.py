@@ -41,9 +41,19 @@ async def _start(db_url: str, srv: BotApiServer, tmp: Path) -> asyncio.subproces
         "RATE_GLOBAL_PER_S": "1",
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "deliver", "--lease", "2", "--concurrency", "1",
-        "--poll", "0.1",
-        cwd=tmp, env=env, stdout=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "bot",
+        "deliver",
+        "--lease",
+        "2",
+        "--concurrency",
+        "1",
+        "--poll",
+        "0.1",
+        cwd=tmp,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
     )
 
 

@@ -48,8 +48,7 @@ async def test_retry_after_holds_only_that_chat(sessions: Sessions, srv: BotApiS
     async with delivering(sessions, srv) as dispatcher:
         await ingest_service(sessions, dispatcher).new_posts([post(1)])
         await srv.wait_for(lambda _: all(ok_calls(srv, c) for c in others), timeout=5)
-        first_429 = next(c for c in srv.calls_of("sendMessage", slow_chat)
-                         if c.outcome == "failed")
+        first_429 = next(c for c in srv.calls_of("sendMessage", slow_chat) if c.outcome == "failed")
         # Everyone else went out at once, without waiting for the refused chat.
         assert all(ok_calls(srv, c)[0].at - first_429.at < 1.0 for c in others)
         await srv.wait_for(lambda _: ok_calls(srv, slow_chat), timeout=6)
@@ -120,8 +119,9 @@ async def test_bad_request_is_recorded_and_not_retried(
 ) -> None:
     chat = 1001
     await seed(sessions, [chat])
-    srv.fail_next("sendMessage", chat_id=chat,
-                  kind=bad_request("Bad Request: can't parse entities"))
+    srv.fail_next(
+        "sendMessage", chat_id=chat, kind=bad_request("Bad Request: can't parse entities")
+    )
     async with delivering(sessions, srv, backoff_base=0.05) as dispatcher:
         await ingest_service(sessions, dispatcher).new_posts([post(1)])
         await srv.wait_for(lambda _: srv.calls_of("sendMessage", chat), timeout=5)
@@ -143,7 +143,10 @@ async def test_backlog_goes_out_by_priority(sessions: Sessions, srv: BotApiServe
     async with sessions() as session, session.begin():
         for priority, group in ((2, chats[:10]), (1, chats[10:20]), (0, chats[20:])):
             alert, _ = await outbox.ensure_alert(
-                session, kind="match", dedupe_key=f"p{priority}", payload=payload,
+                session,
+                kind="match",
+                dedupe_key=f"p{priority}",
+                payload=payload,
                 priority=priority,
             )
             for chat in group:
@@ -174,4 +177,3 @@ async def test_a_waiting_chat_does_not_hold_up_the_others(
         assert other_last < busy_calls[1].at  # nobody waited behind the busy chat
         assert busy_calls[2].at - busy_calls[0].at >= 2.0
         assert limited.count_429 == 0
-

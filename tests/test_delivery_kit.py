@@ -47,19 +47,28 @@ async def seed(
 
 
 def post(n: int, word: str = WORD) -> Post:
-    return Post(channel="mod_russia", id=n, date=utcnow(),
-                text=f"Report {n}: fighting near {word.title()} continues.")
+    return Post(
+        channel="mod_russia",
+        id=n,
+        date=utcnow(),
+        text=f"Report {n}: fighting near {word.title()} continues.",
+    )
 
 
-def ingest_service(sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher | None = None
-                   ) -> IngestService:
+def ingest_service(
+    sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher | None = None
+) -> IngestService:
     wake = dispatcher.wake if dispatcher is not None else (lambda: None)
     return IngestService(sessions, SubscriptionMatcher(), on_enqueued=wake)
 
 
 def make_bot(srv: BotApiServer, pool: int = 32) -> Bot:
-    return Bot(TEST_TOKEN, base_url=srv.base_url, base_file_url=srv.base_file_url,
-               request=HTTPXRequest(connection_pool_size=pool))
+    return Bot(
+        TEST_TOKEN,
+        base_url=srv.base_url,
+        base_file_url=srv.base_file_url,
+        request=HTTPXRequest(connection_pool_size=pool),
+    )
 
 
 @asynccontextmanager
@@ -75,8 +84,13 @@ async def delivering(
     kwargs.setdefault("idle_poll", 0.05)
     kwargs.setdefault("lease", timedelta(seconds=30))
     async with make_bot(srv) as bot:
-        dispatcher = Dispatcher(sessions, PtbSender(bot, Path(".")), Pacer(limits, budget=budget),
-                                default_tz="Europe/Kyiv", **kwargs)
+        dispatcher = Dispatcher(
+            sessions,
+            PtbSender(bot, Path(".")),
+            Pacer(limits, budget=budget),
+            default_tz="Europe/Kyiv",
+            **kwargs,
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))
         try:

@@ -23,8 +23,9 @@ async def test_serve_answers_and_deliver_sends(settings_factory: Any, db_url: st
 
     await reset_database(db_url)
     async with BotApiServer() as srv:
-        settings = settings_factory(database_url=db_url, telegram_api_url=srv.base_url,
-                                    telegram_file_url=srv.base_file_url)
+        settings = settings_factory(
+            database_url=db_url, telegram_api_url=srv.base_url, telegram_file_url=srv.base_file_url
+        )
         core = await start_core(settings)
         await seed(core.sessions, [9001])
         stop = asyncio.Event()
@@ -32,7 +33,8 @@ async def test_serve_answers_and_deliver_sends(settings_factory: Any, db_url: st
         # Alembic's upgrade is not reentrant within one process: start one part at a time.
         await srv.wait_for(lambda calls: any(c.method == "getUpdates" for c in calls), 10)
         deliver = asyncio.create_task(
-            deliver_forever(settings, DeliverOptions(idle_poll=0.05), stop=stop))
+            deliver_forever(settings, DeliverOptions(idle_poll=0.05), stop=stop)
+        )
         try:
             srv.inject_message(9002, "/start", user_id=9002, language_code="en")
             await srv.wait_for(lambda _: ok_calls(srv, 9002), timeout=10)
@@ -47,10 +49,20 @@ async def test_serve_answers_and_deliver_sends(settings_factory: Any, db_url: st
 
 
 def test_several_workers_need_postgresql(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": "1:x",
-           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"}
-    done = subprocess.run([sys.executable, "-m", "bot", "deliver", "--workers", "2"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-                          check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "1:x",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "deliver", "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert "needs PostgreSQL" in done.stderr

@@ -43,18 +43,30 @@ async def test_two_workers_share_the_global_budget_and_chats(pg_url: str) -> Non
     async with BotApiServer(limits=ServerLimits(scale=SCALE)) as srv, AsyncExitStack() as stack:
         for s in sessions:
             # Alone, each would send at the full 90/s: together, twice the limit.
-            await stack.enter_async_context(delivering(
-                s, srv, ours, budget=DbBudget(s, ours.global_per_s), exclusive=windows,
-                batch=100, concurrency=16,
-            ))
+            await stack.enter_async_context(
+                delivering(
+                    s,
+                    srv,
+                    ours,
+                    budget=DbBudget(s, ours.global_per_s),
+                    exclusive=windows,
+                    batch=100,
+                    concurrency=16,
+                )
+            )
         total = len(SPREAD) + 4 * len(BUSY)
         await srv.wait_for(lambda _: len(srv.sent_messages()) >= total, timeout=40)
     assert srv.count_429 == 0
     assert sent_per_chat(srv) == {c: 1 for c in SPREAD} | {c: 4 for c in BUSY}
     async with sessions[0]() as session:
         assert await outbox.counts(session) == {outbox.SENT: total}
-        per_worker = dict((await session.execute(
-            select(Delivery.leased_by, func.count()).group_by(Delivery.leased_by))).all())
+        per_worker = dict(
+            (
+                await session.execute(
+                    select(Delivery.leased_by, func.count()).group_by(Delivery.leased_by)
+                )
+            ).all()
+        )
     assert len(per_worker) == 2 and min(per_worker.values()) > 0.2 * total
     for engine in engines:
         await engine.dispose()
@@ -78,7 +90,6 @@ async def test_exclusive_claims_never_split_a_chat(
     async with sessions() as session, session.begin():
         assert await outbox.mark_sent(session, a[0].id, "A", 1)
     async with sessions() as session, session.begin():
-        assert await outbox.claim_due(session, "B", limit=10, lease=lease,
-                                      exclusive=windows) == []
+        assert await outbox.claim_due(session, "B", limit=10, lease=lease, exclusive=windows) == []
         again = await outbox.claim_due(session, "A", limit=10, lease=lease, exclusive=windows)
     assert [r.chat_id for r in again] == [a[0].chat_id]

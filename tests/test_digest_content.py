@@ -55,8 +55,13 @@ async def _archive(sessions: Sessions, media: MediaStore, tracks: list[str]) -> 
         chat.timezone = "Europe/Kyiv"
 
 
-async def track(sessions: Sessions, chat_id: int, labels: list[str], kind: str = "text",
-                keys: list[str] | None = None) -> None:
+async def track(
+    sessions: Sessions,
+    chat_id: int,
+    labels: list[str],
+    kind: str = "text",
+    keys: list[str] | None = None,
+) -> None:
     """Subscriptions as the bot stores them ("text": the plain-word kind the matcher keeps)."""
     async with sessions() as session, session.begin():
         await chat_repo.ensure(session, chat_id, type_="private", title="digest", language="uk")
@@ -76,10 +81,19 @@ async def _post_id(sessions: Sessions, channel: str, message_id: int) -> int:
 
 
 def _claim(kind: str, place: str, side: str, at: str, quote: str, **extra: str) -> Claim:
-    return Claim(kind=kind, place_id=f"test/{place}", place_name=place, side=side,
-                 controller=extra.get("controller"), polarity=extra.get("polarity"),
-                 asserted_at=datetime.fromisoformat(at), quote=quote, start=0, end=len(quote),
-                 data={"place_uk": extra.get("uk", place)})
+    return Claim(
+        kind=kind,
+        place_id=f"test/{place}",
+        place_name=place,
+        side=side,
+        controller=extra.get("controller"),
+        polarity=extra.get("polarity"),
+        asserted_at=datetime.fromisoformat(at),
+        quote=quote,
+        start=0,
+        end=len(quote),
+        data={"place_uk": extra.get("uk", place)},
+    )
 
 
 async def _contradiction(sessions: Sessions) -> None:
@@ -88,19 +102,54 @@ async def _contradiction(sessions: Sessions) -> None:
     ru = await _post_id(sessions, "mod_russia", 51810)
     ua = await _post_id(sessions, "generalstaffzsu", 22786)
     async with sessions() as session, session.begin():
-        old = _claim(Kind.FIGHTING, "Kursk Oblast", "UA", "2025-04-20T10:00:00+03:00",
-                     "бої тривають", polarity="ongoing", uk="Курська область")
+        old = _claim(
+            Kind.FIGHTING,
+            "Kursk Oblast",
+            "UA",
+            "2025-04-20T10:00:00+03:00",
+            "бої тривають",
+            polarity="ongoing",
+            uk="Курська область",
+        )
         (old_id,) = await claim_repo.add_claims(session, ua, [old])
-        (ru_id,) = await claim_repo.add_claims(session, ru, [_claim(
-            Kind.OPERATION_COMPLETED, "Kursk Oblast", "RU", "2025-04-26T13:10:00+03:00",
-            "освобождён … последний населённый пункт", controller="RU", uk="Курська область")])
-        (ua_id,) = await claim_repo.add_claims(session, ua, [_claim(
-            Kind.DENIAL, "Kursk Oblast", "UA", "2025-04-26T15:20:00+03:00",
-            "не відповідають дійсності", uk="Курська область")])
+        (ru_id,) = await claim_repo.add_claims(
+            session,
+            ru,
+            [
+                _claim(
+                    Kind.OPERATION_COMPLETED,
+                    "Kursk Oblast",
+                    "RU",
+                    "2025-04-26T13:10:00+03:00",
+                    "освобождён … последний населённый пункт",
+                    controller="RU",
+                    uk="Курська область",
+                )
+            ],
+        )
+        (ua_id,) = await claim_repo.add_claims(
+            session,
+            ua,
+            [
+                _claim(
+                    Kind.DENIAL,
+                    "Kursk Oblast",
+                    "UA",
+                    "2025-04-26T15:20:00+03:00",
+                    "не відповідають дійсності",
+                    uk="Курська область",
+                )
+            ],
+        )
         assert old_id
         await claim_repo.add_contradiction(
-            session, claim_id=ua_id, earlier_claim_id=ru_id, place_id="test/Kursk Oblast",
-            why="UA says the operation goes on; RU said it was completed", episode_id=None)
+            session,
+            claim_id=ua_id,
+            earlier_claim_id=ru_id,
+            place_id="test/Kursk Oblast",
+            why="UA says the operation goes on; RU said it was completed",
+            episode_id=None,
+        )
 
 
 async def _losses_post(sessions: Sessions) -> None:
@@ -112,11 +161,24 @@ async def _losses_post(sessions: Sessions) -> None:
     await ingest.new_posts([Post(channel="generalstaffzsu", id=99001, date=when, text=text)])
     post_id = await _post_id(sessions, "generalstaffzsu", 99001)
     claims = [
-        Claim(kind=Kind.LOSSES, place_id=LOSSES_PLACE_PREFIX + f.metric, place_name=f.metric,
-              side="UA", controller=None, polarity=f.metric, asserted_at=when,
-              quote=text[f.start:f.end], start=f.start, end=f.end,
-              data={"metric": f.metric, "cumulative": f.cumulative, "change": f.change,
-                    "qualifier": f.qualifier})
+        Claim(
+            kind=Kind.LOSSES,
+            place_id=LOSSES_PLACE_PREFIX + f.metric,
+            place_name=f.metric,
+            side="UA",
+            controller=None,
+            polarity=f.metric,
+            asserted_at=when,
+            quote=text[f.start : f.end],
+            start=f.start,
+            end=f.end,
+            data={
+                "metric": f.metric,
+                "cumulative": f.cumulative,
+                "change": f.change,
+                "qualifier": f.qualifier,
+            },
+        )
         for f in parse_losses(text)
     ]
     async with sessions() as session, session.begin():
@@ -194,10 +256,13 @@ async def test_digest_queues_text_then_chart(sessions: Sessions, tmp_path: Path)
     await _archive(sessions, media, ["Горналь"])
     assert await _service(sessions, media).run(CHAT.id, DAY) == QUEUED
     async with sessions() as session:
-        rows = (await session.execute(
-            select(Alert.kind, Alert.priority, Alert.payload, Delivery.not_before)
-            .join(Delivery, Delivery.alert_id == Alert.id).order_by(Delivery.not_before)
-        )).all()
+        rows = (
+            await session.execute(
+                select(Alert.kind, Alert.priority, Alert.payload, Delivery.not_before)
+                .join(Delivery, Delivery.alert_id == Alert.id)
+                .order_by(Delivery.not_before)
+            )
+        ).all()
     assert [(kind, prio) for kind, prio, _p, _nb in rows] == [("digest", 2), ("digest_chart", 2)]
     chart = render_digest_chart("digest_chart", rows[1][2], {}, lang="uk", tz="Europe/Kyiv")
     assert len(chart.photos) == 1 and "27.04.2025" in chart.text
@@ -216,15 +281,19 @@ async def test_once_per_day_under_racing_runs(sessions: Sessions, tmp_path: Path
     async with sessions() as session:
         runs = await session.scalar(select(func.count()).select_from(DigestRun))
         digests = await session.scalar(
-            select(func.count()).select_from(Delivery).join(Alert, Alert.id == Delivery.alert_id)
-            .where(Alert.kind == "digest"))
+            select(func.count())
+            .select_from(Delivery)
+            .join(Alert, Alert.id == Delivery.alert_id)
+            .where(Alert.kind == "digest")
+        )
     assert (runs, digests) == (1, 1)
 
 
 def test_chart_png_is_a_valid_image() -> None:
     days = [date(2025, 4, d) for d in range(21, 28)]
-    png = render_chart("mentions", days, {"Курськ": [0, 1, 3, 0, 2, 5, 4], "Kursk": [1] * 7},
-                       lang="uk")
+    png = render_chart(
+        "mentions", days, {"Курськ": [0, 1, 3, 0, 2, 5, 4], "Kursk": [1] * 7}, lang="uk"
+    )
     with Image.open(io.BytesIO(png)) as img:
         img.verify()
     with Image.open(io.BytesIO(png)) as img:
@@ -233,13 +302,31 @@ def test_chart_png_is_a_valid_image() -> None:
 
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_long_digest_fits_a_message(lang: str) -> None:
-    top = [{"channel": "c", "id": i, "title": "T" * 40, "date": "2025-04-26T10:00:00+00:00",
-            "text": "слово " * 100, "spans": [[0, 5]], "echo": 3} for i in range(3)]
-    payload = {"day": "2025-04-27", "since": "2025-04-26T05:00:00+00:00",
-               "until": "2025-04-27T05:00:00+00:00", "empty": False,
-               "items": [{"label": f"місце {i}", "kind": "text", "posts": 9, "top": top}
-                         for i in range(10)],
-               "contradictions": [], "claims": [], "losses": [], "losses_post": None}
+    top = [
+        {
+            "channel": "c",
+            "id": i,
+            "title": "T" * 40,
+            "date": "2025-04-26T10:00:00+00:00",
+            "text": "слово " * 100,
+            "spans": [[0, 5]],
+            "echo": 3,
+        }
+        for i in range(3)
+    ]
+    payload = {
+        "day": "2025-04-27",
+        "since": "2025-04-26T05:00:00+00:00",
+        "until": "2025-04-27T05:00:00+00:00",
+        "empty": False,
+        "items": [
+            {"label": f"місце {i}", "kind": "text", "posts": 9, "top": top} for i in range(10)
+        ],
+        "contradictions": [],
+        "claims": [],
+        "losses": [],
+        "losses_post": None,
+    }
     from bot.core.excerpt import tg_len
 
     text = render_digest("digest", payload, {}, lang=lang, tz="Europe/Kyiv").text
@@ -254,8 +341,11 @@ async def test_cli_prints_the_digest(
     from bot.config import Settings
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
-                        media_dir=tmp_path / "media")
+    settings = Settings(
+        _env_file=None,
+        database_url=url,  # type: ignore[call-arg]
+        media_dir=tmp_path / "media",
+    )
     core = await start_core(settings)
     try:
         await _archive(core.sessions, core.media, ["Горналь"])
@@ -265,7 +355,8 @@ async def test_cli_prints_the_digest(
     monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))
     monkeypatch.setenv("DATABASE_URL", url)
     code = await asyncio.to_thread(
-        main, ["digest", "--chat", str(CHAT.id), "--date", "2025-04-27", "--lang", "en"])
+        main, ["digest", "--chat", str(CHAT.id), "--date", "2025-04-27", "--lang", "en"]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("🗞 Digest · 27.04.2025\nfrom 26.04 08:00 to 27.04 08:00")
@@ -289,16 +380,40 @@ async def test_place_subscription_covers_the_places_inside(
     async with sessions() as session, session.begin():
         region = {"place_uk": "Курська область"}
         claim_ids = [
-            (await claim_repo.add_claims(session, post_id, [Claim(
-                kind=kind, place_id="RU-KRS", place_name="Kursk Oblast", side=side,
-                controller=controller, polarity=None, asserted_at=datetime.fromisoformat(at),
-                quote="…", start=0, end=1, data=region)]))[0]
+            (
+                await claim_repo.add_claims(
+                    session,
+                    post_id,
+                    [
+                        Claim(
+                            kind=kind,
+                            place_id="RU-KRS",
+                            place_name="Kursk Oblast",
+                            side=side,
+                            controller=controller,
+                            polarity=None,
+                            asserted_at=datetime.fromisoformat(at),
+                            quote="…",
+                            start=0,
+                            end=1,
+                            data=region,
+                        )
+                    ],
+                )
+            )[0]
             for post_id, kind, side, controller, at in (
                 (ru, Kind.OPERATION_COMPLETED, "RU", "RU", "2025-04-26T12:30:00+03:00"),
-                (ua, Kind.DENIAL, "UA", None, "2025-04-26T15:45:00+03:00"))]
+                (ua, Kind.DENIAL, "UA", None, "2025-04-26T15:45:00+03:00"),
+            )
+        ]
         await claim_repo.add_contradiction(
-            session, claim_id=claim_ids[1], earlier_claim_id=claim_ids[0], place_id="RU-KRS",
-            why="UA denies that RU completed the operation", episode_id=None)
+            session,
+            claim_id=claim_ids[1],
+            earlier_claim_id=claim_ids[0],
+            place_id="RU-KRS",
+            why="UA denies that RU completed the operation",
+            episode_id=None,
+        )
     preview = await _service(sessions, media).preview(CHAT.id, DAY)
     assert preview is not None
     (item,) = preview.content.items

@@ -47,21 +47,39 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 def _settings(pg_url: str, srv: BotApiServer, media: Path) -> Settings:
-    return Settings(_env_file=None, database_url=pg_url, bot_token=TOKEN,  # type: ignore[call-arg]
-                    telegram_api_url=srv.base_url, media_dir=media)
+    return Settings(
+        _env_file=None,
+        database_url=pg_url,
+        bot_token=TOKEN,  # type: ignore[call-arg]
+        telegram_api_url=srv.base_url,
+        media_dir=media,
+    )
 
 
 def _env(pg_url: str, srv: BotApiServer, media: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": pg_url,
-            "TELEGRAM_API_URL": srv.base_url, "BOT_TOKEN": TOKEN, "MEDIA_DIR": str(media),
-            "LOG_LEVEL": "INFO"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": pg_url,
+        "TELEGRAM_API_URL": srv.base_url,
+        "BOT_TOKEN": TOKEN,
+        "MEDIA_DIR": str(media),
+        "LOG_LEVEL": "INFO",
+    }
 
 
 async def _spawn(env: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
     with log.open("wb") as err:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=err)
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=err,
+        )
 
 
 async def _schedule(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
@@ -81,8 +99,10 @@ async def _delivery(
     dispatcher in this process."""
     if mode == "deliver-processes":
         assert "digest" in build_dispatcher(core, _NoSender()).renderers
-        workers = [await _spawn(env, tmp_path / f"deliver{i}.log", "deliver", "--poll", "0.2")
-                   for i in range(2)]
+        workers = [
+            await _spawn(env, tmp_path / f"deliver{i}.log", "deliver", "--poll", "0.2")
+            for i in range(2)
+        ]
         async with _killing(*workers):
             yield
             for w in workers:
@@ -91,8 +111,12 @@ async def _delivery(
         return
     bot = Bot(TOKEN, base_url=srv.base_url, base_file_url=srv.base_file_url)
     dispatcher = build_dispatcher(
-        core, PtbSender(bot, core.settings.media_dir), Pacer(Limits(1e6, 1e6, 1e6)),
-        renderers={**DEFAULT_RENDERERS, **RENDERERS}, idle_poll=0.2)
+        core,
+        PtbSender(bot, core.settings.media_dir),
+        Pacer(Limits(1e6, 1e6, 1e6)),
+        renderers={**DEFAULT_RENDERERS, **RENDERERS},
+        idle_poll=0.2,
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
     try:
@@ -160,14 +184,22 @@ async def test_standby_sends_the_next_digest_after_the_leader_is_killed(
         for chat_id in (FIRST, SECOND):
             await track(core.sessions, chat_id, ["Курськ"])
         # Something to digest (and to chart): a post from an hour ago.
-        await core.ingest.new_posts([Post(
-            channel="generalstaffzsu", id=1, date=utcnow() - timedelta(hours=1),
-            text="Оборонна операція у визначених районах на Курщині триває; угруповання "
-                 "військ «Курськ» відбило п'ять штурмів.")])
+        await core.ingest.new_posts(
+            [
+                Post(
+                    channel="generalstaffzsu",
+                    id=1,
+                    date=utcnow() - timedelta(hours=1),
+                    text="Оборонна операція у визначених районах на Курщині триває; угруповання "
+                    "військ «Курськ» відбило п'ять штурмів.",
+                )
+            ]
+        )
         async with core.sessions() as session, session.begin():
             # Not due for a while (and created now: no earlier digest to catch up on).
-            await session.execute(update(Chat).values(digest_time=_local_in(900),
-                                                      timezone=ZONE.key))
+            await session.execute(
+                update(Chat).values(digest_time=_local_in(900), timezone=ZONE.key)
+            )
 
         env = _env(pg_url, srv, media)
         log_a, log_b = tmp_path / "leader.log", tmp_path / "standby.log"
@@ -182,10 +214,12 @@ async def test_standby_sends_the_next_digest_after_the_leader_is_killed(
 
                 async with _delivery(mode, core, srv, env, tmp_path):
                     async with core.sessions() as session, session.begin():
-                        await session.execute(update(Chat).where(Chat.id == FIRST)
-                                              .values(digest_time=_local_in(3)))
-                        await session.execute(update(Chat).where(Chat.id == SECOND)
-                                              .values(digest_time=_local_in(12)))
+                        await session.execute(
+                            update(Chat).where(Chat.id == FIRST).values(digest_time=_local_in(3))
+                        )
+                        await session.execute(
+                            update(Chat).where(Chat.id == SECOND).values(digest_time=_local_in(12))
+                        )
                     await srv.wait_for(lambda _: _digests(srv, FIRST)[0], timeout=20)
                     assert "digest for chat 9101" in _read(log_a)
                     leader.send_signal(signal.SIGKILL)
@@ -194,8 +228,9 @@ async def test_standby_sends_the_next_digest_after_the_leader_is_killed(
                     await _wait_log(log_b, "became leader", 15)
                     await srv.wait_for(lambda _: _digests(srv, SECOND)[0], timeout=30)
                     # Both charts too, then some quiet time in which nothing may repeat.
-                    await srv.wait_for(lambda _: all(_digests(srv, c)[1]
-                                                     for c in (FIRST, SECOND)), timeout=15)
+                    await srv.wait_for(
+                        lambda _: all(_digests(srv, c)[1] for c in (FIRST, SECOND)), timeout=15
+                    )
                     await asyncio.sleep(3)
 
                 for chat_id in (FIRST, SECOND):

@@ -34,8 +34,9 @@ def test_spring_forward_gap_still_one_digest() -> None:
     assert due == utc(2025, 3, 30, 1, 30)  # 03:30 CEST, after the gap
     # Walking through the night minute by minute finds exactly one due instant that day.
     start = utc(2025, 3, 29, 22)
-    instants = {next_slot(start + timedelta(minutes=m), time(2, 30), BERLIN).due
-                for m in range(0, 6 * 60)}
+    instants = {
+        next_slot(start + timedelta(minutes=m), time(2, 30), BERLIN).due for m in range(0, 6 * 60)
+    }
     assert [i for i in instants if i.astimezone(BERLIN).date() == day] == [due]
 
 
@@ -65,26 +66,39 @@ def test_per_chat_time_zone() -> None:
 def test_catch_up_only_the_latest_recent_day() -> None:
     at = time(8)
     # Down from 07:00 to 09:30: today's 08:00 digest is sent late.
-    missed = catch_up_slot(utc(2025, 6, 1, 6, 30), at, KYIV, max_late=timedelta(hours=20),
-                           not_before=None)
+    missed = catch_up_slot(
+        utc(2025, 6, 1, 6, 30), at, KYIV, max_late=timedelta(hours=20), not_before=None
+    )
     assert missed is not None and missed.day == date(2025, 6, 1)
     # Down for days: only the most recent day is a candidate, and only if recent enough.
-    assert catch_up_slot(utc(2025, 6, 2, 1), at, KYIV, max_late=timedelta(hours=20),
-                         not_before=None) is not None
-    assert catch_up_slot(utc(2025, 6, 2, 4), at, KYIV, max_late=timedelta(hours=20),
-                         not_before=None) is None
+    assert (
+        catch_up_slot(utc(2025, 6, 2, 1), at, KYIV, max_late=timedelta(hours=20), not_before=None)
+        is not None
+    )
+    assert (
+        catch_up_slot(utc(2025, 6, 2, 4), at, KYIV, max_late=timedelta(hours=20), not_before=None)
+        is None
+    )
     # A chat that enabled its digest after today's time waits for tomorrow.
-    assert catch_up_slot(utc(2025, 6, 1, 7), at, KYIV, max_late=timedelta(hours=20),
-                         not_before=utc(2025, 6, 1, 6)) is None
+    assert (
+        catch_up_slot(
+            utc(2025, 6, 1, 7),
+            at,
+            KYIV,
+            max_late=timedelta(hours=20),
+            not_before=utc(2025, 6, 1, 6),
+        )
+        is None
+    )
 
 
-zones = st.sampled_from([KYIV, BERLIN, NEW_YORK, ZoneInfo("Australia/Lord_Howe"),
-                         ZoneInfo("UTC")])
+zones = st.sampled_from([KYIV, BERLIN, NEW_YORK, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("UTC")])
 
 
 @given(
-    now=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1),
-                     timezones=st.just(UTC)),
+    now=st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+    ),
     at=st.times(),
     tz=zones,
 )

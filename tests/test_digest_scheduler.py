@@ -26,26 +26,37 @@ Sessions = async_sessionmaker[AsyncSession]
 async def _chat(sessions: Sessions, chat_id: int, at: time, created: datetime) -> None:
     await track(sessions, chat_id, ["Курськ"])
     async with sessions() as session, session.begin():
-        await session.execute(update(Chat).where(Chat.id == chat_id).values(
-            digest_time=at, timezone=ZONE.key, created_at=created))
+        await session.execute(
+            update(Chat)
+            .where(Chat.id == chat_id)
+            .values(digest_time=at, timezone=ZONE.key, created_at=created)
+        )
 
 
 def _service(sessions: Sessions, tmp_path: Path) -> DigestService:
-    return DigestService(sessions, SubscriptionMatcher(), MediaStore(tmp_path / "media"),
-                         default_tz="Europe/Kyiv")
+    return DigestService(
+        sessions, SubscriptionMatcher(), MediaStore(tmp_path / "media"), default_tz="Europe/Kyiv"
+    )
 
 
 async def _runs(sessions: Sessions) -> list[tuple[int, object]]:
     async with sessions() as session:
-        return [(r.chat_id, r.day) for r in await session.scalars(
-            select(DigestRun).order_by(DigestRun.chat_id, DigestRun.day))]
+        return [
+            (r.chat_id, r.day)
+            for r in await session.scalars(
+                select(DigestRun).order_by(DigestRun.chat_id, DigestRun.day)
+            )
+        ]
 
 
 async def _digests(sessions: Sessions) -> int:
     async with sessions() as session:
         n = await session.scalar(
-            select(func.count()).select_from(Delivery).join(Alert, Alert.id == Delivery.alert_id)
-            .where(Alert.kind == "digest"))
+            select(func.count())
+            .select_from(Delivery)
+            .join(Alert, Alert.id == Delivery.alert_id)
+            .where(Alert.kind == "digest")
+        )
     return int(n or 0)
 
 
@@ -74,9 +85,7 @@ def _local_in(seconds: float) -> time:
     return (utcnow() + timedelta(seconds=seconds)).astimezone(ZONE).time().replace(microsecond=0)
 
 
-async def test_missed_digest_is_sent_once_after_restart(
-    sessions: Sessions, tmp_path: Path
-) -> None:
+async def test_missed_digest_is_sent_once_after_restart(sessions: Sessions, tmp_path: Path) -> None:
     # Chat 1's time passed an hour ago while nothing ran; chat 2's is hours away.
     yesterday = utcnow() - timedelta(days=1)
     await _chat(sessions, 1, _local_in(-3600), yesterday)
@@ -149,14 +158,27 @@ async def test_standby_takes_over_when_the_leader_stops(pg_engine: AsyncEngine) 
         def start() -> object:
             working.append(name)
             return lambda: working.remove(name)
+
         return start
 
     stop_a, stop_b = asyncio.Event(), asyncio.Event()
-    task_a = asyncio.create_task(lead(Leadership(engine), stop_a, starter("a"),  # type: ignore[arg-type]
-                                      poll_seconds=0.1))
+    task_a = asyncio.create_task(
+        lead(
+            Leadership(engine),
+            stop_a,
+            starter("a"),  # type: ignore[arg-type]
+            poll_seconds=0.1,
+        )
+    )
     await asyncio.sleep(0.3)
-    task_b = asyncio.create_task(lead(Leadership(engine), stop_b, starter("b"),  # type: ignore[arg-type]
-                                      poll_seconds=0.1))
+    task_b = asyncio.create_task(
+        lead(
+            Leadership(engine),
+            stop_b,
+            starter("b"),  # type: ignore[arg-type]
+            poll_seconds=0.1,
+        )
+    )
     await asyncio.sleep(0.5)
     assert working == ["a"]
     stop_a.set()
@@ -181,8 +203,9 @@ async def test_run_scheduler_in_one_process_on_sqlite(
     try:
         await _chat(core.sessions, 3, _local_in(2), utcnow())
         stop = asyncio.Event()
-        task = asyncio.create_task(run_scheduler(core, stop, refresh_seconds=0.5,
-                                                 lock_poll_seconds=0.2))
+        task = asyncio.create_task(
+            run_scheduler(core, stop, refresh_seconds=0.5, lock_poll_seconds=0.2)
+        )
         await _until(lambda: _has_runs(core.sessions, 1), 10)
         stop.set()
         await asyncio.wait_for(task, 5)

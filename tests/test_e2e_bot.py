@@ -114,8 +114,9 @@ async def test_track_import_alert_with_photo(
     botapi.inject_message(USER, "/track Kursk", user_id=USER, language_code="en")
     await botapi.wait_for(lambda calls: "tp:RU-KRS" in str(botapi.calls_of("sendMessage")[-1:]))
     botapi.inject_callback(USER, USER, "tp:RU-KRS")
-    await botapi.wait_for(lambda calls: any("Tracking: Kursk Oblast" in t
-                                            for t in edits_to(botapi, USER)))
+    await botapi.wait_for(
+        lambda calls: any("Tracking: Kursk Oblast" in t for t in edits_to(botapi, USER))
+    )
 
     export = write_export(tmp_path / "export")
     read, stored = await import_file(live.core.settings, export, "mod_russia")

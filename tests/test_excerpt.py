@@ -129,7 +129,7 @@ def test_safe_cut() -> None:
 
 
 def test_tg_len_counts_like_telegram() -> None:
-    assert tg_len("<b>a</b> &amp; <a href=\"https://x.y/?a=1&amp;b=2\">b</a>") == 5
+    assert tg_len('<b>a</b> &amp; <a href="https://x.y/?a=1&amp;b=2">b</a>') == 5
     assert tg_len("🇺🇦") == 4
     assert tg_len("ї") == 1
     assert utf16_len("😀a") == 3

@@ -123,11 +123,17 @@ def test_album_items_become_one_post_like_the_live_sources(store: MediaStore) ->
     assert album.text == "Альбом: три мапи"
     assert len(album.media) == 3 and all(m.width == 64 for m in album.media)
     # every item's photo, in id order
-    files = [TRICKY.parent / "photos" / f for f in (
-        "photo_1@12-08-2024_10-06-00.png", "photo_2@12-08-2024_10-06-00.png",
-        "photo_3@12-08-2024_10-06-01.png")]
+    files = [
+        TRICKY.parent / "photos" / f
+        for f in (
+            "photo_1@12-08-2024_10-06-00.png",
+            "photo_2@12-08-2024_10-06-00.png",
+            "photo_3@12-08-2024_10-06-01.png",
+        )
+    ]
     assert [m.sha256 for m in album.media] == [
-        hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+        hashlib.sha256(f.read_bytes()).hexdigest() for f in files
+    ]
     others = [p for i, p in chan.items() if i != 106]
     assert all(p.grouped_id is None for p in others)
 

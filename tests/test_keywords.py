@@ -294,8 +294,24 @@ def test_one_doc_serves_many_expressions() -> None:
 # --- property-based ----------------------------------------------------------------------------
 
 VOCAB = [
-    "kursk", "sudzha", "харків", "курська", "область", "and", "or", "not", "і", "не", "або",
-    "гуляй-поле", "п'ять", "kupiansk's", "su-34", "155", "x", "ё",
+    "kursk",
+    "sudzha",
+    "харків",
+    "курська",
+    "область",
+    "and",
+    "or",
+    "not",
+    "і",
+    "не",
+    "або",
+    "гуляй-поле",
+    "п'ять",
+    "kupiansk's",
+    "su-34",
+    "155",
+    "x",
+    "ё",
 ]
 word_text = st.one_of(
     st.sampled_from(VOCAB),
@@ -407,8 +423,29 @@ def test_any_rendering_parses_back_to_the_same_tree(tree: Expr, data: st.DataObj
 
 
 OPERATORY = st.sampled_from(
-    ["AND", "OR", "NOT", "НЕ", "АБО", "І", "(", ")", '"', "“", "«", "-", " ", "  ", "--",
-     "a", "Харків", "x-y", "'", ",", "\n"]
+    [
+        "AND",
+        "OR",
+        "NOT",
+        "НЕ",
+        "АБО",
+        "І",
+        "(",
+        ")",
+        '"',
+        "“",
+        "«",
+        "-",
+        " ",
+        "  ",
+        "--",
+        "a",
+        "Харків",
+        "x-y",
+        "'",
+        ",",
+        "\n",
+    ]
 )
 
 

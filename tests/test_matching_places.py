@@ -23,8 +23,9 @@ def post(text: str) -> Post:
     return Post(channel="mod_russia", id=1, date=datetime(2025, 4, 26, tzinfo=UTC), text=text)
 
 
-async def _subscribe(sessions: async_sessionmaker[AsyncSession],
-                     rows: list[tuple[int, str, str]]) -> None:
+async def _subscribe(
+    sessions: async_sessionmaker[AsyncSession], rows: list[tuple[int, str, str]]
+) -> None:
     async with sessions() as session, session.begin():
         for chat_id, kind, key in rows:
             await chat_repo.ensure(session, chat_id, type_="private")
@@ -33,18 +34,29 @@ async def _subscribe(sessions: async_sessionmaker[AsyncSession],
 
 async def test_places_keywords_and_text(sessions: async_sessionmaker[AsyncSession]) -> None:
     gaz = get_gazetteer()
-    one_oleksandrivka = next(iter(
-        m.candidates for m in get_matcher().find("Олександрівка") if m.candidates))[0]
-    await _subscribe(sessions, [
-        (1, "place", SUDZHA), (2, "place", "RU-KRS"), (3, "place", "RU"),
-        (4, "place", "UA"), (5, "place", one_oleksandrivka), (6, "place", "UA-63"),
-        (7, "keyword", "sudzha OR суджа"), (8, "keyword", "training"),
-        (9, "text", "судж"), (10, "keyword", "NOT NOT broken"),
-    ])
+    one_oleksandrivka = next(
+        iter(m.candidates for m in get_matcher().find("Олександрівка") if m.candidates)
+    )[0]
+    await _subscribe(
+        sessions,
+        [
+            (1, "place", SUDZHA),
+            (2, "place", "RU-KRS"),
+            (3, "place", "RU"),
+            (4, "place", "UA"),
+            (5, "place", one_oleksandrivka),
+            (6, "place", "UA-63"),
+            (7, "keyword", "sudzha OR суджа"),
+            (8, "keyword", "training"),
+            (9, "text", "судж"),
+            (10, "keyword", "NOT NOT broken"),
+        ],
+    )
     matcher = SubscriptionMatcher()
     async with sessions() as session:
-        found = await matcher.match(session, post(
-            "Бої біля Суджі. Олександрівка знову під обстрілом."))
+        found = await matcher.match(
+            session, post("Бої біля Суджі. Олександрівка знову під обстрілом.")
+        )
     by_chat = {m.chat_id: m for m in found}
     # Containment: the town, its oblast, its country. The ambiguous village: only the
     # country all its candidates share, never one particular Oleksandrivka.
@@ -74,9 +86,14 @@ def test_keyword_cache_parses_once() -> None:
 
 
 def test_why_lines_in_both_languages() -> None:
-    labels = [place_reason("RU-KRS", SUDZHA), place_reason(SUDZHA, SUDZHA),
-              "keyword:kursk AND sudzha", "Курськ", place_reason("UA", None, "Олександрівка"),
-              place_reason("gone", "gone")]
+    labels = [
+        place_reason("RU-KRS", SUDZHA),
+        place_reason(SUDZHA, SUDZHA),
+        "keyword:kursk AND sudzha",
+        "Курськ",
+        place_reason("UA", None, "Олександрівка"),
+        place_reason("gone", "gone"),
+    ]
     en = why_lines(labels, "en", "tracked", "keyword").split("\n")
     assert en[0] == "📍 Sudzha (Kursk Oblast) — tracked"
     assert en[1].startswith("📍 Sudzha (Sudzhansky") and en[1].endswith("— tracked")
@@ -110,8 +127,10 @@ async def test_edit_realerts_only_chats_whose_match_changed(
     await ingest.new_posts([post("Бої біля Суджі тривають.")])
     await ingest.edited(post("Бої біля Суджі та Курська тривають."))
     async with sessions() as session:
-        sent = [(d.chat_id, d.alert_id) for d in
-                await session.scalars(select(Delivery).order_by(Delivery.id))]
+        sent = [
+            (d.chat_id, d.alert_id)
+            for d in await session.scalars(select(Delivery).order_by(Delivery.id))
+        ]
     first = sent[0][1]
     # Both got the post; only the oblast's chat has a new mention (Kursk) to hear about.
     assert sorted(c for c, a in sent if a == first) == [1, 2]

@@ -98,15 +98,29 @@ def test_hierarchy_and_regions(gaz: Gazetteer) -> None:
     assert len(gaz.places) > 31_000
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("Kursk", "RU-KRS-kursk"), ("Kursk Oblast", "RU-KRS"), ("Курщина", "RU-KRS"),
-    ("Курській області", "RU-KRS"), ("Sudzha", "RU-KRS-sudzha"), ("Суджа", "RU-KRS-sudzha"),
-    ("Купянск", KUPIANSK), ("Kupyansk", KUPIANSK), ("Куп'янськ", KUPIANSK),
-    ("Красноармейск", POKROVSK), ("Бахмут", "UA14020010010059145"),
-    ("Артемовск", "UA14020010010059145"), ("Дзержинск", "UA14020110010025394"),
-    ("Kiev", "UA80000000000093317"), ("Odessa", "UA51100270010076757"),
-    ("Сумщина", "UA-59"), ("Sumy region", "UA-59"), ("Gornal", "RU-KRS-gornal"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Kursk", "RU-KRS-kursk"),
+        ("Kursk Oblast", "RU-KRS"),
+        ("Курщина", "RU-KRS"),
+        ("Курській області", "RU-KRS"),
+        ("Sudzha", "RU-KRS-sudzha"),
+        ("Суджа", "RU-KRS-sudzha"),
+        ("Купянск", KUPIANSK),
+        ("Kupyansk", KUPIANSK),
+        ("Куп'янськ", KUPIANSK),
+        ("Красноармейск", POKROVSK),
+        ("Бахмут", "UA14020010010059145"),
+        ("Артемовск", "UA14020010010059145"),
+        ("Дзержинск", "UA14020110010025394"),
+        ("Kiev", "UA80000000000093317"),
+        ("Odessa", "UA51100270010076757"),
+        ("Сумщина", "UA-59"),
+        ("Sumy region", "UA-59"),
+        ("Gornal", "RU-KRS-gornal"),
+    ],
+)
 def test_resolve(gaz: Gazetteer, query: str, expected: str) -> None:
     assert gaz.resolve(query)[0].id == expected
 
@@ -141,16 +155,19 @@ def test_surface_forms_not_first_parse(matcher: PlaceMatcher) -> None:
     assert ids == [POKROVSK, KUPIANSK, "UA63120270010096107", KUPIANSK, KUPIANSK]
 
 
-@pytest.mark.parametrize("text", [
-    "Разом – до перемоги! Перемога буде за нами.",
-    "Суми грошей вражають. Мирне населення. Веселе свято.",
-    "Olexandr Syrskyi reported. Victory Day. Bar staff.",
-    "Ракета з акваторії Чорного моря.",
-    "Зараз Ілля – з бабусею.",
-    "угруповання військ “Курськ”",
-    "Заступник командувача Чорноморського флоту. Пам'ятаємо Бабин Яр.",
-    "Нагородити орденом Богдана Хмельницького. Працюють 12 ТЕС. Новий пакет. Ленд-ліз.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Разом – до перемоги! Перемога буде за нами.",
+        "Суми грошей вражають. Мирне населення. Веселе свято.",
+        "Olexandr Syrskyi reported. Victory Day. Bar staff.",
+        "Ракета з акваторії Чорного моря.",
+        "Зараз Ілля – з бабусею.",
+        "угруповання військ “Курськ”",
+        "Заступник командувача Чорноморського флоту. Пам'ятаємо Бабин Яр.",
+        "Нагородити орденом Богдана Хмельницького. Працюють 12 ТЕС. Новий пакет. Ленд-ліз.",
+    ],
+)
 def test_common_words_are_not_places(matcher: PlaceMatcher, text: str) -> None:
     assert [m for m in matcher.find(text) if m.kind != "country"] == []
 
@@ -165,7 +182,8 @@ def test_common_word_names_with_a_cue_or_region(matcher: PlaceMatcher) -> None:
     assert [g[1] is not None for g in got if g[2] != "country"] == [True] * 4
     assert found(matcher, "Суми та Сумщина під обстрілом")[0][1] == SUMY
     assert found(matcher, "освобождены населённые пункты Меловой, Подол и Суджа")[1][1] == (
-        "RU-KRS-podol")
+        "RU-KRS-podol"
+    )
 
 
 def test_homonyms_resolved_by_context_or_reported(matcher: PlaceMatcher) -> None:
@@ -178,9 +196,11 @@ def test_homonyms_resolved_by_context_or_reported(matcher: PlaceMatcher) -> None
 def test_axes(matcher: PlaceMatcher) -> None:
     text = "на Покровському напрямку; на Курском направлении; the Pokrovsk direction"
     got = found(matcher, text)
-    assert got == [("Покровському напрямку", POKROVSK, "axis"),
-                   ("Курском направлении", "RU-KRS", "axis"),
-                   ("Pokrovsk direction", POKROVSK, "axis")]
+    assert got == [
+        ("Покровському напрямку", POKROVSK, "axis"),
+        ("Курском направлении", "RU-KRS", "axis"),
+        ("Pokrovsk direction", POKROVSK, "axis"),
+    ]
 
 
 def test_countries_and_word_boundaries(matcher: PlaceMatcher) -> None:
@@ -194,14 +214,20 @@ def test_countries_and_word_boundaries(matcher: PlaceMatcher) -> None:
 
 def test_analyze_contract() -> None:
     text = "Удар по Сумах. Бої на Курщині."
-    out = analyze_post({"channel": "kpszsu", "id": 7, "date": "2026-07-01T08:00:00+03:00",
-                        "text": text})
+    out = analyze_post(
+        {"channel": "kpszsu", "id": 7, "date": "2026-07-01T08:00:00+03:00", "text": text}
+    )
     assert list(out)[:5] == ["channel", "id", "places", "claims", "contradicts"]
     assert out["places"] == [
-        {"name": "Sumy", "region": "UA-59", "kind": "city", "id": SUMY,
-         "start": 8, "end": 13},
-        {"name": "Kursk Oblast", "region": "RU-KRS", "kind": "region", "id": "RU-KRS",
-         "start": 22, "end": 29},
+        {"name": "Sumy", "region": "UA-59", "kind": "city", "id": SUMY, "start": 8, "end": 13},
+        {
+            "name": "Kursk Oblast",
+            "region": "RU-KRS",
+            "kind": "region",
+            "id": "RU-KRS",
+            "start": 22,
+            "end": 29,
+        },
     ]
     assert text[8:13] == "Сумах"
 
@@ -213,8 +239,11 @@ def test_analyze_command_streams_jsonl_in_order() -> None:
     assert callable(args.func)
     date = "2025-11-20T10:00:00+02:00"
     src = io.StringIO(
-        json.dumps({"channel": "a", "id": 1, "date": date, "text": "Kupyansk"}) + "\n\n"
-        + json.dumps({"channel": "a", "id": 2, "date": date, "text": "нічого"}) + "\n")
+        json.dumps({"channel": "a", "id": 1, "date": date, "text": "Kupyansk"})
+        + "\n\n"
+        + json.dumps({"channel": "a", "id": 2, "date": date, "text": "нічого"})
+        + "\n"
+    )
     dst = io.StringIO()
     assert run_stream(src, dst, Settings(_env_file=None)) == 0  # type: ignore[call-arg]
     lines = [json.loads(x) for x in dst.getvalue().splitlines()]
@@ -223,12 +252,17 @@ def test_analyze_command_streams_jsonl_in_order() -> None:
 
 
 def test_raions_and_hromadas_by_their_head_noun(matcher: PlaceMatcher) -> None:
-    text = ("на території Великописарівської селищної громади, Сумського та Охтирського "
-            "районів; Краматорського р-ну")
+    text = (
+        "на території Великописарівської селищної громади, Сумського та Охтирського "
+        "районів; Краматорського р-ну"
+    )
     got = found(matcher, text)
     assert [(g[0], g[2]) for g in got] == [
-        ("Великописарівської селищної громади", "hromada"), ("Сумського", "raion"),
-        ("Охтирського районів", "raion"), ("Краматорського р-ну", "raion")]
+        ("Великописарівської селищної громади", "hromada"),
+        ("Сумського", "raion"),
+        ("Охтирського районів", "raion"),
+        ("Краматорського р-ну", "raion"),
+    ]
     en = found(matcher, "Kramatorsk district; Belgorod and Bryansk regions")
     assert [g[1] for g in en] == ["UA14120000000070232", "RU-BEL", "RU-BRY"]
 
@@ -238,8 +272,11 @@ def test_resolve_offers_the_oblast_after_its_capital(gaz: Gazetteer) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="Суми Курськ Kursk'’-,.«»\n ієїґабвгґдеёжзийклмнопрстуфхцчшщьюяABCz0",
-               max_size=80))
+@given(
+    st.text(
+        alphabet="Суми Курськ Kursk'’-,.«»\n ієїґабвгґдеёжзийклмнопрстуфхцчшщьюяABCz0", max_size=80
+    )
+)
 def test_offsets_always_point_into_the_text(text: str) -> None:
     for m in get_matcher().find(text):
         assert 0 <= m.start < m.end <= len(text)

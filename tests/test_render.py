@@ -31,16 +31,27 @@ def assert_valid(html_text: str) -> None:
 
 
 def payload(text: str, media: list[str] | None = None) -> dict[str, object]:
-    return {"channel": "generalstaffzsu", "id": 21404, "title": "Генштаб ЗСУ <official>",
-            "date": "2025-04-26T10:15:00+00:00", "text": text, "media": media or [],
-            "forward": None}
+    return {
+        "channel": "generalstaffzsu",
+        "id": 21404,
+        "title": "Генштаб ЗСУ <official>",
+        "date": "2025-04-26T10:15:00+00:00",
+        "text": text,
+        "media": media or [],
+        "forward": None,
+    }
 
 
 def test_match_alert_in_english_kyiv_time() -> None:
     text = "Заяви про завершення бойових дій у Курській області не відповідають дійсності."
     start = text.index("Курській")
-    msg = render_alert("match", payload(text), {"labels": ["Kursk"], "spans": [[start, start + 8]]},
-                       lang="en", tz="Europe/Kyiv")
+    msg = render_alert(
+        "match",
+        payload(text),
+        {"labels": ["Kursk"], "spans": [[start, start + 8]]},
+        lang="en",
+        tz="Europe/Kyiv",
+    )
     assert "<b>Курській</b>" in msg.text
     assert "26.04.2025 13:15" in msg.text  # Kyiv summer time, UTC+3
     assert "Генштаб ЗСУ &lt;official&gt;" in msg.text
@@ -50,12 +61,19 @@ def test_match_alert_in_english_kyiv_time() -> None:
 
 
 def test_long_post_with_map_fits_a_caption_and_keeps_the_link() -> None:
-    text = ("Бойові дії тривають. " * 40) + "Сили оборони утримують позиції біля Горналя. " + (
-        "Противник зазнає втрат. " * 60)
+    text = (
+        ("Бойові дії тривають. " * 40)
+        + "Сили оборони утримують позиції біля Горналя. "
+        + ("Противник зазнає втрат. " * 60)
+    )
     start = text.index("Горналя")
-    msg = render_alert("match", payload(text, ["ab/cd/map.png"]),
-                       {"labels": ["Горналь"], "spans": [[start, start + 7]]},
-                       lang="uk", tz="Europe/Kyiv")
+    msg = render_alert(
+        "match",
+        payload(text, ["ab/cd/map.png"]),
+        {"labels": ["Горналь"], "spans": [[start, start + 7]]},
+        lang="uk",
+        tz="Europe/Kyiv",
+    )
     assert msg.photos == ("ab/cd/map.png",)
     assert tg_len(msg.text) <= CAPTION_LIMIT
     assert "<b>Горналя</b>" in msg.text  # the excerpt is centred on the match
@@ -65,8 +83,9 @@ def test_long_post_with_map_fits_a_caption_and_keeps_the_link() -> None:
 
 def test_text_only_alert_fits_a_message_and_escapes_html() -> None:
     text = "<script>alert(1)</script> & Kursk " * 300
-    msg = render_alert("match", payload(text), {"labels": ["Kursk"], "spans": [[29, 34]]},
-                       lang="en", tz="UTC")
+    msg = render_alert(
+        "match", payload(text), {"labels": ["Kursk"], "spans": [[29, 34]]}, lang="en", tz="UTC"
+    )
     assert "<script>" not in msg.text
     assert tg_len(msg.text) <= TEXT_LIMIT
     assert_valid(msg.text)
@@ -74,8 +93,9 @@ def test_text_only_alert_fits_a_message_and_escapes_html() -> None:
 
 def test_edit_alert_shows_old_and_new() -> None:
     body = payload("Над Курщиною збито 21 БпЛА.") | {"old_text": "Над Курщиною збито 12 БпЛА."}
-    msg = render_alert("edit", body, {"labels": ["Курщина"], "spans": [[4, 12]]},
-                       lang="uk", tz="Europe/Kyiv")
+    msg = render_alert(
+        "edit", body, {"labels": ["Курщина"], "spans": [[4, 12]]}, lang="uk", tz="Europe/Kyiv"
+    )
     assert "Було" in msg.text and "Стало" in msg.text
     assert "12 БпЛА" in msg.text and "21 БпЛА" in msg.text
     assert_valid(msg.text)

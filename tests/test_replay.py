@@ -50,8 +50,13 @@ async def test_replay_of_a_desktop_export_with_explicit_track(
 def test_cli_replay_runs_from_a_clean_environment(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "BOT_"))}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "replay"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=300, check=False,
+        [sys.executable, "-m", "bot", "replay"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "alerts" in proc.stdout.splitlines()[-1]

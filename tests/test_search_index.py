@@ -25,20 +25,28 @@ from tests.conftest import reset_database
 T0 = datetime(2025, 4, 26, 8, 0, tzinfo=UTC)
 
 
-def ingest_service(sessions: async_sessionmaker[AsyncSession], *, hook: bool = True
-                   ) -> IngestService:
-    return IngestService(sessions, SubscriptionMatcher(kinds=()),
-                         hooks=[SearchHook()] if hook else [])
+def ingest_service(
+    sessions: async_sessionmaker[AsyncSession], *, hook: bool = True
+) -> IngestService:
+    return IngestService(
+        sessions, SubscriptionMatcher(kinds=()), hooks=[SearchHook()] if hook else []
+    )
 
 
-async def store(ingest: IngestService, *texts: str, channel: str = "kpszsu",
-                start: int = 1) -> None:
-    await ingest.new_posts([Post(channel=channel, id=start + i, date=T0 + timedelta(minutes=i),
-                                 text=body) for i, body in enumerate(texts)])
+async def store(
+    ingest: IngestService, *texts: str, channel: str = "kpszsu", start: int = 1
+) -> None:
+    await ingest.new_posts(
+        [
+            Post(channel=channel, id=start + i, date=T0 + timedelta(minutes=i), text=body)
+            for i, body in enumerate(texts)
+        ]
+    )
 
 
-async def found(sessions: async_sessionmaker[AsyncSession], query: str,
-                **kw: object) -> list[tuple[str, int]]:
+async def found(
+    sessions: async_sessionmaker[AsyncSession], query: str, **kw: object
+) -> list[tuple[str, int]]:
     async with sessions() as session:
         index = index_for(session)
         ids = await index.search(session, search_query(query), limit=100, **kw)  # type: ignore[arg-type]
@@ -51,16 +59,19 @@ async def found(sessions: async_sessionmaker[AsyncSession], query: str,
 
 
 async def test_inflected_forms_and_and_semantics(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     ingest = ingest_service(sessions)
-    await store(ingest,
-                "Ворог обстріляв околиці Харкова вночі.",  # 1 uk genitive
-                "ВСУ нанесли удар по Харькову.",  # 2 ru dative
-                "У Харківській області тихо.",  # 3 adjective: a different word
-                "Бої тривають біля Суджі та в Курській області.",  # 4
-                "Kursk region fully liberated, says the ministry.",  # 5
-                "Обстріл Сум: поранено двох людей.",  # 6
-                "Гуляй-Поле під обстрілом, зруйновано будинок.")  # 7
+    await store(
+        ingest,
+        "Ворог обстріляв околиці Харкова вночі.",  # 1 uk genitive
+        "ВСУ нанесли удар по Харькову.",  # 2 ru dative
+        "У Харківській області тихо.",  # 3 adjective: a different word
+        "Бої тривають біля Суджі та в Курській області.",  # 4
+        "Kursk region fully liberated, says the ministry.",  # 5
+        "Обстріл Сум: поранено двох людей.",  # 6
+        "Гуляй-Поле під обстрілом, зруйновано будинок.",
+    )  # 7
     assert {i for _, i in await found(sessions, "Харків")} == {1, 2}
     assert {i for _, i in await found(sessions, "Харькове")} >= {1, 2}
     assert {i for _, i in await found(sessions, "Суджа")} == {4}
@@ -77,8 +88,12 @@ async def test_inflected_forms_and_and_semantics(
 async def test_terms_are_stored_verbatim(sessions: async_sessionmaker[AsyncSession]) -> None:
     """Apostrophes, hyphens, digits, quotes and backslashes reach neither tokenizer."""
     ingest = ingest_service(sessions)
-    await store(ingest, "П'ятихатки: Су-34 збито", "path C:\\temp\\x 'quoted' \"dq\" a&b|c!",
-                "emoji 🇺🇦 only and ОR AND NOT")
+    await store(
+        ingest,
+        "П'ятихатки: Су-34 збито",
+        "path C:\\temp\\x 'quoted' \"dq\" a&b|c!",
+        "emoji 🇺🇦 only and ОR AND NOT",
+    )
     assert [i for _, i in await found(sessions, "п’ятихатки")] == [1]
     assert [i for _, i in await found(sessions, "су-34")] == [1]
     assert [i for _, i in await found(sessions, "'quoted'")] == [2]
@@ -119,8 +134,13 @@ async def test_pages_channels_and_deleted(sessions: async_sessionmaker[AsyncSess
 async def test_an_edit_is_reindexed(sessions: async_sessionmaker[AsyncSession]) -> None:
     ingest = ingest_service(sessions)
     await store(ingest, "Бої біля Куп'янська тривають.")
-    edited = Post(channel="kpszsu", id=1, date=T0, edit_date=T0 + timedelta(hours=1),
-                  text="Уточнення: бої біля Лимана.")
+    edited = Post(
+        channel="kpszsu",
+        id=1,
+        date=T0,
+        edit_date=T0 + timedelta(hours=1),
+        text="Уточнення: бої біля Лимана.",
+    )
     # The edit path as bot.ingest._maybe_edit would run it with an edit hook.
     async with sessions() as session, session.begin():
         row = await post_repo.get_by_ref(session, "kpszsu", 1)
@@ -140,8 +160,12 @@ async def test_posts_stored_before_the_index_are_backfilled(db_url: str) -> None
     try:
         await upgrade_schema(engine, "0001")
         sessions = make_sessionmaker(engine)
-        await store(ingest_service(sessions, hook=False),
-                    "Звільнено Харків", "Освобождена Суджа", "Nothing here")
+        await store(
+            ingest_service(sessions, hook=False),
+            "Звільнено Харків",
+            "Освобождена Суджа",
+            "Nothing here",
+        )
         await upgrade_schema(engine)  # 0002 creates the index and fills it
         assert [i for _, i in await found(sessions, "Харкова")] == [1]
         assert [i for _, i in await found(sessions, "Суджі")] == [2]
@@ -206,11 +230,11 @@ def _downgrade_to_0001(connection: Connection) -> None:
 
 
 async def test_an_edit_through_ingest_is_reindexed(
-        sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     """``IngestService(edit_hooks=[SearchHook()])``: the change asked of bot/ingest.py."""
     hook = SearchHook()
-    ingest = IngestService(sessions, SubscriptionMatcher(kinds=()), hooks=[hook],
-                           edit_hooks=[hook])
+    ingest = IngestService(sessions, SubscriptionMatcher(kinds=()), hooks=[hook], edit_hooks=[hook])
     await store(ingest, "Бої біля Куп'янська тривають.")
     await ingest.edited(Post(channel="kpszsu", id=1, date=T0, text="Бої біля Лимана."))
     assert await found(sessions, "Лиман") == [("kpszsu", 1)]

@@ -228,8 +228,12 @@ async def test_live_ingest_archives_late_old_posts_without_alerting(
     ingest = IngestService(sessions, SubscriptionMatcher(), max_alert_age=timedelta(hours=48))
     await subscribe(sessions, 10, "Курск")
     now = datetime.now(UTC)
-    await ingest.new_posts([make_post(id=1, date=now - timedelta(days=20)),
-                            make_post(id=2, date=now - timedelta(minutes=5))])
+    await ingest.new_posts(
+        [
+            make_post(id=1, date=now - timedelta(days=20)),
+            make_post(id=2, date=now - timedelta(minutes=5)),
+        ]
+    )
     # An edit of a post never seen is stored, never alerted as new.
     await ingest.edited(make_post(id=3, date=now, edit_date=now))
     assert await count(sessions, PostRow) == 3
@@ -274,13 +278,20 @@ async def test_stale_posts_and_their_edits_never_alert_but_are_analysed(
     from storage.models import Claim
 
     await subscribe(sessions, 10, "Горнал")
-    ingest = IngestService(sessions, SubscriptionMatcher(), max_alert_age=timedelta(0),
-                           hooks=[ClaimsHook(lambda c: "RU")],
-                           edit_hooks=[ClaimsHook(lambda c: "RU")])
+    ingest = IngestService(
+        sessions,
+        SubscriptionMatcher(),
+        max_alert_age=timedelta(0),
+        hooks=[ClaimsHook(lambda c: "RU")],
+        edit_hooks=[ClaimsHook(lambda c: "RU")],
+    )
     old = make_post(text="Освобожден населенный пункт Горналь Курской области.")
     await ingest.new_posts([old])
-    await ingest.edited(make_post(text="Освобождены населенные пункты Горналь и Гуево.",
-                                  edit_date=T0 + timedelta(1)))
+    await ingest.edited(
+        make_post(
+            text="Освобождены населенные пункты Горналь и Гуево.", edit_date=T0 + timedelta(1)
+        )
+    )
     assert await count(sessions, Alert) == 0
     assert await count(sessions, Delivery) == 0
     assert await count(sessions, Claim) >= 1  # the claims follow the edited text

@@ -171,8 +171,7 @@ class FakeTelegram(TelegramClient):  # type: ignore[misc]
         **kw: Any,
     ) -> AsyncIterator[types.Message]:
         given = 0
-        ordered = sorted(self.history.get(entity.id, []), key=lambda m: m.id,
-                         reverse=not reverse)
+        ordered = sorted(self.history.get(entity.id, []), key=lambda m: m.id, reverse=not reverse)
         if kw.get("limit") is not None:
             ordered = ordered[: kw["limit"]]
         for msg in ordered:
@@ -562,7 +561,9 @@ async def test_restart_catches_up_posts_published_while_stopped(
 
 
 async def test_first_start_takes_only_the_newest_posts(
-    tg: FakeTelegram, ingest: IngestService, sessions: async_sessionmaker[AsyncSession],
+    tg: FakeTelegram,
+    ingest: IngestService,
+    sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
 ) -> None:
     source = await started(tg, ingest, tmp_path, initial_posts=5)
@@ -619,10 +620,21 @@ def test_make_client_writes_owner_only_sqlite_session(tmp_path: Path) -> None:
 def with_ref(msg: types.Message, ref: bytes) -> types.Message:
     photo = msg.media.photo
     fresh = types.Message(
-        id=msg.id, peer_id=msg.peer_id, date=msg.date, message=msg.message, post=True,
-        media=types.MessageMediaPhoto(photo=types.Photo(
-            id=photo.id, access_hash=photo.access_hash, file_reference=ref, date=photo.date,
-            sizes=photo.sizes, dc_id=photo.dc_id)),
+        id=msg.id,
+        peer_id=msg.peer_id,
+        date=msg.date,
+        message=msg.message,
+        post=True,
+        media=types.MessageMediaPhoto(
+            photo=types.Photo(
+                id=photo.id,
+                access_hash=photo.access_hash,
+                file_reference=ref,
+                date=photo.date,
+                sizes=photo.sizes,
+                dc_id=photo.dc_id,
+            )
+        ),
         grouped_id=msg.grouped_id,
     )
     return fresh
@@ -634,15 +646,17 @@ async def test_backfill_streams_on_past_photos_that_fail(
     sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
 ) -> None:
-    source = TelethonSource(tg, [], ingest, MediaStore(tmp_path / "media"), 60,
-                            flood_jitter=0.01, media_retry_delay=0.0)
+    source = TelethonSource(
+        tg, [], ingest, MediaStore(tmp_path / "media"), 60, flood_jitter=0.01, media_retry_delay=0.0
+    )
     history = [message(OTHER, i, f"post {i}", minutes=i) for i in range(1, 61)]
     history[4] = message(OTHER, 5, "gone for good", photo=404, minutes=5)
     history[9] = message(OTHER, 10, "one transient error", photo=11, minutes=10)
     history[19] = with_ref(message(OTHER, 20, "stale reference", photo=12, minutes=20), b"old")
     history[29] = message(OTHER, 30, "", photo=13, grouped_id=77, minutes=30)
-    history[30] = message(OTHER, 31, "album, one photo broken", photo=999, grouped_id=77,
-                          minutes=30)
+    history[30] = message(
+        OTHER, 31, "album, one photo broken", photo=999, grouped_id=77, minutes=30
+    )
     history[31] = message(OTHER, 32, "", photo=14, grouped_id=77, minutes=30)
     tg.history[OTHER] = history
     tg.download_errors[11] = [OSError("connection reset")]

@@ -67,7 +67,13 @@ def test_tokenize_offsets_point_into_original_text() -> None:
     text = "Ударили по Ха\u0301ркову — «Івано-Франківськ», п’ять Kupiansk's 🇺🇦 2024-08-12!"
     toks = tokenize(text)
     assert [t.norm for t in toks] == [
-        "ударили", "по", "харкову", "івано-франківськ", "п'ять", "kupiansk's", "2024-08-12"
+        "ударили",
+        "по",
+        "харкову",
+        "івано-франківськ",
+        "п'ять",
+        "kupiansk's",
+        "2024-08-12",
     ]
     assert [text[t.start : t.end] for t in toks][2:4] == ["Ха\u0301ркову", "Івано-Франківськ"]
     for t in toks:
@@ -188,8 +194,22 @@ def test_search_query_is_and_of_ors() -> None:
 def test_guarantee_for_dictionary_words() -> None:
     """Any form of a lexeme finds a text holding any other form of it (see module doc)."""
     analysers = tk._analysers()
-    words = ["харків", "область", "ракета", "удар", "курська", "суджа", "покровськ",
-             "обстріл", "наступ", "позиція", "населений", "курская", "наступление", "бригада"]
+    words = [
+        "харків",
+        "область",
+        "ракета",
+        "удар",
+        "курська",
+        "суджа",
+        "покровськ",
+        "обстріл",
+        "наступ",
+        "позиція",
+        "населений",
+        "курская",
+        "наступление",
+        "бригада",
+    ]
     checked = 0
     for word in words:
         for morph in analysers:
@@ -213,8 +233,11 @@ def test_index_and_query_terms_are_total(text: str) -> None:
         assert query_terms(token.norm) <= terms or "-" in token.norm
 
 
-@given(st.text(st.sampled_from(list("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяёъыэ'’-‑ \u0301Ѐ҂ӿ")),
-               max_size=40))
+@given(
+    st.text(
+        st.sampled_from(list("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяёъыэ'’-‑ \u0301Ѐ҂ӿ")), max_size=40
+    )
+)
 def test_cyrillic_noise_never_breaks_the_lemmatiser(text: str) -> None:
     for token in tokenize(text):
         assert tk.token_keys(token.norm)
@@ -230,7 +253,10 @@ def test_lemmatiser_loads_lazily() -> None:
         "print('pymorphy3' in sys.modules)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=SAMPLE.parents[3],
     )
     assert out.stdout.strip() == "False"

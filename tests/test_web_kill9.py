@@ -95,14 +95,27 @@ async def test_kill9_loses_and_duplicates_nothing(tmp_path: Path) -> None:
 
 async def _start_dozor_watch(tme: FakeTme, db: Path, media: Path) -> asyncio.subprocess.Process:
     """The real `dozor watch`, configured only through its environment."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-           "MEDIA_DIR": str(media), "TELEGRAM_WEB_URL": tme.base_url, "SOURCES": "chan",
-           "WEB_POLL_SECONDS": "0.2", "BOT_TOKEN": ""}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "MEDIA_DIR": str(media),
+        "TELEGRAM_WEB_URL": tme.base_url,
+        "SOURCES": "chan",
+        "WEB_POLL_SECONDS": "0.2",
+        "BOT_TOKEN": "",
+    }
     for key in ("TG_API_ID", "TG_API_HASH"):
         env.pop(key, None)
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "watch", cwd=db.parent,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=env,
+        sys.executable,
+        "-m",
+        "bot",
+        "watch",
+        cwd=db.parent,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=env,
     )
 
 

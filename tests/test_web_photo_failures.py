@@ -34,10 +34,21 @@ def store(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "media")
 
 
-def make_source(tme: FakeTme, sink: MemorySink, store: MediaStore,
-                http: aiohttp.ClientSession) -> WebSource:
-    return WebSource(tme.base_url, ["chan"], sink, store, http, 0.05, page_delay=0.0,
-                     retries=RETRIES, retry_base=0.001, jitter=0.0)
+def make_source(
+    tme: FakeTme, sink: MemorySink, store: MediaStore, http: aiohttp.ClientSession
+) -> WebSource:
+    return WebSource(
+        tme.base_url,
+        ["chan"],
+        sink,
+        store,
+        http,
+        0.05,
+        page_delay=0.0,
+        retries=RETRIES,
+        retry_base=0.001,
+        jitter=0.0,
+    )
 
 
 async def test_persistent_5xx_photo_is_given_up_after_three_polls(tme, http, store) -> None:
@@ -104,8 +115,10 @@ async def test_photo_that_recovers_is_stored_and_its_count_reset(tme, http, stor
 
 
 async def test_album_keeps_its_good_photos_when_one_is_given_up(tme, http, store) -> None:
-    keys = [tme.add_image(k, color=c) for k, c in
-            (("a1", (1, 2, 3)), ("a2", (4, 5, 6)), ("a3", (7, 8, 9)))]
+    keys = [
+        tme.add_image(k, color=c)
+        for k, c in (("a1", (1, 2, 3)), ("a2", (4, 5, 6)), ("a3", (7, 8, 9)))
+    ]
     album_id = tme.publish("chan", "album", photos=keys)
     tme.fail_image("a2", 502)
     sink = MemorySink()
@@ -116,5 +129,7 @@ async def test_album_keeps_its_good_photos_when_one_is_given_up(tme, http, store
     assert await src.poll_once("chan") == 1
     post = sink.posts[("chan", album_id)]
     assert [store.path_of(m).read_bytes() for m in post.media] == [
-        tme.images["a1"], tme.images["a3"]]
+        tme.images["a1"],
+        tme.images["a3"],
+    ]
     assert post.extra == (("photo_unavailable", tme.image_url("a2")),)

@@ -19,8 +19,14 @@ from bot.analysis.places import PlaceMatcher, PlaceMention, get_matcher
 
 def place_record(m: PlaceMention) -> dict[str, Any]:
     assert m.place is not None
-    return {"name": m.place.name_en, "region": m.place.region, "kind": m.kind,
-            "id": m.place.id, "start": m.start, "end": m.end}
+    return {
+        "name": m.place.name_en,
+        "region": m.place.region,
+        "kind": m.kind,
+        "id": m.place.id,
+        "start": m.start,
+        "end": m.end,
+    }
 
 
 def analyze_post(post: dict[str, Any], matcher: PlaceMatcher | None = None) -> dict[str, Any]:
@@ -34,8 +40,17 @@ def analyze_post(post: dict[str, Any], matcher: PlaceMatcher | None = None) -> d
         "claims": [],
         "contradicts": [],
     }
-    ambiguous = [{"surface": m.surface, "start": m.start, "end": m.end, "kind": m.kind,
-                  "candidates": list(m.candidates)} for m in mentions if m.place is None]
+    ambiguous = [
+        {
+            "surface": m.surface,
+            "start": m.start,
+            "end": m.end,
+            "kind": m.kind,
+            "candidates": list(m.candidates),
+        }
+        for m in mentions
+        if m.place is None
+    ]
     if ambiguous:
         out["ambiguous"] = ambiguous
     return out

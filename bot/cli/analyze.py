@@ -61,7 +61,8 @@ def _records(src: IO[str]) -> Iterator[tuple[int, dict[str, Any], datetime]]:
             date = datetime.fromisoformat(str(post["date"]))
         except (KeyError, ValueError):
             raise MalformedSourceError(
-                f"line {lineno}: 'date' must be ISO-8601 with a UTC offset") from None
+                f"line {lineno}: 'date' must be ISO-8601 with a UTC offset"
+            ) from None
         if date.tzinfo is None:
             raise MalformedSourceError(f"line {lineno}: 'date' needs a UTC offset")
         if not isinstance(post.get("channel"), str) or not post["channel"]:
@@ -83,17 +84,22 @@ def run_stream(src: IO[str], dst: IO[str], settings: Settings, db: str | None = 
     for _lineno, post, date in _records(src):
         out = analyze_post(post, matcher)
         channel = str(post["channel"])
-        found = history.analyze(channel=channel, message_id=int(post["id"]), date=date,
-                                text=str(post.get("text") or ""),
-                                channel_side=settings.side_of(channel))
+        found = history.analyze(
+            channel=channel,
+            message_id=int(post["id"]),
+            date=date,
+            text=str(post.get("text") or ""),
+            channel_side=settings.side_of(channel),
+        )
         out.update(found.fields())
         dst.write(json.dumps(out, ensure_ascii=False) + "\n")
     dst.flush()
     return 0
 
 
-async def _run_with_db(src: IO[str], dst: IO[str], settings: Settings, db: str,
-                       history: Any) -> int:
+async def _run_with_db(
+    src: IO[str], dst: IO[str], settings: Settings, db: str, history: Any
+) -> int:
     from bot.analysis.analyze import analyze_post
     from bot.analysis.places import get_matcher
     from bot.services.claims import analyze_with_db
@@ -107,9 +113,14 @@ async def _run_with_db(src: IO[str], dst: IO[str], settings: Settings, db: str,
             channel = str(post["channel"])
             async with sessions() as session:
                 found = await analyze_with_db(
-                    session, history, channel=channel, message_id=int(post["id"]),
-                    date=date, text=str(post.get("text") or ""),
-                    channel_side=settings.side_of(channel))
+                    session,
+                    history,
+                    channel=channel,
+                    message_id=int(post["id"]),
+                    date=date,
+                    text=str(post.get("text") or ""),
+                    channel_side=settings.side_of(channel),
+                )
             out.update(found.fields())
             dst.write(json.dumps(out, ensure_ascii=False) + "\n")
     finally:

@@ -24,8 +24,12 @@ from storage.types import utcnow
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("digest", help="print a chat's daily digest in the terminal")
     parser.add_argument("--chat", type=int, required=True, help="the chat's id")
-    parser.add_argument("--date", type=date.fromisoformat, default=None,
-                        help="the day the digest is due on, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=None,
+        help="the day the digest is due on, YYYY-MM-DD (default: today)",
+    )
     parser.add_argument("--lang", choices=("uk", "en"), help="default: the chat's language")
     parser.add_argument("--db", help="database URL (default: DATABASE_URL)")
     parser.set_defaults(func=_digest)
@@ -33,10 +37,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sched = sub.add_parser(
         "schedule", help="run the digest scheduler (one leader among processes, PostgreSQL)"
     )
-    sched.add_argument("--refresh", type=float, default=60.0, metavar="SECONDS",
-                       help="how often the chats' digest times are re-read (default 60)")
-    sched.add_argument("--lock-poll", type=float, default=5.0, metavar="SECONDS",
-                       help="how often a standby tries to take over (default 5)")
+    sched.add_argument(
+        "--refresh",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how often the chats' digest times are re-read (default 60)",
+    )
+    sched.add_argument(
+        "--lock-poll",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how often a standby tries to take over (default 5)",
+    )
     sched.set_defaults(func=_schedule)
 
 

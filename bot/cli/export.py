@@ -34,15 +34,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=_run)
 
 
-async def export(settings: Settings, out: TextIO, fmt: str, channel: str | None,
-                 since: datetime | None) -> int:
+async def export(
+    settings: Settings, out: TextIO, fmt: str, channel: str | None, since: datetime | None
+) -> int:
     core = await start_core(settings)
     count = 0
     try:
         if fmt == "csv":
             out.write(csv_header())
-        async for item in iter_records(core.sessions, settings.media_dir, channel=channel,
-                                       since=since):
+        async for item in iter_records(
+            core.sessions, settings.media_dir, channel=channel, since=since
+        ):
             out.write(to_jsonl(item) if fmt == "jsonl" else csv_line(item))
             count += 1
     finally:

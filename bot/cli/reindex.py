@@ -18,8 +18,11 @@ from storage.repos.search import REINDEX_BATCH, index_for
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("reindex", help="rebuild the search index of the archive")
-    parser.add_argument("--all", action="store_true",
-                        help="recompute every post (default: only posts with no terms)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="recompute every post (default: only posts with no terms)",
+    )
     parser.add_argument("--batch", type=int, default=REINDEX_BATCH, help="posts per batch")
     parser.add_argument("--db", help="database URL (default: DATABASE_URL)")
     parser.set_defaults(func=_run)
@@ -31,8 +34,9 @@ async def reindex(url: str, *, everything: bool, batch: int) -> int:
         await upgrade_schema(engine)
         sessions = make_sessionmaker(engine)
         async with sessions() as session, session.begin():
-            return await index_for(session).reindex(session, only_missing=not everything,
-                                                    batch=max(1, batch))
+            return await index_for(session).reindex(
+                session, only_missing=not everything, batch=max(1, batch)
+            )
     finally:
         await engine.dispose()
 

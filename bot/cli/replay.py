@@ -19,8 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "replay", help="run the pipeline offline on a file (default: the bundled sample)"
     )
     parser.add_argument("file", nargs="?", type=Path, help="Desktop export result.json or JSONL")
-    parser.add_argument("--track", action="append", default=[], metavar="TEXT",
-                        help="what to track (repeatable); default: the sample's places")
+    parser.add_argument(
+        "--track",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="what to track (repeatable); default: the sample's places",
+    )
     parser.add_argument("--channel", help="channel username for a Desktop export")
     parser.add_argument("--db", help="database URL to use instead of a scratch SQLite file")
     parser.add_argument("--lang", choices=("uk", "en"), default="en", help="alert language")
@@ -31,9 +36,14 @@ def _run(args: argparse.Namespace) -> int:
     path: Path = args.file or SAMPLE_POSTS
     tracks = args.track or default_tracks()
     with scratch_settings(settings_from(args), args.db, None) as settings:
-        posts = list(detect_and_read(path, MediaStore(settings.media_dir),
-                                     channel=args.channel, tz=settings.default_tz))
+        posts = list(
+            detect_and_read(
+                path, MediaStore(settings.media_dir), channel=args.channel, tz=settings.default_tz
+            )
+        )
         result = asyncio.run(replay(settings, posts, tracks, sys.stdout, lang=args.lang))
-    print(f"replayed {result.posts} posts ({result.stored} stored), tracking "
-          f"{', '.join(tracks)}: {result.alerts} alerts")
+    print(
+        f"replayed {result.posts} posts ({result.stored} stored), tracking "
+        f"{', '.join(tracks)}: {result.alerts} alerts"
+    )
     return 0

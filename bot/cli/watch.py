@@ -29,8 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     backfill = sub.add_parser("backfill", help="fetch a channel's history into the archive")
     backfill.add_argument("channel", type=normalise_channel)
     backfill.add_argument("--since", type=parse_date, required=True, help="ISO date")
-    backfill.add_argument("--source", choices=("telethon", "web"), default=None,
-                          help="default: telethon when credentials are set, else web")
+    backfill.add_argument(
+        "--source",
+        choices=("telethon", "web"),
+        default=None,
+        help="default: telethon when credentials are set, else web",
+    )
     backfill.set_defaults(func=_backfill)
 
     sources = sub.add_parser("sources", help="manage watched channels")
@@ -49,8 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _credentials(settings: Settings) -> tuple[int, str, Path]:
     if settings.tg_api_id is None or settings.tg_api_hash is None:
         raise ConfigError("TG_API_ID and TG_API_HASH are not set (get them at my.telegram.org)")
-    return (int(settings.tg_api_id.get_secret_value()), settings.tg_api_hash.get_secret_value(),
-            Path(settings.tg_session_file.get_secret_value()))
+    return (
+        int(settings.tg_api_id.get_secret_value()),
+        settings.tg_api_hash.get_secret_value(),
+        Path(settings.tg_session_file.get_secret_value()),
+    )
 
 
 def _login(args: argparse.Namespace) -> int:
@@ -70,8 +77,9 @@ async def backfill(settings: Settings, channel: str, since: datetime, source: st
                 from bot.watch.web import WebSource
 
                 async with aiohttp.ClientSession() as http:
-                    web = WebSource(settings.telegram_web_url, [channel], core.ingest,
-                                    core.media, http)
+                    web = WebSource(
+                        settings.telegram_web_url, [channel], core.ingest, core.media, http
+                    )
                     return await web.backfill(channel, since, bar.update)
             from bot.watch.telethon_login import make_client
             from bot.watch.telethon_source import TelethonSource

@@ -116,9 +116,7 @@ def _window(text: str, first: tuple[int, int] | None, budget: int) -> tuple[int,
         floor = start + (end - start) * 2 // 3
         if first is not None:
             floor = max(floor, min(first[1], end))
-        sentence = max(
-            (m.end() for m in _SENTENCE_END_RE.finditer(text, floor, end)), default=-1
-        )
+        sentence = max((m.end() for m in _SENTENCE_END_RE.finditer(text, floor, end)), default=-1)
         if sentence != -1:
             end = sentence
         else:

@@ -58,9 +58,9 @@ def why_lines(labels: Iterable[str], lang: str, tracked_word: str, keyword_word:
     for label in labels:
         line: str | None
         if label.startswith(PLACE):
-            line = _place_line(label[len(PLACE):], lang, tracked_word)
+            line = _place_line(label[len(PLACE) :], lang, tracked_word)
         elif label.startswith(KEYWORD):
-            line = f"🔎 {keyword_word}: {html.escape(label[len(KEYWORD):])}"
+            line = f"🔎 {keyword_word}: {html.escape(label[len(KEYWORD) :])}"
         else:
             line = None
         if line is None:

@@ -40,5 +40,4 @@ class DbBudget:
             if not self._ready:
                 await ratebudget.ensure(session, self.key, self.burst)
                 self._ready = True
-            return await ratebudget.take(session, self.key, cost, rate=self.rate,
-                                         burst=self.burst)
+            return await ratebudget.take(session, self.key, cost, rate=self.rate, burst=self.burst)

@@ -21,5 +21,6 @@ def render_contradiction_alert(
     if why:
         text += "\n\n" + why
     limit = CAPTION_LIMIT if photos else TEXT_LIMIT
-    return Rendered(text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos,
-                    link=link)
+    return Rendered(
+        text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos, link=link
+    )

@@ -185,8 +185,7 @@ class Dispatcher:
             raise
         except Exception:
             log.exception("delivery %s failed unexpectedly", item.id)
-            await self._retry(item, self._backoff(item.attempts).total_seconds(),
-                              "internal error")
+            await self._retry(item, self._backoff(item.attempts).total_seconds(), "internal error")
         finally:
             self._held.pop(item.id, None)
 
@@ -201,8 +200,13 @@ class Dispatcher:
                 await outbox.finish(session, item.id, outbox.DROPPED, "chat muted")
             return
         render = self.renderers[alert.kind]
-        msg = render(alert.kind, alert.payload, item.reasons, lang=chat.language,
-                     tz=chat.timezone or self.default_tz)
+        msg = render(
+            alert.kind,
+            alert.payload,
+            item.reasons,
+            lang=chat.language,
+            tz=chat.timezone or self.default_tz,
+        )
         cost = len(msg.photos) if len(msg.photos) > 1 else 1
         private = chat.type == "private"
         wait = self.pacer.would_wait(chat.id, private, cost)
@@ -224,16 +228,16 @@ class Dispatcher:
 
     async def _hand_back(self, item: Claimed, seconds: float) -> None:
         async with self.sessions() as session, session.begin():
-            await outbox.release(session, item.id, self.worker,
-                                 at=utcnow() + timedelta(seconds=seconds))
+            await outbox.release(
+                session, item.id, self.worker, at=utcnow() + timedelta(seconds=seconds)
+            )
 
     async def _still_ours(self, item: Claimed) -> bool:
         claimed_at = self._held.get(item.id, 0.0)
         if time.monotonic() - claimed_at < self.lease.total_seconds() / 3:
             return True
         async with self.sessions() as session, session.begin():
-            return await outbox.extend_lease(session, item.id, self.worker,
-                                             utcnow() + self.lease)
+            return await outbox.extend_lease(session, item.id, self.worker, utcnow() + self.lease)
 
     async def _send_and_record(self, item: Claimed, msg: Rendered, permit: Permit) -> None:
         async with self._slots:
@@ -279,8 +283,9 @@ class Dispatcher:
             self._gone[item.chat_id] = "migrated"
             async with self.sessions() as session, session.begin():
                 await chat_repo.migrate(session, item.chat_id, exc.new_chat_id)
-                await outbox.reschedule(session, item.id, at=utcnow(), error="migrated",
-                                        count_attempt=False)
+                await outbox.reschedule(
+                    session, item.id, at=utcnow(), error="migrated", count_attempt=False
+                )
             self.wake()
         elif isinstance(exc, BadRequest):
             error = f"400: {exc.message}"
@@ -298,7 +303,10 @@ class Dispatcher:
                 await outbox.finish(session, item.id, outbox.FAILED, f"gave up: {error}")
             else:
                 await outbox.reschedule(
-                    session, item.id, at=utcnow() + timedelta(seconds=seconds), error=error,
+                    session,
+                    item.id,
+                    at=utcnow() + timedelta(seconds=seconds),
+                    error=error,
                     count_attempt=count_attempt,
                 )
 

@@ -161,8 +161,11 @@ class Pacer:
                 window = SlidingWindow.per_second(self.limits.private_per_s)
             else:
                 per_min = self.limits.group_per_min
-                window = (SlidingWindow(1, 60.0 / per_min) if per_min < 1
-                          else SlidingWindow(int(per_min), 60.0))
+                window = (
+                    SlidingWindow(1, 60.0 / per_min)
+                    if per_min < 1
+                    else SlidingWindow(int(per_min), 60.0)
+                )
             self._chats[chat_id] = window
         return window
 

@@ -62,29 +62,46 @@ async def _until_signal(stop: asyncio.Event, task: asyncio.Task[None] | None = N
 def _bot(settings: Settings, pool: int) -> Bot:
     if settings.bot_token is None:
         raise ConfigError("BOT_TOKEN is not set")
-    return Bot(settings.bot_token.get_secret_value(), base_url=settings.telegram_api_url,
-               base_file_url=settings.file_url,
-               request=HTTPXRequest(connection_pool_size=pool))
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.file_url,
+        request=HTTPXRequest(connection_pool_size=pool),
+    )
 
 
 async def deliver_forever(
-    settings: Settings, options: DeliverOptions = DeliverOptions(),
+    settings: Settings,
+    options: DeliverOptions = DeliverOptions(),
     stop: asyncio.Event | None = None,
 ) -> None:
     """One deliver worker until SIGINT/SIGTERM (or ``stop``); sends under way finish first."""
     core = await start_core(settings)
     try:
         postgres = core.engine.dialect.name == "postgresql"
-        budget = (DbBudget(core.sessions, settings.rate_global_per_s)
-                  if postgres and options.shared_budget else None)
+        budget = (
+            DbBudget(core.sessions, settings.rate_global_per_s)
+            if postgres and options.shared_budget
+            else None
+        )
         # On SQLite one process owns delivery, so there is nobody to share chats with.
-        exclusive = (ChatWindows(private=timedelta(seconds=1 / settings.rate_private_per_s),
-                                 group=timedelta(minutes=1)) if postgres else None)
+        exclusive = (
+            ChatWindows(
+                private=timedelta(seconds=1 / settings.rate_private_per_s),
+                group=timedelta(minutes=1),
+            )
+            if postgres
+            else None
+        )
         async with _bot(settings, options.concurrency + 2) as bot:
             dispatcher = build_dispatcher(
-                core, PtbSender(bot, settings.media_dir), Pacer(limits(settings), budget=budget),
-                batch=options.batch, concurrency=options.concurrency,
-                lease=timedelta(seconds=options.lease), idle_poll=options.idle_poll,
+                core,
+                PtbSender(bot, settings.media_dir),
+                Pacer(limits(settings), budget=budget),
+                batch=options.batch,
+                concurrency=options.concurrency,
+                lease=timedelta(seconds=options.lease),
+                idle_poll=options.idle_poll,
                 exclusive=exclusive,
             )
             stop = stop or asyncio.Event()
@@ -100,7 +117,8 @@ async def deliver_forever(
 
 
 async def serve_forever(
-    settings: Settings, webhook: WebhookOptions | None = None,
+    settings: Settings,
+    webhook: WebhookOptions | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """The bot's command handlers only (alerts are sent by `dozor deliver`), until
@@ -113,13 +131,17 @@ async def serve_forever(
         await app.start()
         assert app.updater is not None
         if webhook is None:
-            await app.updater.start_polling(poll_interval=0.0, timeout=10,
-                                            drop_pending_updates=False)
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
         else:
             try:
                 await app.updater.start_webhook(
-                    listen=webhook.listen, port=webhook.port, url_path=webhook.url_path,
-                    webhook_url=webhook.url, secret_token=webhook.secret_token,
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=webhook.url_path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret_token,
                 )
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None

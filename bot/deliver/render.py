@@ -58,11 +58,14 @@ def render_alert(
     if kind == "edit":
         old = excerpt(payload.get("old_text", ""), [], budget // 2)
         new = excerpt(payload["text"], _spans(reasons), budget // 2)
-        body = (f"{t(lang, 'alert_edited')}\n<i>{t(lang, 'alert_was')}:</i> {old}\n"
-                f"<i>{t(lang, 'alert_now')}:</i> {new}")
+        body = (
+            f"{t(lang, 'alert_edited')}\n<i>{t(lang, 'alert_was')}:</i> {old}\n"
+            f"<i>{t(lang, 'alert_now')}:</i> {new}"
+        )
     else:
         body = excerpt(payload["text"], _spans(reasons), budget)
     text = "\n\n".join(p for p in (head, body, why, footer) if p)
     # The parts were sized to fit; this only guards the limit should a label be huge.
-    return Rendered(text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos,
-                    link=link)
+    return Rendered(
+        text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos, link=link
+    )

@@ -31,20 +31,29 @@ class PtbSender:
         photos = await self._photos(msg.photos)
         if len(photos) > 1:
             media = [
-                InputMediaPhoto(data, caption=msg.text if i == 0 else None,
-                                parse_mode=ParseMode.HTML if i == 0 else None)
+                InputMediaPhoto(
+                    data,
+                    caption=msg.text if i == 0 else None,
+                    parse_mode=ParseMode.HTML if i == 0 else None,
+                )
                 for i, data in enumerate(photos)
             ]
             sent = await self.bot.send_media_group(chat_id, media, message_thread_id=thread)
             return sent[0].message_id
         if photos:
             message = await self.bot.send_photo(
-                chat_id, photos[0], caption=msg.text, parse_mode=ParseMode.HTML,
+                chat_id,
+                photos[0],
+                caption=msg.text,
+                parse_mode=ParseMode.HTML,
                 message_thread_id=thread,
             )
             return message.message_id
         message = await self.bot.send_message(
-            chat_id, msg.text, parse_mode=ParseMode.HTML, message_thread_id=thread,
+            chat_id,
+            msg.text,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=thread,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
         return message.message_id

@@ -15,8 +15,10 @@ from matplotlib.figure import Figure
 
 _TITLES = {
     "mentions": {"uk": "Згадки за тиждень", "en": "Mentions over the week"},
-    "losses": {"uk": "Втрати противника за добу: особовий склад",
-               "en": "Enemy losses per day: personnel"},
+    "losses": {
+        "uk": "Втрати противника за добу: особовий склад",
+        "en": "Enemy losses per day: personnel",
+    },
 }
 
 

@@ -78,17 +78,27 @@ class DigestContent:
 
     def payload(self, chart: str | None = None) -> dict[str, Any]:
         return {
-            "chat_id": self.chat_id, "day": self.day.isoformat(),
-            "since": self.since.isoformat(), "until": self.until.isoformat(),
-            "items": self.items, "contradictions": self.contradictions, "claims": self.claims,
-            "losses": self.losses, "losses_post": self.losses_post, "empty": self.empty,
+            "chat_id": self.chat_id,
+            "day": self.day.isoformat(),
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "items": self.items,
+            "contradictions": self.contradictions,
+            "claims": self.claims,
+            "losses": self.losses,
+            "losses_post": self.losses_post,
+            "empty": self.empty,
             "chart": chart,
         }
 
 
 def _ref(row: PostRow) -> dict[str, Any]:
-    return {"channel": row.channel.username, "id": row.message_id,
-            "title": row.channel.title, "date": row.date.isoformat()}
+    return {
+        "channel": row.channel.username,
+        "id": row.message_id,
+        "title": row.channel.title,
+        "date": row.date.isoformat(),
+    }
 
 
 def _place_names(row: ClaimRow) -> dict[str, str]:
@@ -96,19 +106,31 @@ def _place_names(row: ClaimRow) -> dict[str, str]:
     return {"en": row.place_name, "uk": str(data.get("place_uk") or row.place_name)}
 
 
-async def _flagged_posts(session: AsyncSession, post_ids: Sequence[int]) -> tuple[set[int],
-                                                                                   set[int]]:
+async def _flagged_posts(
+    session: AsyncSession, post_ids: Sequence[int]
+) -> tuple[set[int], set[int]]:
     """(posts with a claim in a contradiction, posts with any claim other than losses)."""
     if not post_ids:
         return set(), set()
     ids = list(post_ids)
-    with_claims = set(await session.scalars(
-        select(ClaimRow.post_id).where(ClaimRow.post_id.in_(ids), ClaimRow.kind != Kind.LOSSES)))
-    contradicted = set(await session.scalars(
-        select(ClaimRow.post_id)
-        .join(Contradiction, or_(Contradiction.claim_id == ClaimRow.id,
-                                 Contradiction.earlier_claim_id == ClaimRow.id))
-        .where(ClaimRow.post_id.in_(ids))))
+    with_claims = set(
+        await session.scalars(
+            select(ClaimRow.post_id).where(ClaimRow.post_id.in_(ids), ClaimRow.kind != Kind.LOSSES)
+        )
+    )
+    contradicted = set(
+        await session.scalars(
+            select(ClaimRow.post_id)
+            .join(
+                Contradiction,
+                or_(
+                    Contradiction.claim_id == ClaimRow.id,
+                    Contradiction.earlier_claim_id == ClaimRow.id,
+                ),
+            )
+            .where(ClaimRow.post_id.in_(ids))
+        )
+    )
     return contradicted, with_claims
 
 
@@ -118,16 +140,19 @@ def _snippet(row: PostRow, matches: Sequence[ChatMatch]) -> dict[str, Any]:
     start = 0
     if spans and spans[0][0] > SNIPPET // 2:
         start = spans[0][0] - SNIPPET // 4
-    cut = text[start:start + SNIPPET]
+    cut = text[start : start + SNIPPET]
     kept = [(s - start, e - start) for s, e in spans if s >= start and e <= start + len(cut)]
-    return {"text": ("…" if start else "") + cut, "spans": [[s + (1 if start else 0),
-                                                            e + (1 if start else 0)]
-                                                           for s, e in kept]}
+    return {
+        "text": ("…" if start else "") + cut,
+        "spans": [[s + (1 if start else 0), e + (1 if start else 0)] for s, e in kept],
+    }
 
 
 def _items(
-    subs: Sequence[Subscription], matched: Sequence[tuple[PostRow, list[ChatMatch]]],
-    contradicted: set[int], with_claims: set[int],
+    subs: Sequence[Subscription],
+    matched: Sequence[tuple[PostRow, list[ChatMatch]]],
+    contradicted: set[int],
+    with_claims: set[int],
 ) -> list[dict[str, Any]]:
     echoes = Counter((row.origin_channel, row.origin_id) for row, _ in matched)
     items: list[dict[str, Any]] = []
@@ -137,9 +162,13 @@ def _items(
 
         def rank(entry: tuple[PostRow, list[ChatMatch]]) -> tuple[int, int, int, int, float]:
             row = entry[0]
-            return (row.id in contradicted, row.id in with_claims,
-                    echoes[(row.origin_channel, row.origin_id)], row.views or 0,
-                    row.date.timestamp())
+            return (
+                row.id in contradicted,
+                row.id in with_claims,
+                echoes[(row.origin_channel, row.origin_id)],
+                row.views or 0,
+                row.date.timestamp(),
+            )
 
         top: list[dict[str, Any]] = []
         seen_origins: set[tuple[str, int]] = set()
@@ -148,9 +177,11 @@ def _items(
             if origin in seen_origins:  # a forward of a post already listed
                 continue
             seen_origins.add(origin)
-            top.append(_ref(row) | _snippet(row, ms) | {
-                "contradiction": row.id in contradicted,
-                "echo": echoes[origin]})
+            top.append(
+                _ref(row)
+                | _snippet(row, ms)
+                | {"contradiction": row.id in contradicted, "echo": echoes[origin]}
+            )
             if len(top) >= TOP_PER_ITEM:
                 break
         items.append({"label": sub.label, "kind": sub.kind, "posts": len(mine), "top": top})
@@ -159,8 +190,11 @@ def _items(
 
 
 async def _contradictions(
-    session: AsyncSession, post_ids: Sequence[int], place_ids: Sequence[str],
-    since: datetime, until: datetime,
+    session: AsyncSession,
+    post_ids: Sequence[int],
+    place_ids: Sequence[str],
+    since: datetime,
+    until: datetime,
 ) -> list[dict[str, Any]]:
     new, old = aliased(ClaimRow), aliased(ClaimRow)
     new_post, old_post = aliased(PostRow), aliased(PostRow)
@@ -171,21 +205,36 @@ async def _contradictions(
     if not about_chat:
         return []
     stmt = (
-        select(Contradiction, new, old, new_ch.username, new_post.message_id,
-               old_ch.username, old_post.message_id)
+        select(
+            Contradiction,
+            new,
+            old,
+            new_ch.username,
+            new_post.message_id,
+            old_ch.username,
+            old_post.message_id,
+        )
         .join(new, new.id == Contradiction.claim_id)
         .join(old, old.id == Contradiction.earlier_claim_id)
-        .join(new_post, new_post.id == new.post_id).join(new_ch, new_ch.id == new_post.channel_id)
-        .join(old_post, old_post.id == old.post_id).join(old_ch, old_ch.id == old_post.channel_id)
+        .join(new_post, new_post.id == new.post_id)
+        .join(new_ch, new_ch.id == new_post.channel_id)
+        .join(old_post, old_post.id == old.post_id)
+        .join(old_ch, old_ch.id == old_post.channel_id)
         .where(new.asserted_at >= since, new.asserted_at < until, or_(*about_chat))
         .order_by(new.asserted_at.desc(), Contradiction.id.desc())
         .limit(MAX_CONTRADICTIONS)
     )
     out = []
     for pair, n, o, n_ch, n_id, o_ch, o_id in (await session.execute(stmt)).all():
-        out.append({"place": _place_names(n), "why": pair.why, "why_uk": pair.why_uk,
-                    "new": {"channel": n_ch, "id": n_id, "side": n.side},
-                    "earlier": {"channel": o_ch, "id": o_id, "side": o.side}})
+        out.append(
+            {
+                "place": _place_names(n),
+                "why": pair.why,
+                "why_uk": pair.why_uk,
+                "new": {"channel": n_ch, "id": n_id, "side": n.side},
+                "earlier": {"channel": o_ch, "id": o_id, "side": o.side},
+            }
+        )
     return out
 
 
@@ -195,8 +244,11 @@ def _claim_view(row: ClaimRow) -> dict[str, Any]:
 
 
 async def _claim_changes(
-    session: AsyncSession, post_ids: Sequence[int], place_ids: Sequence[str],
-    since: datetime, until: datetime,
+    session: AsyncSession,
+    post_ids: Sequence[int],
+    place_ids: Sequence[str],
+    since: datetime,
+    until: datetime,
 ) -> list[dict[str, Any]]:
     """Per (place, side): the day's latest claim, when it differs from that side's latest
     claim about the place before the day (or there was none)."""
@@ -209,8 +261,12 @@ async def _claim_changes(
         select(ClaimRow, Channel.username, PostRow.message_id)
         .join(PostRow, PostRow.id == ClaimRow.post_id)
         .join(Channel, Channel.id == PostRow.channel_id)
-        .where(ClaimRow.asserted_at >= since, ClaimRow.asserted_at < until,
-               ClaimRow.kind != Kind.LOSSES, or_(*about_chat))
+        .where(
+            ClaimRow.asserted_at >= since,
+            ClaimRow.asserted_at < until,
+            ClaimRow.kind != Kind.LOSSES,
+            or_(*about_chat),
+        )
         .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
     )
     latest: dict[tuple[str, str | None], tuple[ClaimRow, str, int]] = {}
@@ -220,16 +276,29 @@ async def _claim_changes(
     for (place_id, side), (row, channel, msg) in latest.items():
         before = await session.scalar(
             select(ClaimRow)
-            .where(ClaimRow.place_id == place_id,
-                   ClaimRow.side.is_(None) if side is None else ClaimRow.side == side,
-                   ClaimRow.asserted_at < since, ClaimRow.kind != Kind.LOSSES)
-            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc()).limit(1))
+            .where(
+                ClaimRow.place_id == place_id,
+                ClaimRow.side.is_(None) if side is None else ClaimRow.side == side,
+                ClaimRow.asserted_at < since,
+                ClaimRow.kind != Kind.LOSSES,
+            )
+            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
+            .limit(1)
+        )
         now_view = _claim_view(row)
         was = _claim_view(before) if before is not None else None
         if was == now_view:
             continue
-        out.append({"place": _place_names(row), "side": side, "now": now_view, "was": was,
-                    "channel": channel, "id": msg})
+        out.append(
+            {
+                "place": _place_names(row),
+                "side": side,
+                "now": now_view,
+                "was": was,
+                "channel": channel,
+                "id": msg,
+            }
+        )
         if len(out) >= MAX_CLAIM_CHANGES:
             break
     return out
@@ -242,8 +311,11 @@ async def _losses(
         select(ClaimRow, Channel.username, PostRow.message_id)
         .join(PostRow, PostRow.id == ClaimRow.post_id)
         .join(Channel, Channel.id == PostRow.channel_id)
-        .where(ClaimRow.kind == Kind.LOSSES, ClaimRow.asserted_at >= since,
-               ClaimRow.asserted_at < until)
+        .where(
+            ClaimRow.kind == Kind.LOSSES,
+            ClaimRow.asserted_at >= since,
+            ClaimRow.asserted_at < until,
+        )
         .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id)
     )
     rows = (await session.execute(stmt)).all()
@@ -260,19 +332,29 @@ async def _losses(
         change = data.get("change")
         if change is None and cumulative is not None:
             prev = await session.scalar(
-                select(ClaimRow).where(ClaimRow.place_id == row.place_id,
-                                       ClaimRow.asserted_at < row.asserted_at)
-                .order_by(ClaimRow.asserted_at.desc()).limit(1))
+                select(ClaimRow)
+                .where(ClaimRow.place_id == row.place_id, ClaimRow.asserted_at < row.asserted_at)
+                .order_by(ClaimRow.asserted_at.desc())
+                .limit(1)
+            )
             prev_cum = (prev.data or {}).get("cumulative") if prev is not None else None
             change = int(cumulative) - int(prev_cum) if prev_cum is not None else None
-        out.append({"metric": data.get("metric") or row.place_name,
-                    "cumulative": cumulative, "change": change})
+        out.append(
+            {
+                "metric": data.get("metric") or row.place_name,
+                "cumulative": cumulative,
+                "change": change,
+            }
+        )
     return out, {"channel": rows[0][1], "id": rows[0][2]}
 
 
 async def _week(
-    session: AsyncSession, cache: MatchCache, chat_id: int,
-    windows: Sequence[tuple[date, datetime, datetime]], subs: Sequence[Subscription],
+    session: AsyncSession,
+    cache: MatchCache,
+    chat_id: int,
+    windows: Sequence[tuple[date, datetime, datetime]],
+    subs: Sequence[Subscription],
 ) -> dict[str, Any]:
     """Mentions per digest window over the last week, per tracked item; falls back to the
     daily change of the personnel loss counter when nothing tracked was mentioned."""
@@ -313,18 +395,19 @@ async def build(
     (day, since, until)); the others feed the week's chart."""
     _day, since, until = windows[-1]
     subs = await sub_repo.for_chat(session, chat_id)
-    content = DigestContent(chat_id, day, since, until,
-                            thread_id=min(subs, key=lambda s: s.id).thread_id if subs else 0)
+    content = DigestContent(
+        chat_id, day, since, until, thread_id=min(subs, key=lambda s: s.id).thread_id if subs else 0
+    )
     if subs:
-        rows = [r for r in await post_repo.recent(session, since=since, until=until)
-                if not r.deleted]
+        rows = [
+            r for r in await post_repo.recent(session, since=since, until=until) if not r.deleted
+        ]
         matched = await cache.for_chat(session, rows, chat_id)
         post_ids = [row.id for row, _ in matched]
         place_ids = [s.key for s in subs if s.kind == "place"]
         contradicted, with_claims = await _flagged_posts(session, post_ids)
         content.items = _items(subs, matched, contradicted, with_claims)
-        content.contradictions = await _contradictions(session, post_ids, place_ids, since,
-                                                       until)
+        content.contradictions = await _contradictions(session, post_ids, place_ids, since, until)
         content.claims = await _claim_changes(session, post_ids, place_ids, since, until)
         content.week = await _week(session, cache, chat_id, windows, subs)
     content.losses, content.losses_post = await _losses(session, since, until)

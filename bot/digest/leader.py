@@ -43,8 +43,7 @@ class Leadership:
                 conn = await self.engine.connect()
                 # Autocommit: the lock is session-level, and no transaction stays open idle.
                 self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            got = await self._conn.scalar(text("SELECT pg_try_advisory_lock(:k)"),
-                                          {"k": self.key})
+            got = await self._conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key})
         except Exception as exc:
             log.warning("leader election: database unreachable (%s)", exc)
             await self._drop()

@@ -18,13 +18,17 @@ from bot.deliver.render import Rendered
 _WORDS: dict[str, dict[str, str]] = {
     "title": {"uk": "🗞 <b>Дайджест · {day}</b>", "en": "🗞 <b>Digest · {day}</b>"},
     "window": {"uk": "<i>з {since} до {until}</i>", "en": "<i>from {since} to {until}</i>"},
-    "empty": {"uk": "Нічого нового про те, що відстежує цей чат.",
-              "en": "Nothing new about what this chat tracks."},
+    "empty": {
+        "uk": "Нічого нового про те, що відстежує цей чат.",
+        "en": "Nothing new about what this chat tracks.",
+    },
     "posts": {"uk": "дописів: {n}", "en": "posts: {n}"},
     "contradictions": {"uk": "⚠️ <b>Суперечності</b>", "en": "⚠️ <b>Contradictions</b>"},
     "claims": {"uk": "🔄 <b>Зміни в заявах</b>", "en": "🔄 <b>Changes in claims</b>"},
-    "losses": {"uk": "📉 <b>Втрати противника за добу</b>",
-               "en": "📉 <b>Enemy losses over the day</b>"},
+    "losses": {
+        "uk": "📉 <b>Втрати противника за добу</b>",
+        "en": "📉 <b>Enemy losses over the day</b>",
+    },
     "new": {"uk": "нова", "en": "new"},
     "earlier": {"uk": "попередня", "en": "earlier"},
     "was": {"uk": "було", "en": "was"},
@@ -32,8 +36,10 @@ _WORDS: dict[str, dict[str, str]] = {
     "more": {"uk": "далі", "en": "more"},
     "echo": {"uk": "повторено {n}×", "en": "repeated {n}×"},
     "chart": {"uk": "📊 Згадки за тиждень · {day}", "en": "📊 Mentions over the week · {day}"},
-    "chart_losses": {"uk": "📊 Втрати противника за тиждень · {day}",
-                     "en": "📊 Enemy losses over the week · {day}"},
+    "chart_losses": {
+        "uk": "📊 Втрати противника за тиждень · {day}",
+        "en": "📊 Enemy losses over the week · {day}",
+    },
 }
 
 _KINDS: dict[str, dict[str, str]] = {
@@ -58,8 +64,10 @@ METRICS: dict[str, dict[str, str]] = {
     "cruise missiles": {"uk": "крилаті ракети", "en": "cruise missiles"},
     "naval ship": {"uk": "кораблі / катери", "en": "warships / boats"},
     "submarines": {"uk": "підводні човни", "en": "submarines"},
-    "vehicles and fuel tanks": {"uk": "автотехніка й автоцистерни",
-                                "en": "vehicles and fuel tanks"},
+    "vehicles and fuel tanks": {
+        "uk": "автотехніка й автоцистерни",
+        "en": "vehicles and fuel tanks",
+    },
     "military auto": {"uk": "автотехніка", "en": "vehicles"},
     "fuel tank": {"uk": "цистерни з ПММ", "en": "fuel tanks"},
     "special equipment": {"uk": "спецтехніка", "en": "special equipment"},
@@ -124,9 +132,11 @@ def _contradictions(payload: dict[str, Any], lang: str) -> list[str]:
     for c in payload["contradictions"]:
         new, old = c["new"], c["earlier"]
         why = (c.get("why_uk") if lang == "uk" else None) or c["why"]
-        lines.append(f"• <b>{_place(c['place'], lang)}</b>: {html.escape(why)} "
-                     f"({_a(new['channel'], new['id'], _w(lang, 'new'))} · "
-                     f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))})")
+        lines.append(
+            f"• <b>{_place(c['place'], lang)}</b>: {html.escape(why)} "
+            f"({_a(new['channel'], new['id'], _w(lang, 'new'))} · "
+            f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))})"
+        )
     return ["\n".join(lines)]
 
 
@@ -143,9 +153,11 @@ def _claims(payload: dict[str, Any], lang: str) -> list[str]:
     for c in payload["claims"]:
         side = html.escape(c.get("side") or "?")
         was = f" ← {_w(lang, 'was')}: {_claim_text(c['was'], lang)}" if c.get("was") else ""
-        lines.append(f"• <b>{_place(c['place'], lang)}</b> — {side}: "
-                     f"{_claim_text(c['now'], lang)}{was} "
-                     f"{_a(c['channel'], c['id'], '↗')}")
+        lines.append(
+            f"• <b>{_place(c['place'], lang)}</b> — {side}: "
+            f"{_claim_text(c['now'], lang)}{was} "
+            f"{_a(c['channel'], c['id'], '↗')}"
+        )
     return ["\n".join(lines)]
 
 
@@ -159,8 +171,11 @@ def _losses(payload: dict[str, Any], lang: str) -> list[str]:
     lines = [head]
     for f in payload["losses"]:
         change = f.get("change")
-        delta = f" (+{_num(change)})" if change is not None and change >= 0 else (
-            f" ({_num(change)})" if change is not None else "")
+        delta = (
+            f" (+{_num(change)})"
+            if change is not None and change >= 0
+            else (f" ({_num(change)})" if change is not None else "")
+        )
         lines.append(f"{_label(METRICS, f['metric'], lang)}: {_num(f['cumulative'])}{delta}")
     return ["\n".join(lines)]
 
@@ -171,10 +186,19 @@ def digest_text(payload: dict[str, Any], *, lang: str, tz: str) -> str:
     if payload.get("empty"):
         return f"{title}\n{_w(lang, 'empty')}"
     fmt = "%d.%m %H:%M"
-    window = _w(lang, "window", since=_local(payload["since"], tz, fmt),
-                until=_local(payload["until"], tz, fmt))
-    parts = [f"{title}\n{window}", *_contradictions(payload, lang), *_items(payload, lang, tz),
-             *_claims(payload, lang), *_losses(payload, lang)]
+    window = _w(
+        lang,
+        "window",
+        since=_local(payload["since"], tz, fmt),
+        until=_local(payload["until"], tz, fmt),
+    )
+    parts = [
+        f"{title}\n{window}",
+        *_contradictions(payload, lang),
+        *_items(payload, lang, tz),
+        *_claims(payload, lang),
+        *_losses(payload, lang),
+    ]
     return fit_html("\n\n".join(parts), TEXT_LIMIT, None, _w(lang, "more"))
 
 

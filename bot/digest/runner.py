@@ -34,8 +34,12 @@ def digest_service(core: CoreLike) -> DigestService:
             hook()
 
     return DigestService(
-        core.sessions, core.ingest.matcher, core.media, default_tz=core.settings.default_tz,
-        default_time=core.settings.default_digest_time, on_enqueued=wake,
+        core.sessions,
+        core.ingest.matcher,
+        core.media,
+        default_tz=core.settings.default_tz,
+        default_time=core.settings.default_digest_time,
+        on_enqueued=wake,
     )
 
 
@@ -53,8 +57,9 @@ async def run_scheduler(
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
     def start() -> Callable[[], None]:
-        scheduler = DigestScheduler(core.sessions, service, refresh_seconds=refresh_seconds,
-                                    max_late=MAX_LATE)
+        scheduler = DigestScheduler(
+            core.sessions, service, refresh_seconds=refresh_seconds, max_late=MAX_LATE
+        )
         scheduler.start()
         return scheduler.shutdown
 

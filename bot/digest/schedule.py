@@ -49,8 +49,12 @@ def local_day(instant: datetime, tz: ZoneInfo) -> date:
 def last_slot(now: datetime, at: time, tz: ZoneInfo) -> DigestSlot:
     """The most recent digest due at or before ``now``."""
     today = local_day(now, tz)
-    for day in (today + timedelta(days=1), today, today - timedelta(days=1),
-                today - timedelta(days=2)):
+    for day in (
+        today + timedelta(days=1),
+        today,
+        today - timedelta(days=1),
+        today - timedelta(days=2),
+    ):
         s = slot(day, at, tz)
         if s.due <= now:
             return s
@@ -60,8 +64,12 @@ def last_slot(now: datetime, at: time, tz: ZoneInfo) -> DigestSlot:
 def next_slot(now: datetime, at: time, tz: ZoneInfo) -> DigestSlot:
     """The first digest due strictly after ``now``."""
     today = local_day(now, tz)
-    for day in (today - timedelta(days=1), today, today + timedelta(days=1),
-                today + timedelta(days=2)):
+    for day in (
+        today - timedelta(days=1),
+        today,
+        today + timedelta(days=1),
+        today + timedelta(days=2),
+    ):
         s = slot(day, at, tz)
         if s.due > now:
             return s

@@ -61,8 +61,12 @@ class DigestScheduler:
     def start(self) -> None:
         self.scheduler.start()
         self.scheduler.add_job(
-            self.refresh, IntervalTrigger(seconds=self.refresh_seconds), id=REFRESH_JOB,
-            next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
+            self.refresh,
+            IntervalTrigger(seconds=self.refresh_seconds),
+            id=REFRESH_JOB,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
             misfire_grace_time=None,
         )
 
@@ -96,8 +100,9 @@ class DigestScheduler:
         for chat in chats:
             assert chat.digest_time is not None
             tz = chat_zone(chat, self.service.default_tz)
-            missed = catch_up_slot(now, chat.digest_time, tz, max_late=self.max_late,
-                                   not_before=chat.created_at)
+            missed = catch_up_slot(
+                now, chat.digest_time, tz, max_late=self.max_late, not_before=chat.created_at
+            )
             if missed is not None and (chat.id, missed.day) not in recent:
                 await self._run(chat.id, missed.day, cache)
             wanted.add(_job_id(chat.id))
@@ -110,8 +115,13 @@ class DigestScheduler:
         job = self.scheduler.get_job(_job_id(chat_id))
         if job is None or job.next_run_time != due:
             self.scheduler.add_job(
-                self._fire, DateTrigger(due), args=(chat_id,), id=_job_id(chat_id),
-                replace_existing=True, misfire_grace_time=None, coalesce=True,
+                self._fire,
+                DateTrigger(due),
+                args=(chat_id,),
+                id=_job_id(chat_id),
+                replace_existing=True,
+                misfire_grace_time=None,
+                coalesce=True,
             )
 
     async def _fire(self, chat_id: int) -> None:
@@ -124,8 +134,9 @@ class DigestScheduler:
                 return
             tz = chat_zone(chat, self.service.default_tz)
             now = self.clock()
-            due = catch_up_slot(now, chat.digest_time, tz, max_late=self.max_late,
-                                not_before=chat.created_at)
+            due = catch_up_slot(
+                now, chat.digest_time, tz, max_late=self.max_late, not_before=chat.created_at
+            )
             if due is not None:
                 await self._run(chat.id, due.day, self._cache)
             self._place(chat.id, next_slot(self.clock(), chat.digest_time, tz).due)
@@ -149,4 +160,3 @@ async def _recent_runs(session: AsyncSession, now: datetime) -> set[tuple[int, d
         select(DigestRun.chat_id, DigestRun.day).where(DigestRun.day >= since)
     )
     return {(c, d) for c, d in rows.all()}
-

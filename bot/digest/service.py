@@ -43,8 +43,9 @@ def chat_zone(chat: Chat, default_tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(chat.timezone or default_tz)
     except (ZoneInfoNotFoundError, ValueError):
-        log.warning("chat %s has an unknown time zone %r; using %s", chat.id, chat.timezone,
-                    default_tz)
+        log.warning(
+            "chat %s has an unknown time zone %r; using %s", chat.id, chat.timezone, default_tz
+        )
         return ZoneInfo(default_tz)
 
 
@@ -95,8 +96,9 @@ class DigestService:
         self, session: AsyncSession, chat: Chat, day: date, cache: MatchCache
     ) -> DigestContent:
         slots = [self.slot_for(chat, d) for d in content_mod.week_days(day)]
-        return await content_mod.build(session, cache, chat_id=chat.id, day=day,
-                                       windows=content_mod.windows_for(slots))
+        return await content_mod.build(
+            session, cache, chat_id=chat.id, day=day, windows=content_mod.windows_for(slots)
+        )
 
     async def _chart(self, content: DigestContent, lang: str) -> str | None:
         week = content.week
@@ -108,8 +110,9 @@ class DigestService:
             return self._charts[key]
         days = [date.fromisoformat(d) for d in week["days"]]
         try:
-            png = await asyncio.to_thread(render_chart, week["kind"], days, week["series"],
-                                          lang=lang)
+            png = await asyncio.to_thread(
+                render_chart, week["kind"], days, week["series"], lang=lang
+            )
             path = (await asyncio.to_thread(self.media.put_bytes, png, "image/png")).path
         except Exception:  # a digest without its chart beats no digest
             log.exception("digest chart for chat %s failed", content.chat_id)
@@ -131,26 +134,39 @@ class DigestService:
         silent = content.empty and not chat.digest_when_empty
         chart = None if content.empty else await self._chart(content, chat.language)
         async with self.sessions() as session, session.begin():
-            run_id = await digest_repo.claim(session, chat_id, day,
-                                             EMPTY if silent else QUEUED)
+            run_id = await digest_repo.claim(session, chat_id, day, EMPTY if silent else QUEUED)
             if run_id is None:
                 return SKIPPED
             if silent:
                 return EMPTY
             alert, _ = await outbox.ensure_alert(
-                session, kind="digest", dedupe_key=f"digest:{chat_id}:{day.isoformat()}",
-                payload=content.payload(chart), priority=PRIORITY_DIGEST)
+                session,
+                kind="digest",
+                dedupe_key=f"digest:{chat_id}:{day.isoformat()}",
+                payload=content.payload(chart),
+                priority=PRIORITY_DIGEST,
+            )
             await outbox.enqueue(session, alert, chat_id, thread_id=content.thread_id)
             await digest_repo.attach_alert(session, run_id, alert.id)
             if chart is not None:
                 chart_alert, _ = await outbox.ensure_alert(
-                    session, kind="digest_chart",
+                    session,
+                    kind="digest_chart",
                     dedupe_key=f"digest-chart:{chat_id}:{day.isoformat()}",
-                    payload={"day": day.isoformat(), "chart": chart,
-                             "chart_kind": content.week.get("kind")},
-                    priority=PRIORITY_DIGEST)
-                await outbox.enqueue(session, chart_alert, chat_id, thread_id=content.thread_id,
-                                     not_before=utcnow() + CHART_DELAY)
+                    payload={
+                        "day": day.isoformat(),
+                        "chart": chart,
+                        "chart_kind": content.week.get("kind"),
+                    },
+                    priority=PRIORITY_DIGEST,
+                )
+                await outbox.enqueue(
+                    session,
+                    chart_alert,
+                    chat_id,
+                    thread_id=content.thread_id,
+                    not_before=utcnow() + CHART_DELAY,
+                )
         log.info("digest for chat %s, %s queued", chat_id, day)
         self.on_enqueued()
         return QUEUED

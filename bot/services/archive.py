@@ -121,20 +121,31 @@ def match_spans(text: str, groups: Sequence[Collection[str]]) -> tuple[tuple[int
     """Where the words of a search occur in ``text`` (to bold them in the excerpt)."""
     wanted = set().union(*groups) if groups else set()
     doc = analyse_text(text)
-    return tuple((tok.start, tok.end) for tok, keys in zip(doc.tokens, doc.keys, strict=True)
-                 if keys & wanted)
+    return tuple(
+        (tok.start, tok.end)
+        for tok, keys in zip(doc.tokens, doc.keys, strict=True)
+        if keys & wanted
+    )
 
 
 def _hit(row: PostRow, spans: Sequence[tuple[int, int]]) -> Hit:
-    return Hit(row.channel.username, row.channel.title, row.message_id, row.date, row.text,
-               tuple(spans), row.edit_date is not None)
+    return Hit(
+        row.channel.username,
+        row.channel.title,
+        row.message_id,
+        row.date,
+        row.text,
+        tuple(spans),
+        row.edit_date is not None,
+    )
 
 
 class _Wanted:
     """What /latest looks for in a post: places (with what they contain) and expressions."""
 
-    def __init__(self, places: PlaceSubscriptions, place_ids: Collection[str],
-                 expressions: Sequence[Expr]) -> None:
+    def __init__(
+        self, places: PlaceSubscriptions, place_ids: Collection[str], expressions: Sequence[Expr]
+    ) -> None:
         self.places = places
         self.place_ids = set(place_ids)
         self.expressions = expressions
@@ -159,9 +170,14 @@ class _Wanted:
 
 
 class ArchiveService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *,
-                 admin_ids: Collection[int] = (), gazetteer: Gazetteer | None = None,
-                 page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        admin_ids: Collection[int] = (),
+        gazetteer: Gazetteer | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
         self.sessions = sessions
         self.admin_ids = frozenset(admin_ids)
         self.sources = SourceService(sessions)
@@ -191,8 +207,13 @@ class ArchiveService:
             total = await index.count(session, query.groups, channel=query.channel)
             last_page = max(0, -(-total // self.page_size) - 1)
             page = min(page, last_page)  # a stale button past the end shows the last page
-            ids = await index.search(session, query.groups, channel=query.channel,
-                                     limit=self.page_size, offset=page * self.page_size)
+            ids = await index.search(
+                session,
+                query.groups,
+                channel=query.channel,
+                limit=self.page_size,
+                offset=page * self.page_size,
+            )
             rows = await self._rows(session, ids)
         hits = tuple(_hit(r, match_spans(r.text, query.groups)) for r in rows)
         return SearchPage(query.shown, hits, total, page, self.page_size)
@@ -201,8 +222,9 @@ class ArchiveService:
     async def _rows(session: AsyncSession, ids: Sequence[int]) -> list[PostRow]:
         if not ids:
             return []
-        found = {r.id: r for r in await session.scalars(
-            select(PostRow).where(PostRow.id.in_(list(ids))))}
+        found = {
+            r.id: r for r in await session.scalars(select(PostRow).where(PostRow.id.in_(list(ids))))
+        }
         return [found[i] for i in ids if i in found]
 
     # --- /latest ---------------------------------------------------------------------------------
@@ -217,13 +239,21 @@ class ArchiveService:
             raise ArchiveQueryError("no place given", "empty")
         places = self.gaz.resolve(name)
         if not places:
-            raise ArchiveQueryError(f"unknown place {name!r}", "unknown_place",
-                                    {"query": name, "suggestions": [p.id for p in
-                                                                    self.gaz.suggest(name)]})
+            raise ArchiveQueryError(
+                f"unknown place {name!r}",
+                "unknown_place",
+                {"query": name, "suggestions": [p.id for p in self.gaz.suggest(name)]},
+            )
         return places[0]
 
-    async def latest(self, *, place: str | None = None, chat_id: int | None = None,
-                     limit: int = LATEST_COUNT, scan: int = LATEST_SCAN) -> Latest:
+    async def latest(
+        self,
+        *,
+        place: str | None = None,
+        chat_id: int | None = None,
+        limit: int = LATEST_COUNT,
+        scan: int = LATEST_SCAN,
+    ) -> Latest:
         """The newest posts about ``place`` (and what it contains), or matching what chat
         ``chat_id`` tracks, among the ``scan`` newest stored posts."""
         target: Place | None = None
@@ -233,8 +263,12 @@ class ArchiveService:
         async with self.sessions() as session:
             if target is None:
                 subs = await sub_repo.for_chat(session, chat_id) if chat_id is not None else []
-                exprs = [e for s in subs if s.kind == KEYWORD
-                         if (e := self._expression(s.key)) is not None]
+                exprs = [
+                    e
+                    for s in subs
+                    if s.kind == KEYWORD
+                    if (e := self._expression(s.key)) is not None
+                ]
                 place_ids = {s.key for s in subs if s.kind == PLACE}
                 if not exprs and not place_ids:
                     return Latest((), None, 0, tracks_nothing=True)
@@ -301,8 +335,13 @@ class ArchiveService:
 
 def _channel_name(name: str) -> str:
     channel = normalise_channel(name)
-    if not channel or len(channel) > 64 or not channel.replace("_", "").isalnum() \
-            or not channel.isascii():
-        raise ArchiveQueryError(f"not a channel username: {name!r}", "bad_channel",
-                                {"channel": name[:64]})
+    if (
+        not channel
+        or len(channel) > 64
+        or not channel.replace("_", "").isalnum()
+        or not channel.isascii()
+    ):
+        raise ArchiveQueryError(
+            f"not a channel username: {name!r}", "bad_channel", {"channel": name[:64]}
+        )
     return channel

@@ -46,16 +46,18 @@ class ChatView:
 
 
 class ChatService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 default_tz: str = "Europe/Kyiv") -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], default_tz: str = "Europe/Kyiv"
+    ) -> None:
         self.sessions = sessions
         self.default_tz = default_tz
 
     def _view(self, chat: Chat | None, fallback_lang: str) -> ChatView:
         if chat is None:
             return ChatView(fallback_lang, self.default_tz, None, None)
-        return ChatView(chat.language, chat.timezone or self.default_tz, chat.digest_time,
-                        chat.muted_until)
+        return ChatView(
+            chat.language, chat.timezone or self.default_tz, chat.digest_time, chat.muted_until
+        )
 
     async def view(self, chat: ChatRef) -> ChatView:
         async with self.sessions() as session:
@@ -68,8 +70,14 @@ class ChatService:
     async def _ensure(self, session: AsyncSession, chat: ChatRef) -> Chat:
         existing = await chat_repo.get(session, chat.id)
         language = existing.language if existing else chat.language
-        return await chat_repo.ensure(session, chat.id, type_=chat.type, title=chat.title,
-                                      language=language, is_forum=chat.is_forum)
+        return await chat_repo.ensure(
+            session,
+            chat.id,
+            type_=chat.type,
+            title=chat.title,
+            language=language,
+            is_forum=chat.is_forum,
+        )
 
     # --- settings -----------------------------------------------------------------------------
 

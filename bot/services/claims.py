@@ -57,8 +57,9 @@ async def stored_candidates(
     """For ``claims[i]``, the stored claims it may clash with (indexed lookups)."""
     out: dict[int, list[StoredClaimRef]] = {}
     for i, c in enumerate(claims):
-        out[i] = await repo.candidates(session, lookup_ids(c, tools.ancestors),
-                                       c.asserted_at - window, c.asserted_at)
+        out[i] = await repo.candidates(
+            session, lookup_ids(c, tools.ancestors), c.asserted_at - window, c.asserted_at
+        )
     return out
 
 
@@ -77,8 +78,9 @@ async def process_post(
     """Store the post's claims (replacing earlier ones of the same post, e.g. after an edit)
     and the contradictions they make with stored claims; one pair per earlier post."""
     await repo.delete_for_post(session, post_id)
-    claims = extract_claims(text, channel_side=channel_side, date=date,
-                            find_places=tools.find, contains=tools.contains)
+    claims = extract_claims(
+        text, channel_side=channel_side, date=date, find_places=tools.find, contains=tools.contains
+    )
     if not claims:
         return [], []
     cands = await stored_candidates(session, claims, tools, window)
@@ -86,20 +88,32 @@ async def process_post(
     out: list[StoredContradiction] = []
     seen: set[tuple[str, int]] = set()
     for i, claim in enumerate(claims):
-        for x in find_contradictions(claim, cands[i], tools.contains, new_channel=channel,
-                                     new_message_id=message_id, window=window):
+        for x in find_contradictions(
+            claim,
+            cands[i],
+            tools.contains,
+            new_channel=channel,
+            new_message_id=message_id,
+            window=window,
+        ):
             key = (x.earlier.channel, x.earlier.message_id)
             if key in seen or x.earlier.claim_id is None:
                 continue
             seen.add(key)
             episode, opened = await repo.find_or_open_episode(
-                session, x.place_id, claim.asserted_at, EPISODE_GAP)
+                session, x.place_id, claim.asserted_at, EPISODE_GAP
+            )
             pair_id = await repo.add_contradiction(
-                session, claim_id=ids[i], earlier_claim_id=x.earlier.claim_id,
-                place_id=x.place_id, why=x.why_en, why_uk=x.why_uk, episode_id=episode.id)
+                session,
+                claim_id=ids[i],
+                earlier_claim_id=x.earlier.claim_id,
+                place_id=x.place_id,
+                why=x.why_en,
+                why_uk=x.why_uk,
+                episode_id=episode.id,
+            )
             if pair_id is not None:
-                out.append(StoredContradiction(x, ids[i], x.earlier.claim_id, episode.id,
-                                               opened))
+                out.append(StoredContradiction(x, ids[i], x.earlier.claim_id, episode.id, opened))
     return claims, out
 
 
@@ -138,11 +152,20 @@ def contradiction_payload(post: Post, x: StoredContradiction) -> dict[str, Any]:
             "place_id": c.place_id,
             "place": {"en": c.place_name, "uk": place_uk},
             "why": {"en": c.why_en, "uk": c.why_uk},
-            "new": {"channel": post.channel, "id": post.id, "date": c.new.asserted_at.isoformat(),
-                    "side": c.new.side, "quote": c.new.quote},
-            "earlier": {"channel": old.channel, "id": old.message_id,
-                        "date": old.claim.asserted_at.isoformat(), "side": old.claim.side,
-                        "quote": old.claim.quote},
+            "new": {
+                "channel": post.channel,
+                "id": post.id,
+                "date": c.new.asserted_at.isoformat(),
+                "side": c.new.side,
+                "quote": c.new.quote,
+            },
+            "earlier": {
+                "channel": old.channel,
+                "id": old.message_id,
+                "date": old.claim.asserted_at.isoformat(),
+                "side": old.claim.side,
+                "quote": old.claim.quote,
+            },
         },
     }
 
@@ -154,8 +177,14 @@ class ClaimsHook:
     ``alert=False`` (history import, replays without alerts) stores claims and pairs only.
     """
 
-    def __init__(self, sides: Callable[[str], str | None], *, tools: PlaceTools | None = None,
-                 alert: bool = True, priority: int = PRIORITY_CONTRADICTION) -> None:
+    def __init__(
+        self,
+        sides: Callable[[str], str | None],
+        *,
+        tools: PlaceTools | None = None,
+        alert: bool = True,
+        priority: int = PRIORITY_CONTRADICTION,
+    ) -> None:
         self.sides = sides
         self._tools = tools
         self.alert = alert
@@ -167,32 +196,57 @@ class ClaimsHook:
             self._tools = default_place_tools()
         return self._tools
 
-    async def __call__(self, session: AsyncSession, row: PostRow, post: Post, *,
-                       alert: bool = True) -> None:
+    async def __call__(
+        self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
+    ) -> None:
         # The side stored for the channel (`dozor sources add --side`) wins over the config.
         channel = await session.get(ChannelRow, row.channel_id)
         side = (channel.side if channel is not None else None) or self.sides(post.channel)
         _claims, pairs = await process_post(
-            session, post_id=row.id, channel=post.channel, message_id=post.id, date=post.date,
-            text=post.text, channel_side=side, tools=self.tools)
+            session,
+            post_id=row.id,
+            channel=post.channel,
+            message_id=post.id,
+            date=post.date,
+            text=post.text,
+            channel_side=side,
+            tools=self.tools,
+        )
         if not (self.alert and alert):
             return
         for x in pairs:
             await self._alert(session, row, post, x)
 
-    async def _alert(self, session: AsyncSession, row: PostRow, post: Post,
-                     x: StoredContradiction) -> None:
+    async def _alert(
+        self, session: AsyncSession, row: PostRow, post: Post, x: StoredContradiction
+    ) -> None:
         c = x.contradiction
-        places = {c.place_id, *self.tools.ancestors(c.place_id), c.new.place_id,
-                  *self.tools.ancestors(c.new.place_id)}
+        places = {
+            c.place_id,
+            *self.tools.ancestors(c.place_id),
+            c.new.place_id,
+            *self.tools.ancestors(c.new.place_id),
+        }
         subs = await sub_repo.by_keys(session, "place", places)
         if not subs:
             return
         alert, _ = await outbox.ensure_alert(
-            session, kind="contradiction", dedupe_key=x.dedupe_key,
-            payload=contradiction_payload(post, x), post_id=row.id, priority=self.priority)
+            session,
+            kind="contradiction",
+            dedupe_key=x.dedupe_key,
+            payload=contradiction_payload(post, x),
+            post_id=row.id,
+            priority=self.priority,
+        )
         for sub in subs:
-            await outbox.enqueue(session, alert, sub.chat_id, thread_id=sub.thread_id,
-                                 reasons={"labels": [place_reason(sub.key, c.place_id)],
-                                          "kinds": ["contradiction"],
-                                          "spans": []})
+            await outbox.enqueue(
+                session,
+                alert,
+                sub.chat_id,
+                thread_id=sub.thread_id,
+                reasons={
+                    "labels": [place_reason(sub.key, c.place_id)],
+                    "kinds": ["contradiction"],
+                    "spans": [],
+                },
+            )

@@ -17,10 +17,14 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _DURATION = re.compile(r"(\d{1,4})\s*([a-zа-яіїє]+)")
 _UNITS: dict[str, timedelta] = {}
 for _names, _unit in (
-    (("m", "min", "mins", "minute", "minutes", "хв", "хвилин", "хвилини", "хвилина"),
-     timedelta(minutes=1)),
-    (("h", "hr", "hrs", "hour", "hours", "г", "год", "години", "годин", "година"),
-     timedelta(hours=1)),
+    (
+        ("m", "min", "mins", "minute", "minutes", "хв", "хвилин", "хвилини", "хвилина"),
+        timedelta(minutes=1),
+    ),
+    (
+        ("h", "hr", "hrs", "hour", "hours", "г", "год", "години", "годин", "година"),
+        timedelta(hours=1),
+    ),
     (("d", "day", "days", "д", "дн", "день", "дні", "днів", "доба", "доби"), timedelta(days=1)),
     (("w", "week", "weeks", "т", "тиж", "тиждень", "тижні", "тижнів"), timedelta(weeks=1)),
 ):
@@ -30,30 +34,61 @@ for _names, _unit in (
 # Cities people type, in the spellings they use. Any IANA zone name also works, and so
 # does the city part of one ("Tokyo" → Asia/Tokyo).
 CITY_ZONES: dict[str, str] = {
-    "kyiv": "Europe/Kyiv", "kiev": "Europe/Kyiv", "київ": "Europe/Kyiv", "киев": "Europe/Kyiv",
-    "ukraine": "Europe/Kyiv", "україна": "Europe/Kyiv", "kharkiv": "Europe/Kyiv",
-    "харків": "Europe/Kyiv", "odesa": "Europe/Kyiv", "одеса": "Europe/Kyiv",
-    "lviv": "Europe/Kyiv", "львів": "Europe/Kyiv", "dnipro": "Europe/Kyiv",
+    "kyiv": "Europe/Kyiv",
+    "kiev": "Europe/Kyiv",
+    "київ": "Europe/Kyiv",
+    "киев": "Europe/Kyiv",
+    "ukraine": "Europe/Kyiv",
+    "україна": "Europe/Kyiv",
+    "kharkiv": "Europe/Kyiv",
+    "харків": "Europe/Kyiv",
+    "odesa": "Europe/Kyiv",
+    "одеса": "Europe/Kyiv",
+    "lviv": "Europe/Kyiv",
+    "львів": "Europe/Kyiv",
+    "dnipro": "Europe/Kyiv",
     "дніпро": "Europe/Kyiv",
-    "london": "Europe/London", "лондон": "Europe/London",
-    "berlin": "Europe/Berlin", "берлін": "Europe/Berlin",
-    "warsaw": "Europe/Warsaw", "варшава": "Europe/Warsaw",
-    "paris": "Europe/Paris", "париж": "Europe/Paris",
-    "prague": "Europe/Prague", "прага": "Europe/Prague",
-    "vilnius": "Europe/Vilnius", "вільнюс": "Europe/Vilnius",
-    "riga": "Europe/Riga", "рига": "Europe/Riga",
-    "tallinn": "Europe/Tallinn", "таллінн": "Europe/Tallinn",
-    "chisinau": "Europe/Chisinau", "кишинів": "Europe/Chisinau",
-    "bucharest": "Europe/Bucharest", "бухарест": "Europe/Bucharest",
-    "rome": "Europe/Rome", "рим": "Europe/Rome", "madrid": "Europe/Madrid",
-    "мадрид": "Europe/Madrid", "lisbon": "Europe/Lisbon", "лісабон": "Europe/Lisbon",
-    "toronto": "America/Toronto", "торонто": "America/Toronto",
-    "new york": "America/New_York", "nyc": "America/New_York", "нью-йорк": "America/New_York",
-    "washington": "America/New_York", "вашингтон": "America/New_York",
-    "chicago": "America/Chicago", "чикаго": "America/Chicago",
-    "los angeles": "America/Los_Angeles", "лос-анджелес": "America/Los_Angeles",
-    "moscow": "Europe/Moscow", "москва": "Europe/Moscow",
-    "utc": "UTC", "gmt": "UTC",
+    "london": "Europe/London",
+    "лондон": "Europe/London",
+    "berlin": "Europe/Berlin",
+    "берлін": "Europe/Berlin",
+    "warsaw": "Europe/Warsaw",
+    "варшава": "Europe/Warsaw",
+    "paris": "Europe/Paris",
+    "париж": "Europe/Paris",
+    "prague": "Europe/Prague",
+    "прага": "Europe/Prague",
+    "vilnius": "Europe/Vilnius",
+    "вільнюс": "Europe/Vilnius",
+    "riga": "Europe/Riga",
+    "рига": "Europe/Riga",
+    "tallinn": "Europe/Tallinn",
+    "таллінн": "Europe/Tallinn",
+    "chisinau": "Europe/Chisinau",
+    "кишинів": "Europe/Chisinau",
+    "bucharest": "Europe/Bucharest",
+    "бухарест": "Europe/Bucharest",
+    "rome": "Europe/Rome",
+    "рим": "Europe/Rome",
+    "madrid": "Europe/Madrid",
+    "мадрид": "Europe/Madrid",
+    "lisbon": "Europe/Lisbon",
+    "лісабон": "Europe/Lisbon",
+    "toronto": "America/Toronto",
+    "торонто": "America/Toronto",
+    "new york": "America/New_York",
+    "nyc": "America/New_York",
+    "нью-йорк": "America/New_York",
+    "washington": "America/New_York",
+    "вашингтон": "America/New_York",
+    "chicago": "America/Chicago",
+    "чикаго": "America/Chicago",
+    "los angeles": "America/Los_Angeles",
+    "лос-анджелес": "America/Los_Angeles",
+    "moscow": "Europe/Moscow",
+    "москва": "Europe/Moscow",
+    "utc": "UTC",
+    "gmt": "UTC",
 }
 TZ_EXAMPLES = "Europe/Kyiv, Europe/London, America/New_York, Київ, Berlin"
 
@@ -68,14 +103,14 @@ def is_off(text: str) -> bool:
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """"30m", "2h", "1d", "1h30m", "2 години"; None when unreadable, zero or over 30 days."""
+    """ "30m", "2h", "1d", "1h30m", "2 години"; None when unreadable, zero or over 30 days."""
     value = text.strip().lower()
     if not value or len(value) > 40:
         return None
     total = timedelta()
     pos = 0
     for m in _DURATION.finditer(value):
-        if value[pos:m.start()].strip():
+        if value[pos : m.start()].strip():
             return None
         unit = _UNITS.get(m.group(2))
         if unit is None:
@@ -108,8 +143,11 @@ def resolve_timezone(text: str) -> str | None:
     if not value or len(value) > 64:
         return None
     folded = value.casefold()
-    name = CITY_ZONES.get(folded) or _zones_by_fold().get(folded) \
+    name = (
+        CITY_ZONES.get(folded)
+        or _zones_by_fold().get(folded)
         or _zones_by_fold().get(folded.replace(" ", "_"))
+    )
     if name is None:
         return None
     try:

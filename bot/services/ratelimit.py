@@ -27,8 +27,13 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int = 20, burst: int | None = None,
-                 clock: Callable[[], float] = time.monotonic, max_users: int = 50_000) -> None:
+    def __init__(
+        self,
+        per_minute: int = 20,
+        burst: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_users: int = 50_000,
+    ) -> None:
         self.rate = per_minute / 60.0
         self.capacity = float(burst if burst is not None else per_minute)
         self.clock = clock
@@ -55,7 +60,10 @@ class RateLimiter:
 
     def _forget_full(self, now: float) -> None:
         """Drop users whose bucket has refilled: they are indistinguishable from new ones."""
-        full = [uid for uid, b in self._buckets.items()
-                if b.tokens + (now - b.updated) * self.rate >= self.capacity]
+        full = [
+            uid
+            for uid, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * self.rate >= self.capacity
+        ]
         for uid in full:
             del self._buckets[uid]

@@ -84,8 +84,9 @@ def clean_query(text: str, lang: str, usage: str = "track_usage") -> str:
     return value
 
 
-def describe_tracked(kind: str, key: str, label: str, lang: str,
-                     gaz: Gazetteer | None = None) -> str:
+def describe_tracked(
+    kind: str, key: str, label: str, lang: str, gaz: Gazetteer | None = None
+) -> str:
     """Plain text naming a subscription in ``lang`` (places by their current name)."""
     if kind == PLACE:
         gaz = gaz or get_gazetteer()
@@ -99,10 +100,14 @@ def describe_tracked(kind: str, key: str, label: str, lang: str,
 
 
 class SubscriptionService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 gazetteer: Gazetteer | None = None, *,
-                 max_subscriptions: int = MAX_SUBSCRIPTIONS,
-                 max_keywords: int = MAX_KEYWORDS) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        gazetteer: Gazetteer | None = None,
+        *,
+        max_subscriptions: int = MAX_SUBSCRIPTIONS,
+        max_keywords: int = MAX_KEYWORDS,
+    ) -> None:
         self.sessions = sessions
         self._gaz = gazetteer
         self.max_subscriptions = max_subscriptions
@@ -123,8 +128,14 @@ class SubscriptionService:
     async def _ensure_chat(self, session: AsyncSession, chat: ChatRef) -> None:
         existing = await chat_repo.get(session, chat.id)
         language = existing.language if existing else chat.language
-        await chat_repo.ensure(session, chat.id, type_=chat.type, title=chat.title,
-                               language=language, is_forum=chat.is_forum)
+        await chat_repo.ensure(
+            session,
+            chat.id,
+            type_=chat.type,
+            title=chat.title,
+            language=language,
+            is_forum=chat.is_forum,
+        )
 
     # --- resolving ----------------------------------------------------------------------------
 
@@ -138,11 +149,15 @@ class SubscriptionService:
         if len(places) == 1:
             return Resolution(query, place=self._choice(places[0], lang))
         if places:
-            return Resolution(query, choices=tuple(self._choice(p, lang)
-                                                   for p in places[:MAX_CHOICES]),
-                              total=len(places))
-        return Resolution(query, suggestions=tuple(
-            self._choice(p, lang) for p in self.gaz.suggest(query, limit=5)))
+            return Resolution(
+                query,
+                choices=tuple(self._choice(p, lang) for p in places[:MAX_CHOICES]),
+                total=len(places),
+            )
+        return Resolution(
+            query,
+            suggestions=tuple(self._choice(p, lang) for p in self.gaz.suggest(query, limit=5)),
+        )
 
     def region_of(self, place_id: str) -> Choice | None:
         """The oblast a city gives its name to (Kursk → Kursk Oblast): people often mean it."""
@@ -162,11 +177,9 @@ class SubscriptionService:
     async def _check_room(self, session: AsyncSession, chat: ChatRef, kind: str) -> None:
         subs = await sub_repo.for_chat(session, chat.id)
         if len(subs) >= self.max_subscriptions:
-            raise LimitExceededError(t(chat.language, "too_many",
-                                       limit=self.max_subscriptions))
+            raise LimitExceededError(t(chat.language, "too_many", limit=self.max_subscriptions))
         if kind == KEYWORD and sum(s.kind == KEYWORD for s in subs) >= self.max_keywords:
-            raise LimitExceededError(t(chat.language, "too_many_keywords",
-                                       limit=self.max_keywords))
+            raise LimitExceededError(t(chat.language, "too_many_keywords", limit=self.max_keywords))
 
     async def _add(self, chat: ChatRef, kind: str, key: str, label: str) -> bool:
         async with self.sessions() as session, session.begin():
@@ -174,8 +187,7 @@ class SubscriptionService:
             if existing is not None:
                 await self._check_room(session, chat, kind)
             await self._ensure_chat(session, chat)
-            return await sub_repo.add(session, chat.id, kind, key, label[:MAX_KEY],
-                                      chat.thread_id)
+            return await sub_repo.add(session, chat.id, kind, key, label[:MAX_KEY], chat.thread_id)
 
     async def track_place(self, chat: ChatRef, place_id: str) -> TrackResult:
         try:
@@ -256,7 +268,7 @@ class SubscriptionService:
                     or sub.key == wanted
                 ):
                     await sub_repo.remove(session, chat.id, sub.id)
-                    removed.append(describe_tracked(sub.kind, sub.key, sub.label,
-                                                    chat.language, self.gaz))
+                    removed.append(
+                        describe_tracked(sub.kind, sub.key, sub.label, chat.language, self.gaz)
+                    )
         return removed
-

@@ -35,7 +35,9 @@ async def _refresh(
 
 
 async def _with_refresher(
-    run: Awaitable[None], sources: SourceService, stop: asyncio.Event,
+    run: Awaitable[None],
+    sources: SourceService,
+    stop: asyncio.Event,
     apply: Callable[[set[str]], Awaitable[None]],
 ) -> None:
     refresher = asyncio.create_task(_refresh(sources, stop, apply))
@@ -47,13 +49,24 @@ async def _with_refresher(
             await refresher
 
 
-async def run_web(settings: Settings, ingest: IngestService, media: MediaStore,
-                  sources: SourceService, stop: asyncio.Event) -> None:
+async def run_web(
+    settings: Settings,
+    ingest: IngestService,
+    media: MediaStore,
+    sources: SourceService,
+    stop: asyncio.Event,
+) -> None:
     from bot.watch.web import WebSource
 
     async with aiohttp.ClientSession() as http:
-        source = WebSource(settings.telegram_web_url, await sources.active_channels(), ingest,
-                           media, http, settings.web_poll_seconds)
+        source = WebSource(
+            settings.telegram_web_url,
+            await sources.active_channels(),
+            ingest,
+            media,
+            http,
+            settings.web_poll_seconds,
+        )
 
         async def apply(wanted: set[str]) -> None:
             source.channels = sorted(wanted)
@@ -61,18 +74,30 @@ async def run_web(settings: Settings, ingest: IngestService, media: MediaStore,
         await _with_refresher(source.run(stop), sources, stop, apply)
 
 
-async def run_telethon(settings: Settings, ingest: IngestService, media: MediaStore,
-                       sources: SourceService, stop: asyncio.Event) -> None:
+async def run_telethon(
+    settings: Settings,
+    ingest: IngestService,
+    media: MediaStore,
+    sources: SourceService,
+    stop: asyncio.Event,
+) -> None:
     from bot.watch.telethon_login import make_client
     from bot.watch.telethon_source import TelethonSource
 
     assert settings.tg_api_id is not None and settings.tg_api_hash is not None
-    client = make_client(Path(settings.tg_session_file.get_secret_value()),
-                         int(settings.tg_api_id.get_secret_value()),
-                         settings.tg_api_hash.get_secret_value())
+    client = make_client(
+        Path(settings.tg_session_file.get_secret_value()),
+        int(settings.tg_api_id.get_secret_value()),
+        settings.tg_api_hash.get_secret_value(),
+    )
     await client.connect()
-    source = TelethonSource(client, await sources.active_channels(), ingest, media,
-                            reconcile_seconds=settings.reconcile_seconds)
+    source = TelethonSource(
+        client,
+        await sources.active_channels(),
+        ingest,
+        media,
+        reconcile_seconds=settings.reconcile_seconds,
+    )
 
     async def apply(wanted: set[str]) -> None:
         current = set(source.channels)
@@ -92,8 +117,13 @@ async def run_telethon(settings: Settings, ingest: IngestService, media: MediaSt
         await client.disconnect()
 
 
-async def run_watchers(settings: Settings, ingest: IngestService, media: MediaStore,
-                       sources: SourceService, stop: asyncio.Event) -> None:
+async def run_watchers(
+    settings: Settings,
+    ingest: IngestService,
+    media: MediaStore,
+    sources: SourceService,
+    stop: asyncio.Event,
+) -> None:
     await sources.seed(settings)
     if settings.has_telethon_credentials:
         log.info("watching through Telethon")

@@ -57,9 +57,7 @@ def media_key(message: Any) -> MediaKey | None:
     media = getattr(message, "media", None)
     if isinstance(media, types.MessageMediaPhoto) and isinstance(media.photo, types.Photo):
         return ("photo", int(media.photo.id))
-    if isinstance(media, types.MessageMediaDocument) and isinstance(
-        media.document, types.Document
-    ):
+    if isinstance(media, types.MessageMediaDocument) and isinstance(media.document, types.Document):
         doc = media.document
         if (doc.mime_type or "").startswith("image/") and doc.size <= MAX_IMAGE_DOCUMENT_BYTES:
             return ("document", int(doc.id))

@@ -224,10 +224,10 @@ class TelethonSource:
             post = await self._convert(channel, [message])
         except SourceError as exc:
             # The new text matters more than a photo we cannot fetch now: keep the text.
-            log.warning("telegram: edit of @%s/%s stored without its photo: %s",
-                        channel, message.id, exc)
-            post = conv.to_post(message, channel, entities=self._known,
-                                title=self._title(channel))
+            log.warning(
+                "telegram: edit of @%s/%s stored without its photo: %s", channel, message.id, exc
+            )
+            post = conv.to_post(message, channel, entities=self._known, title=self._title(channel))
         await self.sink.edited(_with_id(post, key))
 
     async def _on_deleted(self, event: Any) -> None:
@@ -258,8 +258,9 @@ class TelethonSource:
         try:
             await self._album_flush(album)
         except Exception:  # the reconciler stores it later; a timer has no caller to tell
-            log.exception("telegram: album %s in @%s not stored yet", album.grouped_id,
-                          album.channel)
+            log.exception(
+                "telegram: album %s in @%s not stored yet", album.grouped_id, album.channel
+            )
 
     async def _album_flush(self, album: _Album) -> None:
         async with album.lock:
@@ -271,8 +272,11 @@ class TelethonSource:
                 album.key = min(album.messages)
             files = await self._media_of(album.channel, pending)
             post = conv.album_to_post(
-                album.messages.values(), album.channel, entities=self._known,
-                media=files, title=self._title(album.channel),
+                album.messages.values(),
+                album.channel,
+                entities=self._known,
+                media=files,
+                title=self._title(album.channel),
             )
             await self.sink.new_posts([_with_id(post, album.key)])
             seen.update(m.id for m in pending)
@@ -283,8 +287,9 @@ class TelethonSource:
         if album is not None and album.key is not None:
             return album.key
         entity = await self._resolve(channel)
-        around = await self._history(entity, min_id=max(0, message.id - ALBUM_LOOKBACK),
-                                     max_id=message.id + ALBUM_LOOKBACK)
+        around = await self._history(
+            entity, min_id=max(0, message.id - ALBUM_LOOKBACK), max_id=message.id + ALBUM_LOOKBACK
+        )
         ids = [m.id for m in around if getattr(m, "grouped_id", None) == message.grouped_id]
         return min(ids, default=int(message.id))
 
@@ -312,8 +317,7 @@ class TelethonSource:
             except asyncio.CancelledError:
                 raise
             except (RPCError, SourceError, ValueError, OSError) as exc:
-                log.warning("telegram: reconciling @%s failed (%s); retry next cycle",
-                            channel, exc)
+                log.warning("telegram: reconciling @%s failed (%s); retry next cycle", channel, exc)
             except Exception:
                 log.exception("telegram: reconciling @%s failed; retry next cycle", channel)
         return new
@@ -360,6 +364,7 @@ class TelethonSource:
         last = await self.sink.last_id(channel)
         if last:
             return max(0, last - self.startup_overlap)
+
         # Nothing stored yet: start with the newest few posts, not the channel's whole
         # history (that is what ``backfill`` is for), as the web source does.
         async def newest() -> list[Any]:
@@ -372,7 +377,8 @@ class TelethonSource:
         album = self._albums.get((channel, int(unit[0].grouped_id)))
         if album is None:
             album = self._albums[(channel, int(unit[0].grouped_id))] = _Album(
-                channel, int(unit[0].grouped_id))
+                channel, int(unit[0].grouped_id)
+            )
             self._trim_albums()
         for message in unit:
             album.messages.setdefault(message.id, message)
@@ -494,10 +500,12 @@ class TelethonSource:
     async def _convert(self, channel: str, unit: Sequence[Any]) -> Post:
         files = await self._media_of(channel, unit)
         if len(unit) == 1 and unit[0].grouped_id is None:
-            return conv.to_post(unit[0], channel, entities=self._known, media=files,
-                                title=self._title(channel))
-        return conv.album_to_post(unit, channel, entities=self._known, media=files,
-                                  title=self._title(channel))
+            return conv.to_post(
+                unit[0], channel, entities=self._known, media=files, title=self._title(channel)
+            )
+        return conv.album_to_post(
+            unit, channel, entities=self._known, media=files, title=self._title(channel)
+        )
 
     async def _media_of(self, channel: str, messages: Sequence[Any]) -> list[MediaFile]:
         files: list[MediaFile] = []
@@ -526,10 +534,14 @@ class TelethonSource:
             while len(self._media_failures) > _CACHE_SIZE:
                 self._media_failures.popitem(last=False)
             if failures < _MEDIA_ATTEMPTS:
-                raise SourceError(f"@{channel}/{message.id}: photo download failed: {exc}"
-                                  ) from exc
-            log.warning("telegram: @%s/%s: photo given up after %d attempts: %s",
-                        channel, message.id, failures, exc)
+                raise SourceError(f"@{channel}/{message.id}: photo download failed: {exc}") from exc
+            log.warning(
+                "telegram: @%s/%s: photo given up after %d attempts: %s",
+                channel,
+                message.id,
+                failures,
+                exc,
+            )
             return None
         self._media_failures.pop(ref, None)
         if not data:
@@ -547,11 +559,14 @@ class TelethonSource:
         except FileReferenceExpiredError:
             # References expire after a while (a long backfill, an old edit); the message
             # fetched anew carries a fresh one.
-            entity = (self._entities.get(channel)
-                      or self._known.get(conv.marked_id(message.peer_id))
-                      or message.peer_id)
+            entity = (
+                self._entities.get(channel)
+                or self._known.get(conv.marked_id(message.peer_id))
+                or message.peer_id
+            )
             fresh = await self._flood_safe(
-                lambda: self.client.get_messages(entity, ids=int(message.id)))
+                lambda: self.client.get_messages(entity, ids=int(message.id))
+            )
             if fresh is None or conv.media_key(fresh) is None:
                 raise
             log.info("telegram: @%s/%s: file reference refreshed", channel, message.id)
@@ -573,8 +588,7 @@ class TelethonSource:
     async def _flood_wait(self, exc: FloodWaitError) -> None:
         delay = exc.seconds + random.uniform(0, self.flood_jitter)
         self.flood_waits += 1
-        log.warning("telegram: flood wait of %ss requested; resuming in %.1fs",
-                    exc.seconds, delay)
+        log.warning("telegram: flood wait of %ss requested; resuming in %.1fs", exc.seconds, delay)
         await asyncio.sleep(delay)
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -601,8 +615,7 @@ def _guarded(handler: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Await
         try:
             await handler(event)
         except (SourceError, RPCError, OSError) as exc:
-            log.warning("telegram: live update not stored yet (%s); the reconciler retries",
-                        exc)
+            log.warning("telegram: live update not stored yet (%s); the reconciler retries", exc)
 
     guarded.__name__ = handler.__name__
     return guarded

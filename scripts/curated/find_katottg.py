@@ -21,15 +21,19 @@ def _norm(s: str) -> str:
     return s.replace("’", "'").replace("ʼ", "'")
 
 
-def find(name: str, oblast: str = "UA", raion: str = "", hromada: str = "",
-         path: Path = KATOTTG) -> list[dict[str, str]]:
+def find(
+    name: str, oblast: str = "UA", raion: str = "", hromada: str = "", path: Path = KATOTTG
+) -> list[dict[str, str]]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        return [r for r in csv.DictReader(fh)
-                if r["category"] in ("M", "X", "C", "K")
-                and _norm(r["name_uk"]) == _norm(name)
-                and r["code"].startswith(oblast)
-                and _norm(r["raion_name_uk"]).startswith(_norm(raion))
-                and _norm(r["hromada_name_uk"]).startswith(_norm(hromada))]
+        return [
+            r
+            for r in csv.DictReader(fh)
+            if r["category"] in ("M", "X", "C", "K")
+            and _norm(r["name_uk"]) == _norm(name)
+            and r["code"].startswith(oblast)
+            and _norm(r["raion_name_uk"]).startswith(_norm(raion))
+            and _norm(r["hromada_name_uk"]).startswith(_norm(hromada))
+        ]
 
 
 def main(argv: list[str]) -> int:
@@ -38,8 +42,16 @@ def main(argv: list[str]) -> int:
         return 2
     name, oblast, raion, hromada = [*argv[:4], "", "", ""][:4]
     for r in find(name, oblast or "UA", raion, hromada):
-        print(r["code"], r["category"], r["name_uk"], r["oblast_name_uk"], r["raion_name_uk"],
-              r["hromada_name_uk"], r["name_latin_kmu2010"], sep=" | ")
+        print(
+            r["code"],
+            r["category"],
+            r["name_uk"],
+            r["oblast_name_uk"],
+            r["raion_name_uk"],
+            r["hromada_name_uk"],
+            r["name_latin_kmu2010"],
+            sep=" | ",
+        )
     return 0
 
 

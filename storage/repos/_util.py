@@ -24,8 +24,10 @@ async def insert_ignore(
 ) -> Any:
     """INSERT … ON CONFLICT DO NOTHING; returns the ``returning`` column or None if it existed."""
     dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=list(conflict_on)
+    stmt = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict_on))
     )
     if returning is not None:
         result = await session.execute(stmt.returning(returning))

@@ -25,8 +25,13 @@ async def ensure(
         await insert_ignore(
             session,
             Channel.__table__,  # type: ignore[arg-type]
-            {"username": username, "title": title, "side": side, "active": True,
-             "last_message_id": 0},
+            {
+                "username": username,
+                "title": title,
+                "side": side,
+                "active": True,
+                "last_message_id": 0,
+            },
             ["username"],
         )
         channel = await get_by_username(session, username)

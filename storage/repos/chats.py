@@ -26,9 +26,16 @@ async def ensure(
     digest_time: time | None = None,
 ) -> Chat:
     """The chat row, created on first contact; re-activates a chat that came back."""
-    values = {"id": chat_id, "type": type_, "title": title, "language": language or "uk",
-              "is_forum": is_forum, "active": True, "digest_time": digest_time,
-              "digest_when_empty": True}
+    values = {
+        "id": chat_id,
+        "type": type_,
+        "title": title,
+        "language": language or "uk",
+        "is_forum": is_forum,
+        "active": True,
+        "digest_time": digest_time,
+        "digest_when_empty": True,
+    }
     await insert_ignore(session, Chat.__table__, values, ["id"])  # type: ignore[arg-type]
     chat = await session.get(Chat, chat_id, populate_existing=True)
     assert chat is not None
@@ -52,9 +59,15 @@ async def migrate(session: AsyncSession, old_id: int, new_id: int) -> None:
     new = await session.get(Chat, new_id)
     if new is None:
         new = Chat(
-            id=new_id, type="supergroup", title=old.title, language=old.language,
-            timezone=old.timezone, digest_time=old.digest_time,
-            digest_when_empty=old.digest_when_empty, is_forum=old.is_forum, active=True,
+            id=new_id,
+            type="supergroup",
+            title=old.title,
+            language=old.language,
+            timezone=old.timezone,
+            digest_time=old.digest_time,
+            digest_when_empty=old.digest_when_empty,
+            is_forum=old.is_forum,
+            active=True,
             muted_until=old.muted_until,
         )
         session.add(new)
@@ -82,11 +95,7 @@ async def migrate(session: AsyncSession, old_id: int, new_id: int) -> None:
         )
     )
     for table in (Delivery, DigestRun):
-        await session.execute(
-            update(table)
-            .where(table.chat_id == old_id)
-            .values(chat_id=new_id)
-        )
+        await session.execute(update(table).where(table.chat_id == old_id).values(chat_id=new_id))
     old.active = False
     old.migrated_to = new_id
     await session.flush()

@@ -35,14 +35,27 @@ async def add_claims(session: AsyncSession, post_id: int, claims: Sequence[Claim
     rows = []
     for c in claims:
         offset = c.asserted_at.utcoffset()
-        data: dict[str, Any] = {**c.data, "controller": c.controller,
-                                "reported_side": c.reported_side, "start": c.start,
-                                "end": c.end,
-                                "utcoffset_min": int(offset.total_seconds() // 60) if offset
-                                else 0}
-        rows.append(ClaimRow(post_id=post_id, place_id=c.place_id, place_name=c.place_name,
-                             kind=c.kind, side=c.side, polarity=c.polarity,
-                             asserted_at=c.asserted_at, quote=c.quote, data=data))
+        data: dict[str, Any] = {
+            **c.data,
+            "controller": c.controller,
+            "reported_side": c.reported_side,
+            "start": c.start,
+            "end": c.end,
+            "utcoffset_min": int(offset.total_seconds() // 60) if offset else 0,
+        }
+        rows.append(
+            ClaimRow(
+                post_id=post_id,
+                place_id=c.place_id,
+                place_name=c.place_name,
+                kind=c.kind,
+                side=c.side,
+                polarity=c.polarity,
+                asserted_at=c.asserted_at,
+                quote=c.quote,
+                data=data,
+            )
+        )
     session.add_all(rows)
     await session.flush()
     return [r.id for r in rows]
@@ -52,11 +65,20 @@ def to_claim(row: ClaimRow) -> Claim:
     data = dict(row.data or {})
     extra = {k: data.pop(k, None) for k in _EXTRA}
     tz = timezone(timedelta(minutes=int(data.pop("utcoffset_min", 0) or 0)))
-    return Claim(kind=row.kind, place_id=row.place_id, place_name=row.place_name,
-                 side=row.side, controller=extra["controller"], polarity=row.polarity,
-                 asserted_at=row.asserted_at.astimezone(tz), quote=row.quote,
-                 start=int(extra["start"] or 0), end=int(extra["end"] or 0),
-                 reported_side=extra["reported_side"], data=data)
+    return Claim(
+        kind=row.kind,
+        place_id=row.place_id,
+        place_name=row.place_name,
+        side=row.side,
+        controller=extra["controller"],
+        polarity=row.polarity,
+        asserted_at=row.asserted_at.astimezone(tz),
+        quote=row.quote,
+        start=int(extra["start"] or 0),
+        end=int(extra["end"] or 0),
+        reported_side=extra["reported_side"],
+        data=data,
+    )
 
 
 _REF_COLUMNS = (ClaimRow, Channel.username, Post.message_id)
@@ -76,8 +98,11 @@ async def candidates(
         select(*_REF_COLUMNS)
         .join(Post, Post.id == ClaimRow.post_id)
         .join(Channel, Channel.id == Post.channel_id)
-        .where(ClaimRow.place_id.in_(list(dict.fromkeys(place_ids))),
-               ClaimRow.asserted_at >= since, ClaimRow.asserted_at <= until)
+        .where(
+            ClaimRow.place_id.in_(list(dict.fromkeys(place_ids))),
+            ClaimRow.asserted_at >= since,
+            ClaimRow.asserted_at <= until,
+        )
         .order_by(ClaimRow.asserted_at, ClaimRow.id)
     )
     result = await session.execute(stmt)
@@ -91,8 +116,11 @@ async def find_or_open_episode(
     stretched to ``at``; or a new one. Returns (episode, opened now)."""
     episode: Episode | None = await session.scalar(
         select(Episode)
-        .where(Episode.place_id == place_id, Episode.last_at >= at - window,
-               Episode.started_at <= at + window)
+        .where(
+            Episode.place_id == place_id,
+            Episode.last_at >= at - window,
+            Episode.started_at <= at + window,
+        )
         .order_by(Episode.last_at.desc())
         .limit(1)
     )
@@ -120,8 +148,15 @@ async def add_contradiction(
     new_id: int | None = await insert_ignore(
         session,
         ContradictionRow.__table__,  # type: ignore[arg-type]
-        {"claim_id": claim_id, "earlier_claim_id": earlier_claim_id, "place_id": place_id,
-         "why": why, "why_uk": why_uk, "episode_id": episode_id, "created_at": utcnow()},
+        {
+            "claim_id": claim_id,
+            "earlier_claim_id": earlier_claim_id,
+            "place_id": place_id,
+            "why": why,
+            "why_uk": why_uk,
+            "episode_id": episode_id,
+            "created_at": utcnow(),
+        },
         ["claim_id", "earlier_claim_id"],
         returning=ContradictionRow.id,
     )
@@ -153,6 +188,10 @@ async def claim_board(
 async def contradictions_for_episode(
     session: AsyncSession, episode_id: int
 ) -> list[ContradictionRow]:
-    return list(await session.scalars(
-        select(ContradictionRow).where(ContradictionRow.episode_id == episode_id)
-        .order_by(ContradictionRow.id)))
+    return list(
+        await session.scalars(
+            select(ContradictionRow)
+            .where(ContradictionRow.episode_id == episode_id)
+            .order_by(ContradictionRow.id)
+        )
+    )

@@ -15,8 +15,14 @@ async def ensure(session: AsyncSession, media: MediaFile) -> Media:
     await insert_ignore(
         session,
         Media.__table__,  # type: ignore[arg-type]
-        {"sha256": media.sha256, "path": media.path, "mime": media.mime, "size": media.size,
-         "width": media.width, "height": media.height},
+        {
+            "sha256": media.sha256,
+            "path": media.path,
+            "mime": media.mime,
+            "size": media.size,
+            "width": media.width,
+            "height": media.height,
+        },
         ["sha256"],
     )
     row = await session.scalar(select(Media).where(Media.sha256 == media.sha256))
@@ -25,5 +31,11 @@ async def ensure(session: AsyncSession, media: MediaFile) -> Media:
 
 
 def to_file(row: Media) -> MediaFile:
-    return MediaFile(sha256=row.sha256, path=row.path, mime=row.mime, size=row.size,
-                     width=row.width, height=row.height)
+    return MediaFile(
+        sha256=row.sha256,
+        path=row.path,
+        mime=row.mime,
+        size=row.size,
+        width=row.width,
+        height=row.height,
+    )

@@ -41,8 +41,14 @@ async def ensure_alert(
     new_id = await insert_ignore(
         session,
         Alert.__table__,  # type: ignore[arg-type]
-        {"kind": kind, "dedupe_key": dedupe_key, "payload": payload, "post_id": post_id,
-         "priority": priority, "created_at": utcnow()},
+        {
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "payload": payload,
+            "post_id": post_id,
+            "priority": priority,
+            "created_at": utcnow(),
+        },
         ["dedupe_key"],
         returning=Alert.id,
     )
@@ -65,9 +71,17 @@ async def enqueue(
     new_id = await insert_ignore(
         session,
         Delivery.__table__,  # type: ignore[arg-type]
-        {"alert_id": alert.id, "chat_id": chat_id, "thread_id": thread_id,
-         "priority": alert.priority, "status": PENDING, "attempts": 0,
-         "not_before": not_before or now, "reasons": reasons or {}, "created_at": now},
+        {
+            "alert_id": alert.id,
+            "chat_id": chat_id,
+            "thread_id": thread_id,
+            "priority": alert.priority,
+            "status": PENDING,
+            "attempts": 0,
+            "not_before": not_before or now,
+            "reasons": reasons or {},
+            "created_at": now,
+        },
         ["alert_id", "chat_id"],
         returning=Delivery.id,
     )
@@ -132,9 +146,11 @@ async def claim_due(
                 other.leased_by != worker,
                 or_(
                     (other.status == LEASED) & (other.lease_until >= now),
-                    (other.status == SENT) & (Chat.type == "private")
+                    (other.status == SENT)
+                    & (Chat.type == "private")
                     & (other.sent_at > now - exclusive.private),
-                    (other.status == SENT) & (Chat.type != "private")
+                    (other.status == SENT)
+                    & (Chat.type != "private")
                     & (other.sent_at > now - exclusive.group),
                 ),
             )
@@ -152,10 +168,18 @@ async def claim_due(
     result = await session.execute(
         update(Delivery)
         .where(Delivery.id.in_(due))
-        .values(status=LEASED, lease_until=now + lease, leased_by=worker,
-                attempts=Delivery.attempts + 1)
-        .returning(Delivery.id, Delivery.alert_id, Delivery.chat_id, Delivery.thread_id,
-                   Delivery.attempts, Delivery.reasons, Delivery.priority)
+        .values(
+            status=LEASED, lease_until=now + lease, leased_by=worker, attempts=Delivery.attempts + 1
+        )
+        .returning(
+            Delivery.id,
+            Delivery.alert_id,
+            Delivery.chat_id,
+            Delivery.thread_id,
+            Delivery.attempts,
+            Delivery.reasons,
+            Delivery.priority,
+        )
         .execution_options(synchronize_session=False)
     )
     rows = [Claimed(*row) for row in result.all()]
@@ -169,24 +193,19 @@ async def extend_lease(
     """Keep a row held while it waits to be sent; False means another worker has it now."""
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == LEASED,
-               Delivery.leased_by == worker)
+        .where(Delivery.id == delivery_id, Delivery.status == LEASED, Delivery.leased_by == worker)
         .values(lease_until=until)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def release(
-    session: AsyncSession, delivery_id: int, worker: str, *, at: datetime
-) -> None:
+async def release(session: AsyncSession, delivery_id: int, worker: str, *, at: datetime) -> None:
     """Hand a leased row back unsent (its chat must wait): due again at ``at``, no attempt
     counted. The worker stays recorded so its recent sends keep the chat's window."""
     await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == LEASED,
-               Delivery.leased_by == worker)
-        .values(status=PENDING, not_before=at, lease_until=None,
-                attempts=Delivery.attempts - 1)
+        .where(Delivery.id == delivery_id, Delivery.status == LEASED, Delivery.leased_by == worker)
+        .values(status=PENDING, not_before=at, lease_until=None, attempts=Delivery.attempts - 1)
     )
 
 
@@ -196,19 +215,27 @@ async def mark_sent(
     """Only the lease holder may mark it; False means the lease was lost meanwhile."""
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == LEASED,
-               Delivery.leased_by == worker)
+        .where(Delivery.id == delivery_id, Delivery.status == LEASED, Delivery.leased_by == worker)
         .values(status=SENT, sent_at=utcnow(), tg_message_id=tg_message_id, lease_until=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def reschedule(
-    session: AsyncSession, delivery_id: int, *, at: datetime, error: str | None = None,
+    session: AsyncSession,
+    delivery_id: int,
+    *,
+    at: datetime,
+    error: str | None = None,
     count_attempt: bool = True,
 ) -> None:
-    values: dict[str, Any] = {"status": PENDING, "not_before": at, "lease_until": None,
-                              "leased_by": None, "last_error": error}
+    values: dict[str, Any] = {
+        "status": PENDING,
+        "not_before": at,
+        "lease_until": None,
+        "leased_by": None,
+        "last_error": error,
+    }
     if not count_attempt:
         values["attempts"] = Delivery.attempts - 1
     await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))

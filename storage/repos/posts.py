@@ -125,8 +125,10 @@ async def recent(
     limit: int | None = None,
     newest_first: bool = False,
 ) -> list[PostRow]:
-    stmt = select(PostRow).join(Channel, Channel.id == PostRow.channel_id).options(
-        selectinload(PostRow.media_links)
+    stmt = (
+        select(PostRow)
+        .join(Channel, Channel.id == PostRow.channel_id)
+        .options(selectinload(PostRow.media_links))
     )
     if channel:
         stmt = stmt.where(Channel.username == channel)

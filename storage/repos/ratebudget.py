@@ -16,14 +16,14 @@ from storage.repos._util import insert_ignore
 
 async def ensure(session: AsyncSession, key: str, tokens: float) -> None:
     await insert_ignore(
-        session, RateBudget.__table__,  # type: ignore[arg-type]
-        {"key": key, "tokens": tokens, "updated_at": func.now()}, ["key"],
+        session,
+        RateBudget.__table__,  # type: ignore[arg-type]
+        {"key": key, "tokens": tokens, "updated_at": func.now()},
+        ["key"],
     )
 
 
-async def take(
-    session: AsyncSession, key: str, cost: float, *, rate: float, burst: float
-) -> float:
+async def take(session: AsyncSession, key: str, cost: float, *, rate: float, burst: float) -> float:
     """Spend ``cost`` tokens (refilled at ``rate``/s up to ``burst``) and return 0, or return
     the seconds until they will be there. Call inside a transaction; the row must exist.
 

@@ -72,37 +72,46 @@ class SearchIndex(ABC):
     # --- shared ------------------------------------------------------------------------------
 
     def _rows(self, items: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
-        return [{"id": post_id, "terms": self._terms_param(index_terms(body))}
-                for post_id, body in items]
+        return [
+            {"id": post_id, "terms": self._terms_param(index_terms(body))}
+            for post_id, body in items
+        ]
 
     async def index(self, session: AsyncSession, post_id: int, text_: str) -> None:
         """(Re-)index one post: its terms replace any it had."""
         await session.execute(self._upsert(), self._rows([(post_id, text_)]))
 
     def _select(self, what: str, channel: str | None, tail: str = "") -> TextClause:
-        join = "JOIN channels c ON c.id = p.channel_id AND c.username = :channel" if channel \
-            else ""
+        join = "JOIN channels c ON c.id = p.channel_id AND c.username = :channel" if channel else ""
         return text(
             f"SELECT {what} FROM post_search JOIN posts p ON p.id = post_search.{self._key} "
             f"{join} WHERE {self._match()} AND NOT p.deleted {tail}"
         )
 
-    async def search(self, session: AsyncSession, groups: QueryGroups, *,
-                     channel: str | None = None, limit: int = 10, offset: int = 0) -> list[int]:
+    async def search(
+        self,
+        session: AsyncSession,
+        groups: QueryGroups,
+        *,
+        channel: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[int]:
         """Ids of matching, not deleted posts, newest first."""
         if not groups or any(not g for g in groups):
             return []
-        stmt = self._select("p.id", channel,
-                            "ORDER BY p.date DESC, p.id DESC LIMIT :limit OFFSET :offset")
-        params: dict[str, Any] = {"q": self.query_param(groups), "limit": limit,
-                                  "offset": offset}
+        stmt = self._select(
+            "p.id", channel, "ORDER BY p.date DESC, p.id DESC LIMIT :limit OFFSET :offset"
+        )
+        params: dict[str, Any] = {"q": self.query_param(groups), "limit": limit, "offset": offset}
         if channel:
             params["channel"] = channel
         await self._prepare(session)
         return [int(row[0]) for row in await session.execute(stmt, params)]
 
-    async def count(self, session: AsyncSession, groups: QueryGroups, *,
-                    channel: str | None = None) -> int:
+    async def count(
+        self, session: AsyncSession, groups: QueryGroups, *, channel: str | None = None
+    ) -> int:
         if not groups or any(not g for g in groups):
             return 0
         params: dict[str, Any] = {"q": self.query_param(groups)}
@@ -111,16 +120,25 @@ class SearchIndex(ABC):
         await self._prepare(session)
         return int(await session.scalar(self._select("count(*)", channel), params) or 0)
 
-    def reindex_sync(self, conn: Connection, *, only_missing: bool = False,
-                     batch: int = REINDEX_BATCH,
-                     progress: Callable[[int], None] | None = None) -> int:
+    def reindex_sync(
+        self,
+        conn: Connection,
+        *,
+        only_missing: bool = False,
+        batch: int = REINDEX_BATCH,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Index every stored post (``only_missing``: those with no terms yet), in batches of
         ``batch`` posts by id. Sync, so migration 0002 can backfill with it; returns the count.
         """
-        missing = (f"AND NOT EXISTS (SELECT 1 FROM post_search "
-                   f"WHERE post_search.{self._key} = posts.id)") if only_missing else ""
-        select_batch = text(f"SELECT id, text FROM posts WHERE id > :after {missing} "
-                            f"ORDER BY id LIMIT :batch")
+        missing = (
+            (f"AND NOT EXISTS (SELECT 1 FROM post_search WHERE post_search.{self._key} = posts.id)")
+            if only_missing
+            else ""
+        )
+        select_batch = text(
+            f"SELECT id, text FROM posts WHERE id > :after {missing} ORDER BY id LIMIT :batch"
+        )
         upsert = self._upsert()
         after, done = 0, 0
         while True:
@@ -133,8 +151,9 @@ class SearchIndex(ABC):
             if progress is not None:
                 progress(done)
 
-    async def reindex(self, session: AsyncSession, *, only_missing: bool = False,
-                      batch: int = REINDEX_BATCH) -> int:
+    async def reindex(
+        self, session: AsyncSession, *, only_missing: bool = False, batch: int = REINDEX_BATCH
+    ) -> int:
         def run(sync: Session) -> int:
             return self.reindex_sync(sync.connection(), only_missing=only_missing, batch=batch)
 
@@ -184,9 +203,7 @@ class PostgresSearchIndex(SearchIndex):
         return "post_search.terms @@ CAST(:q AS tsquery)"
 
     def query_param(self, groups: QueryGroups) -> str:
-        return " & ".join(
-            "(" + " | ".join(_ts_lexeme(t) for t in sorted(g)) + ")" for g in groups
-        )
+        return " & ".join("(" + " | ".join(_ts_lexeme(t) for t in sorted(g)) + ")" for g in groups)
 
 
 def _hex(term: str) -> str:

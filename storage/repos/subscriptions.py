@@ -44,9 +44,7 @@ async def for_chat(session: AsyncSession, chat_id: int) -> list[Subscription]:
     )
 
 
-async def by_keys(
-    session: AsyncSession, kind: str, keys: Collection[str]
-) -> list[Subscription]:
+async def by_keys(session: AsyncSession, kind: str, keys: Collection[str]) -> list[Subscription]:
     """Active chats' subscriptions of ``kind`` whose key is one of ``keys`` (indexed lookup)."""
     if not keys:
         return []
@@ -54,8 +52,9 @@ async def by_keys(
         await session.scalars(
             select(Subscription)
             .join(Chat, Chat.id == Subscription.chat_id)
-            .where(Subscription.kind == kind, Subscription.key.in_(list(keys)),
-                   Chat.active.is_(True))
+            .where(
+                Subscription.kind == kind, Subscription.key.in_(list(keys)), Chat.active.is_(True)
+            )
         )
     )
 

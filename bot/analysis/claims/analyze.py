@@ -50,8 +50,12 @@ class PostClaims:
                 for c in self.claims
             ],
             "contradicts": [
-                {"channel": x.earlier.channel, "id": x.earlier.message_id,
-                 "place": x.place_name, "why": x.why_en}
+                {
+                    "channel": x.earlier.channel,
+                    "id": x.earlier.message_id,
+                    "place": x.place_name,
+                    "why": x.why_en,
+                }
                 for x in self.contradictions
             ],
         }
@@ -71,8 +75,13 @@ class ClaimHistory:
     _by_place: dict[str, list[StoredClaimRef]] = field(default_factory=lambda: defaultdict(list))
 
     def extract(self, text: str, *, channel_side: str | None, date: datetime) -> list[Claim]:
-        return extract_claims(text, channel_side=channel_side, date=date,
-                              find_places=self.tools.find, contains=self.tools.contains)
+        return extract_claims(
+            text,
+            channel_side=channel_side,
+            date=date,
+            find_places=self.tools.find,
+            contains=self.tools.contains,
+        )
 
     def check(
         self,
@@ -87,13 +96,21 @@ class ClaimHistory:
         out: list[Contradiction] = []
         seen: set[tuple[str, int]] = set()
         for i, claim in enumerate(claims):
-            cands = [r for pid in lookup_ids(claim, self.tools.ancestors)
-                     for r in self._by_place.get(pid, ())]
+            cands = [
+                r
+                for pid in lookup_ids(claim, self.tools.ancestors)
+                for r in self._by_place.get(pid, ())
+            ]
             if extra:
                 cands.extend(extra.get(i, ()))
-            for x in find_contradictions(claim, cands, self.tools.contains,
-                                         new_channel=channel, new_message_id=message_id,
-                                         window=self.window):
+            for x in find_contradictions(
+                claim,
+                cands,
+                self.tools.contains,
+                new_channel=channel,
+                new_message_id=message_id,
+                window=self.window,
+            ):
                 key = (x.earlier.channel, x.earlier.message_id)
                 if key not in seen:
                     seen.add(key)
@@ -104,8 +121,9 @@ class ClaimHistory:
         for c in claims:
             self._by_place[c.place_id].append(StoredClaimRef(c, None, channel, message_id))
 
-    def analyze(self, *, channel: str, message_id: int, date: datetime, text: str,
-                channel_side: str | None) -> PostClaims:
+    def analyze(
+        self, *, channel: str, message_id: int, date: datetime, text: str, channel_side: str | None
+    ) -> PostClaims:
         claims = self.extract(text, channel_side=channel_side, date=date)
         found = self.check(claims, channel=channel, message_id=message_id)
         self.remember(claims, channel=channel, message_id=message_id)

@@ -45,8 +45,10 @@ CHANNEL_SPEAKERS: dict[str, tuple[str, str]] = {
     "mod_russia": ("Russia's MoD", "Міноборони РФ"),
     "mod_russia_en": ("Russia's MoD", "Міноборони РФ"),
 }
-SIDE_SPEAKERS = {"UA": ("the Ukrainian side", "українська сторона"),
-                 "RU": ("the Russian side", "російська сторона")}
+SIDE_SPEAKERS = {
+    "UA": ("the Ukrainian side", "українська сторона"),
+    "RU": ("the Russian side", "російська сторона"),
+}
 COUNTRY = {"UA": ("Ukraine", "України"), "RU": ("Russia", "Росії")}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -78,16 +80,22 @@ def _new_phrase(c: Claim) -> tuple[str, str]:
     p, puk = c.place_name, _place_uk(c)
     if c.kind == Kind.FIGHTING:
         return {
-            "holding": (f"says its troops still hold positions in {p}",
-                        f"{puk}: позиції утримуються"),
+            "holding": (
+                f"says its troops still hold positions in {p}",
+                f"{puk}: позиції утримуються",
+            ),
             "repelled": (f"says attacks at {p} were repelled", f"{puk}: атаки відбито"),
-            "remnants": (f"says enemy troops remain in {p}",
-                         f"{puk}: там залишаються ворожі підрозділи"),
+            "remnants": (
+                f"says enemy troops remain in {p}",
+                f"{puk}: там залишаються ворожі підрозділи",
+            ),
         }.get(c.polarity or "", (f"says fighting continues in {p}", f"{puk}: бої тривають"))
     if c.kind == Kind.DENIAL:
         if c.polarity == Kind.OPERATION_COMPLETED:
-            return (f"denies that combat in {p} is over",
-                    f"{puk}: заперечує завершення бойових дій")
+            return (
+                f"denies that combat in {p} is over",
+                f"{puk}: заперечує завершення бойових дій",
+            )
         return f"denies that {p} was taken", f"{puk}: заперечує втрату контролю"
     en, uk = COUNTRY.get(c.controller or "", ("another side", "іншої сторони"))
     return f"says {p} is held by {en}", f"{puk}: під контролем {uk}"
@@ -96,8 +104,10 @@ def _new_phrase(c: Claim) -> tuple[str, str]:
 def _old_phrase(c: Claim) -> tuple[str, str]:
     en, uk = COUNTRY.get(c.controller or "", ("its side", "її сторони"))
     if c.kind == Kind.OPERATION_COMPLETED:
-        return (f"{en} had fully taken {c.place_name}",
-                f"{_place_uk(c)} повністю під контролем {uk}")
+        return (
+            f"{en} had fully taken {c.place_name}",
+            f"{_place_uk(c)} повністю під контролем {uk}",
+        )
     return f"{en} had taken {c.place_name}", f"{_place_uk(c)} під контролем {uk}"
 
 
@@ -106,19 +116,22 @@ def explain(new: Claim, new_speaker: tuple[str, str], old: StoredClaimRef) -> tu
     o_en, o_uk = (old.speaker, old.speaker) if old.speaker else speaker_of(old.claim, old.channel)
     n_ph, n_ph_uk = _new_phrase(new)
     o_ph, o_ph_uk = _old_phrase(old.claim)
-    en = (f"{new_speaker[0][:1].upper()}{new_speaker[0][1:]} {n_ph} ({_d_en(new.asserted_at)}), "
-          f"contradicting the claim by {o_en} of {_d_en(old.claim.asserted_at)} that {o_ph}.")
-    uk = (f"{new_speaker[1][:1].upper()}{new_speaker[1][1:]} ({_d_uk(new.asserted_at)}): "
-          f"{n_ph_uk}. Це суперечить заяві від {_d_uk(old.claim.asserted_at)} ({o_uk}): "
-          f"{o_ph_uk}.")
+    en = (
+        f"{new_speaker[0][:1].upper()}{new_speaker[0][1:]} {n_ph} ({_d_en(new.asserted_at)}), "
+        f"contradicting the claim by {o_en} of {_d_en(old.claim.asserted_at)} that {o_ph}."
+    )
+    uk = (
+        f"{new_speaker[1][:1].upper()}{new_speaker[1][1:]} ({_d_uk(new.asserted_at)}): "
+        f"{n_ph_uk}. Це суперечить заяві від {_d_uk(old.claim.asserted_at)} ({o_uk}): "
+        f"{o_ph_uk}."
+    )
     return en, uk
 
 
 def _same_place(earlier: Claim, new: Claim, contains: Contains) -> bool:
     if earlier.place_id == new.place_id:
         return True
-    return earlier.kind == Kind.OPERATION_COMPLETED and contains(earlier.place_id,
-                                                                  new.place_id)
+    return earlier.kind == Kind.OPERATION_COMPLETED and contains(earlier.place_id, new.place_id)
 
 
 def _contests(earlier: Claim, new: Claim) -> bool:
@@ -165,12 +178,17 @@ def find_contradictions(
     return out
 
 
-def _figures(new: Claim, candidates: Sequence[StoredClaimRef], channel: str | None,
-             message_id: int | None) -> list[Contradiction]:
-    earlier = [r for r in candidates
-               if r.claim.kind == Kind.LOSSES and r.claim.polarity == new.polarity
-               and r.claim.asserted_at < new.asserted_at
-               and (r.channel, r.message_id) != (channel, message_id)]
+def _figures(
+    new: Claim, candidates: Sequence[StoredClaimRef], channel: str | None, message_id: int | None
+) -> list[Contradiction]:
+    earlier = [
+        r
+        for r in candidates
+        if r.claim.kind == Kind.LOSSES
+        and r.claim.polarity == new.polarity
+        and r.claim.asserted_at < new.asserted_at
+        and (r.channel, r.message_id) != (channel, message_id)
+    ]
     # A counter is one publisher's series: compare with the same channel's earlier posts.
     prior = [r for r in earlier if r.channel == channel]
     if not prior:
@@ -191,21 +209,28 @@ def _figures(new: Claim, candidates: Sequence[StoredClaimRef], channel: str | No
     who_en, who_uk = speaker_of(new, channel)
     d_new, d_old = new.asserted_at.date(), old.asserted_at.date()
     if cum < old_cum:
-        en = (f"{who_en} reports {metric} at {cum:,} ({_d_en(new.asserted_at)}), below the "
-              f"{old_cum:,} reported on {_d_en(old.asserted_at)}: a cumulative counter went "
-              "down, figures don't add up.")
-        uk = (f"{who_uk} ({_d_uk(new.asserted_at)}): {metric} — {cum:,}, менше за {old_cum:,} "
-              f"від {_d_uk(old.asserted_at)}: накопичувальний лічильник зменшився, цифри не "
-              "сходяться.")
-    elif (change is not None and (d_new - d_old).days == 1
-          and old_cum + int(change) != cum):
+        en = (
+            f"{who_en} reports {metric} at {cum:,} ({_d_en(new.asserted_at)}), below the "
+            f"{old_cum:,} reported on {_d_en(old.asserted_at)}: a cumulative counter went "
+            "down, figures don't add up."
+        )
+        uk = (
+            f"{who_uk} ({_d_uk(new.asserted_at)}): {metric} — {cum:,}, менше за {old_cum:,} "
+            f"від {_d_uk(old.asserted_at)}: накопичувальний лічильник зменшився, цифри не "
+            "сходяться."
+        )
+    elif change is not None and (d_new - d_old).days == 1 and old_cum + int(change) != cum:
         exp = old_cum + int(change)
-        en = (f"{who_en} reports {metric} at {cum:,} (+{int(change):,}) on "
-              f"{_d_en(new.asserted_at)}, but {old_cum:,} on {_d_en(old.asserted_at)} plus "
-              f"{int(change):,} is {exp:,}: figures don't add up.")
-        uk = (f"{who_uk} ({_d_uk(new.asserted_at)}): {metric} — {cum:,} (+{int(change):,}), "
-              f"але {old_cum:,} від {_d_uk(old.asserted_at)} плюс {int(change):,} дає "
-              f"{exp:,}: цифри не сходяться.")
+        en = (
+            f"{who_en} reports {metric} at {cum:,} (+{int(change):,}) on "
+            f"{_d_en(new.asserted_at)}, but {old_cum:,} on {_d_en(old.asserted_at)} plus "
+            f"{int(change):,} is {exp:,}: figures don't add up."
+        )
+        uk = (
+            f"{who_uk} ({_d_uk(new.asserted_at)}): {metric} — {cum:,} (+{int(change):,}), "
+            f"але {old_cum:,} від {_d_uk(old.asserted_at)} плюс {int(change):,} дає "
+            f"{exp:,}: цифри не сходяться."
+        )
     else:
         return []
     return [Contradiction(FIGURES, new, ref, old.place_id, old.place_name, en, uk)]

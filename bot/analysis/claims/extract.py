@@ -29,8 +29,30 @@ Resolve = Callable[[str], Sequence[PlaceLike]]  # a word -> the places it may na
 # Place kinds that name an area: "operation completed" over one covers every place inside.
 AREA_KINDS = frozenset({"oblast", "region", "raion", "district", "country", "krai", "hromada"})
 
-_ABBREV = frozenset({"м", "с", "смт", "обл", "сел", "н", "п", "р", "ст", "г", "пос", "вул",
-                     "ул", "св", "т", "д", "mr", "st", "vs", "no"})
+_ABBREV = frozenset(
+    {
+        "м",
+        "с",
+        "смт",
+        "обл",
+        "сел",
+        "н",
+        "п",
+        "р",
+        "ст",
+        "г",
+        "пос",
+        "вул",
+        "ул",
+        "св",
+        "т",
+        "д",
+        "mr",
+        "st",
+        "vs",
+        "no",
+    }
+)
 _SENT_END = re.compile(r"[.!?…]+[\"»”']?\s+(?=[\"«“'(]?[A-ZА-ЯІЇЄҐ0-9])|\n+|;\s*")
 _CLAUSE_SPLIT = re.compile(
     r",?\s+(?:але|проте|однак|тоді як|натомість|но|однако|тогда как|в то время как|"
@@ -117,8 +139,10 @@ def _speaker(clause: str, toks: list[lx.Token], lang: str, offset: int) -> _Spea
     return best[1] if best else None
 
 
-_CLAIM_BEFORE = re.compile(r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|"
-                           r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$")
+_CLAIM_BEFORE = re.compile(
+    r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|"
+    r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
+)
 _CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
 
 
@@ -157,11 +181,14 @@ def _is_area(place: PlaceLike) -> bool:
 # A name right after "grouping of forces" names the grouping ("угруповання військ «Курськ»").
 _GROUPING = re.compile(
     r"(?:угрупованн\w*|группировк\w*|grouping|осув|оту|ouv)\s*(?:військ\w*|войск\w*|"
-    r"of forces|of troops)?\s*[«\"“„']?\s*$", re.IGNORECASE)
+    r"of forces|of troops)?\s*[«\"“„']?\s*$",
+    re.IGNORECASE,
+)
 
 
-_AXIS_AFTER = re.compile(r"\s+(?:front|фронт\w*|напрям\w*|направлени\w*|axis|direction)\b",
-                         re.IGNORECASE)
+_AXIS_AFTER = re.compile(
+    r"\s+(?:front|фронт\w*|напрям\w*|направлени\w*|axis|direction)\b", re.IGNORECASE
+)
 
 
 def _mentions(
@@ -175,8 +202,11 @@ def _mentions(
             continue
         if m.place.kind == "country":
             continue  # a country speaks; it is not where fighting is
-        if (m.kind == "axis" or _GROUPING.search(text[max(0, m.start - 40) : m.start])
-                or _AXIS_AFTER.match(text, m.end)):
+        if (
+            m.kind == "axis"
+            or _GROUPING.search(text[max(0, m.start - 40) : m.start])
+            or _AXIS_AFTER.match(text, m.end)
+        ):
             skipped.append((m.start, m.end))  # "Pokrovsk axis" is not Pokrovsk
             continue
         out.append((m, m.place))
@@ -194,11 +224,26 @@ class _Sink:
     reported: str | None
     speaker: dict[str, str]
 
-    def __call__(self, kind: str, place: PlaceLike, controller: str | None,
-                 polarity: str | None, **data: object) -> None:
-        self.builder.add(kind, place, side=self.side, controller=controller,
-                         polarity=polarity, text=self.text, clause=self.clause,
-                         reported=self.reported, **self.speaker, **data)
+    def __call__(
+        self,
+        kind: str,
+        place: PlaceLike,
+        controller: str | None,
+        polarity: str | None,
+        **data: object,
+    ) -> None:
+        self.builder.add(
+            kind,
+            place,
+            side=self.side,
+            controller=controller,
+            polarity=polarity,
+            text=self.text,
+            clause=self.clause,
+            reported=self.reported,
+            **self.speaker,
+            **data,
+        )
 
 
 class _Builder:
@@ -208,17 +253,35 @@ class _Builder:
         self.date = date
         self.claims: dict[tuple[str, str, str | None], Claim] = {}
 
-    def add(self, kind: str, place: PlaceLike, *, side: str | None, controller: str | None,
-            polarity: str | None, text: str, clause: _Clause, reported: str | None,
-            **data: object) -> None:
+    def add(
+        self,
+        kind: str,
+        place: PlaceLike,
+        *,
+        side: str | None,
+        controller: str | None,
+        polarity: str | None,
+        text: str,
+        clause: _Clause,
+        reported: str | None,
+        **data: object,
+    ) -> None:
         key = (kind, place.id, polarity)
         if key in self.claims:
             return
         self.claims[key] = Claim(
-            kind=kind, place_id=place.id, place_name=place.name_en or place.name_uk,
-            side=side, controller=controller, polarity=polarity, asserted_at=self.date,
-            quote=text[clause.start : clause.end].strip(), start=clause.start, end=clause.end,
-            reported_side=reported, data={"place_uk": place.name_uk, **data},
+            kind=kind,
+            place_id=place.id,
+            place_name=place.name_en or place.name_uk,
+            side=side,
+            controller=controller,
+            polarity=polarity,
+            asserted_at=self.date,
+            quote=text[clause.start : clause.end].strip(),
+            start=clause.start,
+            end=clause.end,
+            reported_side=reported,
+            data={"place_uk": place.name_uk, **data},
         )
 
 
@@ -245,8 +308,9 @@ def extract_claims(
     losses = _loss_claims(text, channel_side, date)
     if losses:
         return losses
-    return _PostReader(text, channel_side, date, find_places, contains,
-                       resolve or _gazetteer_resolve).read()
+    return _PostReader(
+        text, channel_side, date, find_places, contains, resolve or _gazetteer_resolve
+    ).read()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +325,15 @@ class _Parsed:
 class _PostReader:
     """One post: its places, clauses and speakers, read clause by clause."""
 
-    def __init__(self, text: str, channel_side: str | None, date: datetime,
-                 find_places: FindPlaces, contains: Contains | None,
-                 resolve: Resolve) -> None:
+    def __init__(
+        self,
+        text: str,
+        channel_side: str | None,
+        date: datetime,
+        find_places: FindPlaces,
+        contains: Contains | None,
+        resolve: Resolve,
+    ) -> None:
         self.text = text
         self.resolve = resolve
         self.channel_side = channel_side
@@ -285,8 +355,7 @@ class _PostReader:
             ctext = text[cl.start : cl.end]
             lang = lx.detect_lang(ctext, cyrillic=lang_post if lang_post != "en" else "cy")
             toks = lx.tokenize(ctext, lang, cl.start)
-            self.parsed.append(_Parsed(cl, ctext, lang, toks,
-                                       lx.find_any(lx.DENIAL, lang, toks)))
+            self.parsed.append(_Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
         self.post_denies = any(p.denial is not None for p in self.parsed)
 
     def read(self) -> list[Claim]:
@@ -295,9 +364,18 @@ class _PostReader:
         if self.main_place is not None:
             what = self.answers or Kind.CONTROL
             for cl, side in self.pending_denials:
-                self.builder.add(Kind.DENIAL, self.main_place, side=side, controller=None,
-                                 polarity=what, text=self.text, clause=cl, reported=None,
-                                 answers=what, inherited=True)
+                self.builder.add(
+                    Kind.DENIAL,
+                    self.main_place,
+                    side=side,
+                    controller=None,
+                    polarity=what,
+                    text=self.text,
+                    clause=cl,
+                    reported=None,
+                    answers=what,
+                    inherited=True,
+                )
         return list(self.builder.claims.values())
 
     def _places(self, cl: _Clause) -> tuple[list[PlaceLike], list[PlaceLike]]:
@@ -307,8 +385,9 @@ class _PostReader:
         places = every
         if self.contains is not None and len(places) > 1:
             contains = self.contains
-            places = [p for p in places
-                      if not any(q.id != p.id and contains(p.id, q.id) for q in places)]
+            places = [
+                p for p in places if not any(q.id != p.id and contains(p.id, q.id) for q in places)
+            ]
         return places, every
 
     def _who(self, pc: _Parsed) -> tuple[str | None, str | None, dict[str, str], set[str]]:
@@ -341,12 +420,20 @@ class _PostReader:
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
         # the other side's words in a post that denies something, or a question answered
         # "no" ("Захопили X? Ні, це фейк").
-        retold = (lx.find_any(lx.HEDGE, lang, toks) is not None or bool(claimants - {side})
-                  or self._rejected_question(pc)
-                  or (self.post_denies and reported is not None
-                      and self.channel_side is not None and reported != self.channel_side))
+        retold = (
+            lx.find_any(lx.HEDGE, lang, toks) is not None
+            or bool(claimants - {side})
+            or self._rejected_question(pc)
+            or (
+                self.post_denies
+                and reported is not None
+                and self.channel_side is not None
+                and reported != self.channel_side
+            )
+        )
         negated = control is not None and any(
-            t.low in lx.NEGATION for t in toks[max(0, control - 2) : control])
+            t.low in lx.NEGATION for t in toks[max(0, control - 2) : control]
+        )
         denial = pc.denial
         if claims_control and (retold or negated):
             self.answers = Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
@@ -355,8 +442,9 @@ class _PostReader:
             if negated and denial is None:
                 denial = control
         if denial is not None:
-            what = self.answers or (Kind.OPERATION_COMPLETED if completed is not None
-                                    else Kind.CONTROL)
+            what = self.answers or (
+                Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
+            )
             for p in places:
                 add(Kind.DENIAL, p, None, what, answers=what)
             if not places:
@@ -371,10 +459,12 @@ class _PostReader:
             still_held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
             if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not still_held:
                 _control(self.text, lang, toks, control, completed, places, every, side, add)
-        elif (places and lx.find_any(lx.ATTEMPT, lang, toks) is not None
-              and lx.find_any(lx.ADVANCE, lang, toks) is not None
-              and not any(lx.find_any(ph, lang, toks) is not None
-                          for ph in lx.FIGHTING.values())):
+        elif (
+            places
+            and lx.find_any(lx.ATTEMPT, lang, toks) is not None
+            and lx.find_any(lx.ADVANCE, lang, toks) is not None
+            and not any(lx.find_any(ph, lang, toks) is not None for ph in lx.FIGHTING.values())
+        ):
             for p in places:
                 add(Kind.ATTEMPT, p, None, None)
             return
@@ -405,14 +495,16 @@ class _PostReader:
         nxt = later[0]
         return nxt.denial is not None or (bool(nxt.toks) and nxt.toks[0].low in _NO)
 
-    def _withdrawal(self, pc: _Parsed, places: Sequence[PlaceLike], side: str | None,
-                    add: _Sink) -> None:
+    def _withdrawal(
+        self, pc: _Parsed, places: Sequence[PlaceLike], side: str | None, add: _Sink
+    ) -> None:
         at = lx.find_any(lx.WITHDRAWAL, pc.lang, pc.toks)
         if at is None or not places or lx.find_any(lx.CONDITIONAL, pc.lang, pc.toks) is not None:
             return
         toks = pc.toks
-        who, _ = _actor(self.text, toks[max(0, at - 5)].start,
-                        toks[min(len(toks) - 1, at + 5)].end, side)
+        who, _ = _actor(
+            self.text, toks[max(0, at - 5)].start, toks[min(len(toks) - 1, at + 5)].end, side
+        )
         for p in places:
             add(Kind.WITHDRAWAL, p, opposite(who or side), who or side)
 
@@ -422,19 +514,28 @@ class _PostReader:
                 continue
             # A clause naming no place speaks of the post's place, if it has only one and
             # the clause names no axis or grouping instead.
-            inherit = (self.main_place is not None and len(self.by_id) == 1
-                       and not any(pc.clause.start <= a < pc.clause.end
-                                   for a, _b in self.not_places))
-            targets = list(places) or ([self.main_place] if self.main_place and inherit
-                                       else [])
+            inherit = (
+                self.main_place is not None
+                and len(self.by_id) == 1
+                and not any(pc.clause.start <= a < pc.clause.end for a, _b in self.not_places)
+            )
+            targets = list(places) or ([self.main_place] if self.main_place and inherit else [])
             for p in targets:
                 add(Kind.FIGHTING, p, None, polarity)
             return
 
 
-def _control(text: str, lang: str, toks: list[lx.Token], control: int | None,
-             completed: int | None, places: Sequence[PlaceLike],
-             all_places: Sequence[PlaceLike], side: str | None, add: _Sink) -> None:
+def _control(
+    text: str,
+    lang: str,
+    toks: list[lx.Token],
+    control: int | None,
+    completed: int | None,
+    places: Sequence[PlaceLike],
+    all_places: Sequence[PlaceLike],
+    side: str | None,
+    add: _Sink,
+) -> None:
     at = control if control is not None else completed
     assert at is not None
     lo = toks[max(0, at - 5)].start
@@ -468,11 +569,24 @@ def _control(text: str, lang: str, toks: list[lx.Token], control: int | None,
 def _loss_claims(text: str, side: str | None, date: datetime) -> list[Claim]:
     out: list[Claim] = []
     for f in parse_losses(text):
-        out.append(Claim(
-            kind=Kind.LOSSES, place_id=LOSSES_PLACE_PREFIX + f.metric, place_name=f.metric,
-            side=side, controller=None, polarity=f.metric, asserted_at=date,
-            quote=text[f.start : f.end].strip(), start=f.start, end=f.end,
-            data={"metric": f.metric, "cumulative": f.cumulative, "change": f.change,
-                  "qualifier": f.qualifier},
-        ))
+        out.append(
+            Claim(
+                kind=Kind.LOSSES,
+                place_id=LOSSES_PLACE_PREFIX + f.metric,
+                place_name=f.metric,
+                side=side,
+                controller=None,
+                polarity=f.metric,
+                asserted_at=date,
+                quote=text[f.start : f.end].strip(),
+                start=f.start,
+                end=f.end,
+                data={
+                    "metric": f.metric,
+                    "cumulative": f.cumulative,
+                    "change": f.change,
+                    "qualifier": f.qualifier,
+                },
+            )
+        )
     return out

@@ -20,19 +20,38 @@ MAX_GAP = 3
 # kind -> language -> phrases
 CONTROL: dict[str, tuple[str, ...]] = {
     "uk": (
-        "звільнити|звільнення|звільнений", "захопити|захоплення|захоплений",
-        "окупувати|окупований", "зачистити|зачистка", "взяти під контроль",
-        "встановити контроль", "під контроль|контролем", "зайняти|заняти", "оволодіти",
+        "звільнити|звільнення|звільнений",
+        "захопити|захоплення|захоплений",
+        "окупувати|окупований",
+        "зачистити|зачистка",
+        "взяти під контроль",
+        "встановити контроль",
+        "під контроль|контролем",
+        "зайняти|заняти",
+        "оволодіти",
     ),
     "ru": (
-        "освободить|освобождение|освобождённый|освобожденный", "захватить|захват|захваченный",
-        "оккупировать", "зачистить", "взять под контроль", "установить контроль",
-        "под контроль|контролем", "занять", "овладеть",
+        "освободить|освобождение|освобождённый|освобожденный",
+        "захватить|захват|захваченный",
+        "оккупировать",
+        "зачистить",
+        "взять под контроль",
+        "установить контроль",
+        "под контроль|контролем",
+        "занять",
+        "овладеть",
     ),
     "en": (
-        "liberat*", "captur*", "took|taken|take|taking|seized|seize* control|hold",
-        "had|has|have taken|took", "took|taken the village|town|city|settlement",
-        "seized|seize", "cleared", "under control", "fell", "occupied",
+        "liberat*",
+        "captur*",
+        "took|taken|take|taking|seized|seize* control|hold",
+        "had|has|have taken|took",
+        "took|taken the village|town|city|settlement",
+        "seized|seize",
+        "cleared",
+        "under control",
+        "fell",
+        "occupied",
     ),
 }
 
@@ -59,37 +78,78 @@ LAST: dict[str, tuple[str, ...]] = {
 }
 
 WITHDRAWAL: dict[str, tuple[str, ...]] = {
-    "uk": ("вийти з|із", "вихід з|із", "відійти|відхід|відступити|відступ",
-           "відвести|відведення|вивести|виведення|вивід", "вигідний рубіж",
-           "залишити місто|населений"),
-    "ru": ("выйти из", "выход из", "отойти|отход|отступить|отступление",
-           "отвести|отвод|вывести|вывод",
-           "выгодный рубеж", "оставить город|населённый|населенный", "покинуть"),
-    "en": ("withdr*", "pulled out", "retreat*",
-           "more favourable|favorable|advantageous lines|positions"),
+    "uk": (
+        "вийти з|із",
+        "вихід з|із",
+        "відійти|відхід|відступити|відступ",
+        "відвести|відведення|вивести|виведення|вивід",
+        "вигідний рубіж",
+        "залишити місто|населений",
+    ),
+    "ru": (
+        "выйти из",
+        "выход из",
+        "отойти|отход|отступить|отступление",
+        "отвести|отвод|вывести|вывод",
+        "выгодный рубеж",
+        "оставить город|населённый|населенный",
+        "покинуть",
+    ),
+    "en": (
+        "withdr*",
+        "pulled out",
+        "retreat*",
+        "more favourable|favorable|advantageous lines|positions",
+    ),
 }
 
-_FIGHT_NOUNS_UK = ("бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|"
-                   "стабілізаційний")
+_FIGHT_NOUNS_UK = (
+    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний"
+)
 _FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм"
 _FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
 
 FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
     "ongoing": {
-        "uk": (f"тривати|продовжуватися|тривалий & {_FIGHT_NOUNS_UK}",
-               "вестися бій", "бій за|в|у|біля", "оборонний операція", "операція тривати"),
-        "ru": (f"продолжаться|продолжиться|идти|вестись & {_FIGHT_NOUNS_RU}",
-               "бой за|в|у|около", "нанести поражение"),
-        "en": (f"continu*|ongoing|underway & {_FIGHT_NOUNS_EN}",
-               "fighting for|in|near", "operation of our forces", "clashes"),
+        "uk": (
+            f"тривати|продовжуватися|тривалий & {_FIGHT_NOUNS_UK}",
+            "вестися бій",
+            "бій за|в|у|біля",
+            "оборонний операція",
+            "операція тривати",
+        ),
+        "ru": (
+            f"продолжаться|продолжиться|идти|вестись & {_FIGHT_NOUNS_RU}",
+            "бой за|в|у|около",
+            "нанести поражение",
+        ),
+        "en": (
+            f"continu*|ongoing|underway & {_FIGHT_NOUNS_EN}",
+            "fighting for|in|near",
+            "operation of our forces",
+            "clashes",
+        ),
     },
     "holding": {
-        "uk": ("залишатися під контроль|контролем", "утримувати|утримання",
-               "тримати позиція|оборона", "контролювати"),
-        "ru": ("оставаться под контроль|контролем", "удерживать|удержание",
-               "держать оборона|позиция", "контролировать"),
-        "en": ("remain* under control", "remain* in control", "continue to hold",
-               "still hold*", "hold|holding|held|holds positions|position|ground|line|lines|the"),
+        "uk": (
+            "залишатися під контроль|контролем",
+            "утримувати|утримання",
+            "тримати позиція|оборона",
+            "контролювати",
+        ),
+        "ru": (
+            "оставаться под контроль|контролем",
+            "удерживать|удержание",
+            "держать оборона|позиция",
+            "контролировать",
+        ),
+        "en": (
+            "remain* under control",
+            "remain* in control",
+            "continue to hold",
+            "still hold*",
+            "hold|holding|held|holds positions|position|ground|line|lines|the",
+        ),
     },
     "repelled": {
         "uk": ("відбити|відбивати|відбитий", "зупинити штурм|атака|наступ", "відсіч"),
@@ -112,23 +172,39 @@ AIR: dict[str, tuple[str, ...]] = {
 
 # Intent and orders ("хоче окупувати", "наказав захопити", "мета — захопити") are not control.
 ATTEMPT: dict[str, tuple[str, ...]] = {
-    "uk": ("намагатися|спробувати|спроба|прагнути|планувати|намір", "хотіти захопити",
-           "хотіти|наказати|наказ|мета захопити|захоплення|окупувати|звільнити|взяти|"
-           "зайняти|оволодіти"),
-    "ru": ("пытаться|попытаться|попытка|стремиться|планировать|намерение", "хотеть захватить",
-           "хотеть|приказать|приказ|цель захватить|захват|оккупировать|освободить|взять|"
-           "занять|овладеть"),
-    "en": ("attempt*", "trying|tries|tried|try to", "seek*|sought to", "plan|plans|planned to",
-           "aim|aims|aimed to", "push* to",
-           "goal|order*|want* captur*|seize*|occup*|take|liberat*"),
+    "uk": (
+        "намагатися|спробувати|спроба|прагнути|планувати|намір",
+        "хотіти захопити",
+        "хотіти|наказати|наказ|мета захопити|захоплення|окупувати|звільнити|взяти|"
+        "зайняти|оволодіти",
+    ),
+    "ru": (
+        "пытаться|попытаться|попытка|стремиться|планировать|намерение",
+        "хотеть захватить",
+        "хотеть|приказать|приказ|цель захватить|захват|оккупировать|освободить|взять|"
+        "занять|овладеть",
+    ),
+    "en": (
+        "attempt*",
+        "trying|tries|tried|try to",
+        "seek*|sought to",
+        "plan|plans|planned to",
+        "aim|aims|aimed to",
+        "push* to",
+        "goal|order*|want* captur*|seize*|occup*|take|liberat*",
+    ),
 }
 
 # An attempt without a control verb is an attempt only if it is one to advance.
 ADVANCE: dict[str, tuple[str, ...]] = {
-    "uk": ("просунутися|просування|прорватися|прорив|наступати|штурмувати|вклинитися|"
-           "витіснити|оточити",),
-    "ru": ("продвинуться|продвижение|прорваться|прорыв|наступать|штурмовать|вклиниться|"
-           "вытеснить|окружить",),
+    "uk": (
+        "просунутися|просування|прорватися|прорив|наступати|штурмувати|вклинитися|"
+        "витіснити|оточити",
+    ),
+    "ru": (
+        "продвинуться|продвижение|прорваться|прорыв|наступать|штурмовать|вклиниться|"
+        "вытеснить|окружить",
+    ),
     "en": ("advanc*|break|breach*|push*|storm*|encircl*|dislodge*",),
 }
 
@@ -139,12 +215,27 @@ CONDITIONAL: dict[str, tuple[str, ...]] = {
 }
 
 DENIAL: dict[str, tuple[str, ...]] = {
-    "uk": ("не відповідати", "брехня|неправда|фейк|пропаганда|вигадка",
-           "видавати бажаний|бажане", "спростувати|спростування", "не підтверджуватися"),
-    "ru": ("не соответствовать", "ложь|неправда|фейк|пропаганда|выдумка",
-           "выдавать желаемый|желаемое", "опровергнуть|опровержение", "не подтверждаться"),
-    "en": ("false|untrue|fake|lie|lies|propaganda|fabricat*", "dismiss*|denied|denies|deny|refut*",
-           "wishful thinking", "not true", "does|do not reflect"),
+    "uk": (
+        "не відповідати",
+        "брехня|неправда|фейк|пропаганда|вигадка",
+        "видавати бажаний|бажане",
+        "спростувати|спростування",
+        "не підтверджуватися",
+    ),
+    "ru": (
+        "не соответствовать",
+        "ложь|неправда|фейк|пропаганда|выдумка",
+        "выдавать желаемый|желаемое",
+        "опровергнуть|опровержение",
+        "не подтверждаться",
+    ),
+    "en": (
+        "false|untrue|fake|lie|lies|propaganda|fabricat*",
+        "dismiss*|denied|denies|deny|refut*",
+        "wishful thinking",
+        "not true",
+        "does|do not reflect",
+    ),
 }
 
 # The post distances itself from what it retells: a claim in this clause is someone else's.
@@ -155,8 +246,7 @@ HEDGE: dict[str, tuple[str, ...]] = {
 }
 
 # "не змогли / не вдалося / не смогли" carry "не"; English failure words stand alone.
-NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет", "failed", "fail", "fails",
-                      "unable"})
+NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет", "failed", "fail", "fails", "unable"})
 
 # Capture verbs name no direction: "Захоплено X" in a Ukrainian channel may retell either
 # side's gain, so with no actor named they make no control claim (liberation verbs do:
@@ -168,58 +258,109 @@ CAPTURE: dict[str, tuple[str, ...]] = {
 }
 
 REPORTING: dict[str, tuple[str, ...]] = {
-    "uk": ("заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
-           "заявляти|повідомляти",
-           "за слово|дані", "заява|повідомлення"),
-    "ru": ("заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|"
-           "заявлять|сообщать",
-           "по данные|слово|словам|данным", "заявление|сообщение"),
-    "en": ("said|says|say|claim|claims|claimed|stated|reported|announced|told|according|"
-           "admitted|acknowledged|insist*|report|statement",),
+    "uk": (
+        "заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
+        "заявляти|повідомляти",
+        "за слово|дані",
+        "заява|повідомлення",
+    ),
+    "ru": (
+        "заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|заявлять|сообщать",
+        "по данные|слово|словам|данным",
+        "заявление|сообщение",
+    ),
+    "en": (
+        "said|says|say|claim|claims|claimed|stated|reported|announced|told|according|"
+        "admitted|acknowledged|insist*|report|statement",
+    ),
 }
 
 # Who speaks: (pattern over lower-cased text, side, label en, label uk). Order: specific first.
 SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
-    (r"генштаб\w*\s+(?:зсу|всу)|генеральн\w+\s+штаб\w*\s+(?:зсу|всу|збройних)|"
-     r"general staff of (?:the armed forces of )?ukraine|ukraine.s general staff|"
-     r"ukrainian general staff|генштаб\w* україни", "UA", "Ukraine's General Staff",
-     "Генштаб ЗСУ"),
-    (r"зеленськ\w*|зеленск\w*|zelensk\w*|президент\w* україни|президент\w* украины|"
-     r"ukraine.s president|ukrainian president", "UA", "Ukraine's President",
-     "Президент України"),
-    (r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*", "UA", "Ukraine's Commander-in-Chief",
-     "Головнокомандувач ЗСУ"),
-    (r"маляр\w*|maliar|буданов\w*|budanov|умєров\w*|umerov|резніков\w*|reznikov|"
-     r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|cherevat\w*|"
-     r"трегубов\w*|trehubov|плетенчук\w*|pletenchuk|волошин\w*|voloshyn|"
-     r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
-     r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military)", "UA",
-     "the Ukrainian military", "українські військові"),
-    (r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|мо рф|"
-     r"russia.s (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
-     r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)", "RU", "Russia's MoD",
-     "Міноборони РФ"),
-    (r"шойгу|shoigu|белоусов\w*|belousov|конашенков\w*|konashenkov|пригожин\w*|prigozhin",
-     "RU", "Russia's MoD", "Міноборони РФ"),
-    (r"герасимов\w*|gerasimov|генштаб\w* (?:рф|вс рф|россии)|russian general staff", "RU",
-     "Russia's General Staff", "Генштаб РФ"),
-    (r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin", "RU",
-     "the Kremlin", "Кремль"),
-    (r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|officials|forces|command)|"
-     r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b", "UA", "the Ukrainian side", "українська сторона"),
-    (r"russian (?:military|army|officials|forces|command)|\brussia\b|\bmoscow\b|\bмосква\b|"
-     r"\bрф\b|\bросія\b|\bроссия\b|країн\w+.агресор\w*|держав\w+.агресор\w*|"
-     r"росіян\w*|россиян\w*|\brussians\b", "RU",
-     "the Russian side", "російська сторона"),
+    (
+        r"генштаб\w*\s+(?:зсу|всу)|генеральн\w+\s+штаб\w*\s+(?:зсу|всу|збройних)|"
+        r"general staff of (?:the armed forces of )?ukraine|ukraine.s general staff|"
+        r"ukrainian general staff|генштаб\w* україни",
+        "UA",
+        "Ukraine's General Staff",
+        "Генштаб ЗСУ",
+    ),
+    (
+        r"зеленськ\w*|зеленск\w*|zelensk\w*|президент\w* україни|президент\w* украины|"
+        r"ukraine.s president|ukrainian president",
+        "UA",
+        "Ukraine's President",
+        "Президент України",
+    ),
+    (
+        r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*",
+        "UA",
+        "Ukraine's Commander-in-Chief",
+        "Головнокомандувач ЗСУ",
+    ),
+    (
+        r"маляр\w*|maliar|буданов\w*|budanov|умєров\w*|umerov|резніков\w*|reznikov|"
+        r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|cherevat\w*|"
+        r"трегубов\w*|trehubov|плетенчук\w*|pletenchuk|волошин\w*|voloshyn|"
+        r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
+        r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military)",
+        "UA",
+        "the Ukrainian military",
+        "українські військові",
+    ),
+    (
+        r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|мо рф|"
+        r"russia.s (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
+        r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)",
+        "RU",
+        "Russia's MoD",
+        "Міноборони РФ",
+    ),
+    (
+        r"шойгу|shoigu|белоусов\w*|belousov|конашенков\w*|konashenkov|пригожин\w*|prigozhin",
+        "RU",
+        "Russia's MoD",
+        "Міноборони РФ",
+    ),
+    (
+        r"герасимов\w*|gerasimov|генштаб\w* (?:рф|вс рф|россии)|russian general staff",
+        "RU",
+        "Russia's General Staff",
+        "Генштаб РФ",
+    ),
+    (
+        r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin",
+        "RU",
+        "the Kremlin",
+        "Кремль",
+    ),
+    (
+        r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|officials|forces|command)|"
+        r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b",
+        "UA",
+        "the Ukrainian side",
+        "українська сторона",
+    ),
+    (
+        r"russian (?:military|army|officials|forces|command)|\brussia\b|\bmoscow\b|\bмосква\b|"
+        r"\bрф\b|\bросія\b|\bроссия\b|країн\w+.агресор\w*|держав\w+.агресор\w*|"
+        r"росіян\w*|россиян\w*|\brussians\b",
+        "RU",
+        "the Russian side",
+        "російська сторона",
+    ),
 )
 SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
 
 # Actors of a control verb: whose troops did it. "our"/"enemy" are relative to the speaker.
 ACTORS: tuple[tuple[str, str], ...] = (
     (r"\bзсу\b|\bвсу\b|сил\w* оборони|українськ\w*|украинск\w*|ukrainian|\bkyiv\b", "UA"),
-    (r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
-     r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|"
-     r"группировк\w* войск|угрупованн\w* військ рф|вс рф", "RU"),
+    (
+        r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
+        r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|"
+        r"группировк\w* войск|угрупованн\w* військ рф|вс рф",
+        "RU",
+    ),
     (r"\bнаш\w*|\bour\b|\bмы\b|\bми\b", "SELF"),
     (r"ворог\w*|противник\w*|\bврага?\b|\benemy\b|неприятел\w*", "OTHER"),
 )
@@ -270,8 +411,24 @@ def is_verb(word: str, lang: str) -> bool:
     return any(_analyzer(code).parse(low)[0].tag.POS == "VERB" for code in langs)
 
 
-_EN_VERBS = frozenset({"continue", "continues", "are", "is", "hold", "holds", "remain",
-                       "remains", "say", "says", "said", "repelled", "keep", "keeps"})
+_EN_VERBS = frozenset(
+    {
+        "continue",
+        "continues",
+        "are",
+        "is",
+        "hold",
+        "holds",
+        "remain",
+        "remains",
+        "say",
+        "says",
+        "said",
+        "repelled",
+        "keep",
+        "keeps",
+    }
+)
 
 
 class Token:
@@ -298,8 +455,10 @@ Pattern = tuple[tuple[Slot, ...], ...]  # parts joined by '&'; each part a slot 
 
 def _slot(spec: str) -> Slot:
     alts = [a.replace("ё", "е") for a in spec.split("|")]
-    return (frozenset(a for a in alts if not a.endswith("*")),
-            tuple(a[:-1] for a in alts if a.endswith("*")))
+    return (
+        frozenset(a for a in alts if not a.endswith("*")),
+        tuple(a[:-1] for a in alts if a.endswith("*")),
+    )
 
 
 @cache

@@ -118,12 +118,14 @@ def parse_losses(text: str) -> list[LossFigure]:
         seen.add(metric)
         chg = m.group("chg")
         qual = m.group("qual")
-        out.append(LossFigure(
-            metric=metric,
-            cumulative=_int(m.group("cum")),
-            change=_int(chg) if chg else None,
-            qualifier=qual.lower() if qual else None,
-            start=m.start("label"),
-            end=m.end(),
-        ))
+        out.append(
+            LossFigure(
+                metric=metric,
+                cumulative=_int(m.group("cum")),
+                change=_int(chg) if chg else None,
+                qualifier=qual.lower() if qual else None,
+                start=m.start("label"),
+                end=m.end(),
+            )
+        )
     return out

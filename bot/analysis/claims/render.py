@@ -32,8 +32,10 @@ def _side(part: dict[str, Any], lang: str, tz: str) -> str:
     when = datetime.fromisoformat(str(part["date"])).astimezone(ZoneInfo(tz))
     link = f"https://t.me/{channel}/{int(part['id'])}"
     word = _WORDS.get(lang, _WORDS["en"])["open"]
-    return (f"• <b>{html.escape(who)}</b>, {when:%d.%m.%Y %H:%M}: «{_quote(str(part['quote']))}» "
-            f'<a href="{html.escape(link)}">{word}</a>')
+    return (
+        f"• <b>{html.escape(who)}</b>, {when:%d.%m.%Y %H:%M}: «{_quote(str(part['quote']))}» "
+        f'<a href="{html.escape(link)}">{word}</a>'
+    )
 
 
 def render_contradiction(c: dict[str, Any], *, lang: str, tz: str) -> str:
@@ -43,5 +45,12 @@ def render_contradiction(c: dict[str, Any], *, lang: str, tz: str) -> str:
     title = words["figures"] if c.get("kind") == "figures" else words["title"]
     place = html.escape(str(c["place"].get(key) or c["place"]["en"]))
     why = html.escape(str(c["why"].get(key) or c["why"]["en"]))
-    return "\n".join([f"⚠️ <b>{title}</b> · {place}", why, "",
-                      _side(c["earlier"], lang, tz), _side(c["new"], lang, tz)])
+    return "\n".join(
+        [
+            f"⚠️ <b>{title}</b> · {place}",
+            why,
+            "",
+            _side(c["earlier"], lang, tz),
+            _side(c["new"], lang, tz),
+        ]
+    )

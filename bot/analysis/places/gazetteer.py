@@ -21,10 +21,20 @@ from bot.analysis.places import flags as F
 from bot.analysis.places.normalise import norm_key
 
 DATA_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "gazetteer.tsv.gz"
-KIND_RANK = {"country": 0, "region": 1, "city": 2, "town": 3, "raion": 4, "hromada": 5,
-             "village": 6}
-HEADS = {"region": ("обл", "област", "oblast", "region"), "raion": ("район", "р", "district"),
-         "hromada": ("громад", "тг", "отг", "hromada", "community")}
+KIND_RANK = {
+    "country": 0,
+    "region": 1,
+    "city": 2,
+    "town": 3,
+    "raion": 4,
+    "hromada": 5,
+    "village": 6,
+}
+HEADS = {
+    "region": ("обл", "област", "oblast", "region"),
+    "raion": ("район", "р", "district"),
+    "hromada": ("громад", "тг", "отг", "hromada", "community"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +52,16 @@ class Place:
 class Gazetteer:
     """Places by id, their ancestry, and name lookup for /track."""
 
-    def __init__(self, places: list[Place], automaton: Any, codes: list[str],
-                 key_len: array[int], aliases: dict[str, int], meta: dict[str, Any],
-                 rank: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        places: list[Place],
+        automaton: Any,
+        codes: list[str],
+        key_len: array[int],
+        aliases: dict[str, int],
+        meta: dict[str, Any],
+        rank: list[int] | None = None,
+    ) -> None:
         self.places = places
         self.automaton = automaton
         self.codes = codes
@@ -54,8 +71,9 @@ class Gazetteer:
         self.rank = rank or [0] * len(places)
         self.index: dict[str, int] = {p.id: i for i, p in enumerate(places)}
         self.index.update(aliases)
-        self.parent: list[int] = [self.index.get(p.parent_id, -1) if p.parent_id else -1
-                                  for p in places]
+        self.parent: list[int] = [
+            self.index.get(p.parent_id, -1) if p.parent_id else -1 for p in places
+        ]
         self._decoded: dict[int, tuple[tuple[int, int], ...]] = {}
         self._ancestors: dict[int, tuple[int, ...]] = {}
         self._names: list[str] | None = None
@@ -94,8 +112,7 @@ class Gazetteer:
         got = self._decoded.get(value)
         if got is None:
             raw = self.codes[value]  # "" for a blocker phrase ("Бабин Яр")
-            got = tuple((c >> F.SHIFT, c & F.MASK)
-                        for c in map(int, raw.split(","))) if raw else ()
+            got = tuple((c >> F.SHIFT, c & F.MASK) for c in map(int, raw.split(","))) if raw else ()
             self._decoded[value] = got
         return got
 
@@ -120,26 +137,36 @@ class Gazetteer:
             pairs = [(i, fl) for i, fl in cand if self.places[i].kind in kinds] if kinds else []
             if not pairs and kinds:
                 base = " ".join(w for w in words[:-1] if w not in ("сільська", "міська"))
-                pairs = [(i, fl) for i, fl in self.lookup(base)
-                         if self.places[i].kind in kinds]
+                pairs = [(i, fl) for i, fl in self.lookup(base) if self.places[i].kind in kinds]
         if not pairs:
             return []
         strong = [(i, fl) for i, fl in pairs if not fl & F.ADJ] or pairs
         idxs = dict.fromkeys(i for i, _ in strong)
         places = [self.places[i] for i in idxs]
         weak = {i for i, fl in strong if fl & F.WEAK}
-        places.sort(key=lambda p: (
-            self.index[p.id] in weak,
-            norm_key(p.name_uk) != key and norm_key(p.name_en) != key
-            and norm_key(p.name_ru or "") != key,
-            KIND_RANK.get(p.kind, 9), not p.frontline, p.id))
+        places.sort(
+            key=lambda p: (
+                self.index[p.id] in weak,
+                norm_key(p.name_uk) != key
+                and norm_key(p.name_en) != key
+                and norm_key(p.name_ru or "") != key,
+                KIND_RANK.get(p.kind, 9),
+                not p.frontline,
+                p.id,
+            )
+        )
         # "Kursk" may mean the oblast too: offer it after the city (a button, not a guess).
         for p in list(places):
             if p.kind == "city" and p.region in self.index:
                 region = self.get(p.region)
-                if region.kind == "region" and region not in places and any(
-                        norm_key(n).startswith(key) for n in (region.name_en, region.name_uk,
-                                                              region.name_ru or "")):
+                if (
+                    region.kind == "region"
+                    and region not in places
+                    and any(
+                        norm_key(n).startswith(key)
+                        for n in (region.name_en, region.name_uk, region.name_ru or "")
+                    )
+                ):
                     places.append(region)
         return places
 
@@ -159,8 +186,7 @@ class Gazetteer:
         key = norm_key(query)
         out: list[Place] = []
         seen: set[int] = set()
-        for _, score, j in process.extract(key, self._names, scorer=fuzz.WRatio,
-                                           limit=limit * 8):
+        for _, score, j in process.extract(key, self._names, scorer=fuzz.WRatio, limit=limit * 8):
             i = self._name_owner[j]
             if i in seen or score < 60:
                 continue
@@ -170,7 +196,7 @@ class Gazetteer:
         return out[:limit] if len(out) <= limit else _stable_top(out, limit)
 
     def label(self, place_id: str, lang: str = "en") -> str:
-        """"Sudzha (Sudzhansky District, Kursk Oblast)": enough to tell homonyms apart.
+        """ "Sudzha (Sudzhansky District, Kursk Oblast)": enough to tell homonyms apart.
 
         Villages and towns also show their hromada: Олександрівка repeats within a raion.
         """
@@ -183,8 +209,9 @@ class Gazetteer:
                 parts.append(self.name(anc, lang) + _HROMADA_WORD.get(lang, " hromada"))
             if anc.kind in ("raion", "region") and p.kind not in ("region", "country"):
                 nm = self.name(anc, lang)
-                if anc.kind == "raion" and not any(w in nm.lower() for w in ("район", "raion",
-                                                                             "district")):
+                if anc.kind == "raion" and not any(
+                    w in nm.lower() for w in ("район", "raion", "district")
+                ):
                     nm += _raion_word(lang)
                 parts.append(nm)
         return f"{name} ({', '.join(parts)})" if parts else name
@@ -220,8 +247,16 @@ def load(data: bytes | None = None) -> Gazetteer:
     rows = [ln.split("\t") for ln in place_block.split("\n")]
     ids = [r[0] for r in rows]
     places = [
-        Place(r[0], r[4], r[5], r[6] or None, r[1], r[2], ids[int(r[3])] if r[3] else None,
-              r[7] == "1")
+        Place(
+            r[0],
+            r[4],
+            r[5],
+            r[6] or None,
+            r[1],
+            r[2],
+            ids[int(r[3])] if r[3] else None,
+            r[7] == "1",
+        )
         for r in rows
     ]
     aliases = {a: i for i, r in enumerate(rows) if r[8] for a in r[8].split("|")}

@@ -29,43 +29,194 @@ _ADJACENT = re.compile(r"\s*(?:(?:у|в|на|in|of|in the|near)\s+)?$")
 _CTX_WINDOW = 150  # characters around a common-word name in which its region must appear
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")
 _EN_REGIONS = re.compile(  # after a name: ", Kursk and Bryansk regions"
-    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:regions|oblasts|provinces)\b")
-_LIST_GAP = re.compile(r"^\s*(?:,|\s(?:і|и|й|та|and|or|або|или)|,\s*(?:і|и|й|та|and))\s+$"
-                       r"|^,$")
+    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:regions|oblasts|provinces)\b"
+)
+_LIST_GAP = re.compile(
+    r"^\s*(?:,|\s(?:і|и|й|та|and|or|або|или)|,\s*(?:і|и|й|та|and))\s+$"
+    r"|^,$"
+)
 
-STRONG_CUES = frozenset([
-    "село", "села", "селі", "селом", "сіл", "селах", "с", "смт", "селище", "селища", "селищі",
-    "селищем", "м", "місто", "міста", "місті", "містом", "поселок", "поселка", "поселке",
-    "поселком", "пос", "п", "пгт", "деревня", "деревни", "деревне", "д", "хутор", "хутора",
-    "хуторе", "х", "village", "villages", "town", "towns", "city", "settlement", "settlements",
-    "near", "біля", "поблизу", "неподалік", "околиці", "околицях", "околиць", "околицы",
-    "окраине", "окраинах", "під", "под", "возле", "около", "близ", "районі", "районе",
-    "районах", "area", "outskirts", "пункт", "пункту", "пункті", "пункти", "пунктів",
-    "пунктах", "пункта", "пунктов", "пункты", "нп", "нпп", "напрямку", "направлении",
-])
-WEAK_CUES = frozenset([
-    "в", "у", "з", "із", "зі", "до", "від", "на", "по", "над", "через", "in", "at", "from",
-    "to", "into", "around",
-])
+STRONG_CUES = frozenset(
+    [
+        "село",
+        "села",
+        "селі",
+        "селом",
+        "сіл",
+        "селах",
+        "с",
+        "смт",
+        "селище",
+        "селища",
+        "селищі",
+        "селищем",
+        "м",
+        "місто",
+        "міста",
+        "місті",
+        "містом",
+        "поселок",
+        "поселка",
+        "поселке",
+        "поселком",
+        "пос",
+        "п",
+        "пгт",
+        "деревня",
+        "деревни",
+        "деревне",
+        "д",
+        "хутор",
+        "хутора",
+        "хуторе",
+        "х",
+        "village",
+        "villages",
+        "town",
+        "towns",
+        "city",
+        "settlement",
+        "settlements",
+        "near",
+        "біля",
+        "поблизу",
+        "неподалік",
+        "околиці",
+        "околицях",
+        "околиць",
+        "околицы",
+        "окраине",
+        "окраинах",
+        "під",
+        "под",
+        "возле",
+        "около",
+        "близ",
+        "районі",
+        "районе",
+        "районах",
+        "area",
+        "outskirts",
+        "пункт",
+        "пункту",
+        "пункті",
+        "пункти",
+        "пунктів",
+        "пунктах",
+        "пункта",
+        "пунктов",
+        "пункты",
+        "нп",
+        "нпп",
+        "напрямку",
+        "направлении",
+    ]
+)
+WEAK_CUES = frozenset(
+    [
+        "в",
+        "у",
+        "з",
+        "із",
+        "зі",
+        "до",
+        "від",
+        "на",
+        "по",
+        "над",
+        "через",
+        "in",
+        "at",
+        "from",
+        "to",
+        "into",
+        "around",
+    ]
+)
 # "освободили Суджу": the object of a capture verb is a place, unless the name is an everyday
 # word or a person's name ("звільнили Надію" frees a woman).
-CAPTURE_VERBS = frozenset([
-    "звільнили", "звільнила", "звільнив", "звільнено", "захопили", "захопила", "захопив",
-    "захоплено", "освободили", "освободила", "освободил", "освобождено", "захватили",
-    "захватила", "захватил", "захвачено", "liberated", "captured",
-])
+CAPTURE_VERBS = frozenset(
+    [
+        "звільнили",
+        "звільнила",
+        "звільнив",
+        "звільнено",
+        "захопили",
+        "захопила",
+        "захопив",
+        "захоплено",
+        "освободили",
+        "освободила",
+        "освободил",
+        "освобождено",
+        "захватили",
+        "захватила",
+        "захватил",
+        "захвачено",
+        "liberated",
+        "captured",
+    ]
+)
 # Everyday words that are village names: always treated as common words (the data file misses
 # some, e.g. Злагода; adding them here needs no rebuild), and never placed by a capture verb.
-EVERYDAY = frozenset([
-    "злагода", "злагоди", "злагоді", "злагоду", "злагодою", "нове", "новим", "новий", "нового",
-    "новому", "слава", "слави", "славу", "надія", "надії", "надію", "мир", "миру", "мира",
-    "згода", "згоди", "згоду", "перемога", "перемоги", "перемозі", "перемогу", "перемогою",
-    "воля", "волі", "свобода", "свободи", "правда", "правди", "дружба", "дружби", "мрія",
-    "мрії", "победа", "победы", "победу", "надежда", "надежды",
-])
+EVERYDAY = frozenset(
+    [
+        "злагода",
+        "злагоди",
+        "злагоді",
+        "злагоду",
+        "злагодою",
+        "нове",
+        "новим",
+        "новий",
+        "нового",
+        "новому",
+        "слава",
+        "слави",
+        "славу",
+        "надія",
+        "надії",
+        "надію",
+        "мир",
+        "миру",
+        "мира",
+        "згода",
+        "згоди",
+        "згоду",
+        "перемога",
+        "перемоги",
+        "перемозі",
+        "перемогу",
+        "перемогою",
+        "воля",
+        "волі",
+        "свобода",
+        "свободи",
+        "правда",
+        "правди",
+        "дружба",
+        "дружби",
+        "мрія",
+        "мрії",
+        "победа",
+        "победы",
+        "победу",
+        "надежда",
+        "надежды",
+    ]
+)
 CONNECTORS = frozenset(["та", "і", "й", "и", "а", "також", "and", "or", "або", "или"])
-TYPE_WORDS = ("сільськ", "міськ", "селищн", "територіальн", "сельск", "городск", "поселков",
-              "муніципальн", "муниципальн")
+TYPE_WORDS = (
+    "сільськ",
+    "міськ",
+    "селищн",
+    "територіальн",
+    "сельск",
+    "городск",
+    "поселков",
+    "муніципальн",
+    "муниципальн",
+)
 SETTLEMENT = frozenset(("city", "town", "village"))
 # Countries are too broad to pick a homonym: kpszsu lists "Курськ – рф, ТОТ Донецьк".
 CONTAINERS = frozenset(("region", "raion", "hromada"))
@@ -84,8 +235,8 @@ class PlaceMention:
 @dataclass(frozen=True, slots=True)
 class _Entry:
     cands: tuple[int, ...]
-    weak: frozenset[int]       # places that have only generated spellings for this key
-    special: bool              # has ADJ/COMMON/NOCAP pairs: needs the slow path
+    weak: frozenset[int]  # places that have only generated spellings for this key
+    special: bool  # has ADJ/COMMON/NOCAP pairs: needs the slow path
     axis: bool
     pairs: tuple[tuple[int, int], ...]
 
@@ -103,7 +254,6 @@ class _Hit:
     extra_end: int = -1
     place: int = -1
     ambiguous: tuple[int, ...] = field(default=())
-
 
 
 class PlaceMatcher:
@@ -171,14 +321,16 @@ class PlaceMatcher:
             self._entries[value] = got
         return got
 
-    def _hit(self, text: str, norm: str, s: int, e: int, value: int,
-             quotes: tuple[tuple[int, int], ...]) -> _Hit | None:
+    def _hit(
+        self, text: str, norm: str, s: int, e: int, value: int, quotes: tuple[tuple[int, int], ...]
+    ) -> _Hit | None:
         entry = self._entries.get(value) or self._static(value, norm[s + 1 : e + 1])
         cap = not text[s].islower()
         if not cap and not entry.special:
             return None  # the common case: a lower-case word that is not a plain name
         if (e + 1 < len(text) and text[e] == "-" and text[e + 1].islower()) or (
-                s > 1 and text[s - 1] == "-" and text[s - 2].isalpha()):
+            s > 1 and text[s - 1] == "-" and text[s - 2].isalpha()
+        ):
             return None  # part of a compound word: Ленд-ліз, пів-Європи
         if not entry.pairs:  # a blocker ("Бабин Яр"): takes the span, yields no place
             return _Hit(s, e, [], set(), set(), False)
@@ -194,8 +346,16 @@ class PlaceMatcher:
             return _Hit(s, e, cands, set(entry.weak), set(), entry.axis)
         return self._special_hit(text, norm, s, e, entry, cap, quotes)
 
-    def _special_hit(self, text: str, norm: str, s: int, e: int, entry: _Entry,
-                     cap: bool, quotes: tuple[tuple[int, int], ...]) -> _Hit | None:
+    def _special_hit(
+        self,
+        text: str,
+        norm: str,
+        s: int,
+        e: int,
+        entry: _Entry,
+        cap: bool,
+        quotes: tuple[tuple[int, int], ...],
+    ) -> _Hit | None:
         seen: dict[int, None] = {}
         needs: set[int] = set()
         follower: tuple[str, int] | None = None
@@ -227,9 +387,13 @@ class PlaceMatcher:
                 # "у Рівному", "з Сум": a preposition is enough for a city, not for a town
                 # ("до Перемоги", "з Новим роком"); "освободили Суджу": a capture verb is
                 # enough unless the word is a person's name or an everyday word
-                if cue != "strong" and not (cue == "weak" and kind == "city") and not (
-                        cue == "verb" and not fl & F.FORCED
-                        and norm[s + 1 : e + 1] not in EVERYDAY):
+                if (
+                    cue != "strong"
+                    and not (cue == "weak" and kind == "city")
+                    and not (
+                        cue == "verb" and not fl & F.FORCED and norm[s + 1 : e + 1] not in EVERYDAY
+                    )
+                ):
                     needs.add(pi)
                     seen[pi] = None
                     continue
@@ -310,21 +474,26 @@ class PlaceMatcher:
         """
         for h in hits:
             # "Belgorod and Bryansk regions": English names the oblast by its capital
-            if (h.cands and text[h.start].isascii()
-                    and _EN_REGIONS.match(text, h.end)):
+            if h.cands and text[h.start].isascii() and _EN_REGIONS.match(text, h.end):
                 regions = {self.gaz.index.get(self._places[c].region, -1) for c in h.cands}
                 if len(regions) == 1 and -1 not in regions:
                     h.cands, h.needs_ctx, h.weak = list(regions), set(), set()
         prev: _Hit | None = None
         for h in hits:
-            if (prev is not None and h.adj_regions and len(prev.cands) == 1
-                    and self._places[prev.cands[0]].kind == "region"
-                    and _LIST_GAP.match(text[prev.end : h.start])):
+            if (
+                prev is not None
+                and h.adj_regions
+                and len(prev.cands) == 1
+                and self._places[prev.cands[0]].kind == "region"
+                and _LIST_GAP.match(text[prev.end : h.start])
+            ):
                 # "Харківська область, Донецька, Луганська": the head noun came first
                 h.cands, h.needs_ctx, h.weak = list(h.adj_regions), set(), set()
-            if (prev is not None
-                    and any(self._places[c].kind in SETTLEMENT for c in prev.cands)
-                    and _LIST_GAP.match(text[prev.end : h.start])):
+            if (
+                prev is not None
+                and any(self._places[c].kind in SETTLEMENT for c in prev.cands)
+                and _LIST_GAP.match(text[prev.end : h.start])
+            ):
                 if prev.cue or self._cue(norm, prev.start) == "strong":
                     h.needs_ctx.clear()
                     h.cue = True
@@ -335,9 +504,13 @@ class PlaceMatcher:
         # ("Рубіжне, Попасна, Золоте, Лисичанськ, Сєвєродонецьк").
         nxt: _Hit | None = None
         for h in reversed(hits):
-            if (nxt is not None and h.needs_ctx and not nxt.needs_ctx
-                    and any(self._places[c].kind in SETTLEMENT for c in nxt.cands)
-                    and _LIST_GAP.match(text[h.end : nxt.start])):
+            if (
+                nxt is not None
+                and h.needs_ctx
+                and not nxt.needs_ctx
+                and any(self._places[c].kind in SETTLEMENT for c in nxt.cands)
+                and _LIST_GAP.match(text[h.end : nxt.start])
+            ):
                 h.needs_ctx.clear()
             nxt = h
 
@@ -368,8 +541,11 @@ class PlaceMatcher:
         # Second look at what is still ambiguous, now that homonyms nearby are resolved
         # ("між Василівкою та Камʼянським": both in one raion).
         if any(h.ambiguous for h in hits):
-            done = {self._raion(h.place) for h in hits
-                    if h.place >= 0 and places[h.place].kind in SETTLEMENT} - {-1}
+            done = {
+                self._raion(h.place)
+                for h in hits
+                if h.place >= 0 and places[h.place].kind in SETTLEMENT
+            } - {-1}
             for h in hits:
                 if h.ambiguous:
                     near = [c for c in h.ambiguous if self._raion(c) in done]
@@ -390,13 +566,15 @@ class PlaceMatcher:
             if not inside:
                 cities = [c for c in cands if places[c].kind == "city" and c not in h.needs_ctx]
                 # a common word is a place only next to its region, not pages away
-                close = [c for c in ctx.containers if abs(c[0] - h.start) <= _CTX_WINDOW
-                         and not _SENTENCE_END.search(ctx.text, min(c[0], h.end),
-                                                      max(c[0], h.start))]
+                close = [
+                    c
+                    for c in ctx.containers
+                    if abs(c[0] - h.start) <= _CTX_WINDOW
+                    and not _SENTENCE_END.search(ctx.text, min(c[0], h.end), max(c[0], h.start))
+                ]
                 usable = close if any(c in h.needs_ctx for c in cands) else ctx.containers
                 inside = cities if len(cities) == 1 else self._inside(h, usable)
-            cands = [c for c in inside if c in cands] or [
-                c for c in cands if c not in h.needs_ctx]
+            cands = [c for c in inside if c in cands] or [c for c in cands if c not in h.needs_ctx]
         if len(cands) > 1:
             # "Меловой, Подол и Суджа": homonyms go where the post's other places are
             near = [c for c in cands if self._raion(c) in ctx.raions(self._raion)]
@@ -421,16 +599,19 @@ class PlaceMatcher:
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
         if got is None:
-            got = next((a for a in self.gaz.ancestor_idx(i)
-                        if self._places[a].kind == "raion"), -1)
+            got = next((a for a in self.gaz.ancestor_idx(i) if self._places[a].kind == "raion"), -1)
             self._raions[i] = got
         return got
 
     def _inside(self, h: _Hit, containers: list[tuple[int, int]]) -> list[int]:
         """Candidates inside the nearest container that holds any (nearest first)."""
         for _, c in sorted(containers, key=lambda item: abs(item[0] - h.start)):
-            inside = [p for p in h.cands if p != c and (
-                c in self.gaz.ancestor_idx(p) or self._places[p].region == self._places[c].id)]
+            inside = [
+                p
+                for p in h.cands
+                if p != c
+                and (c in self.gaz.ancestor_idx(p) or self._places[p].region == self._places[c].id)
+            ]
             if inside:
                 return inside
         return []
@@ -439,16 +620,38 @@ class PlaceMatcher:
         end = h.extra_end if h.extra_end > h.end else h.end
         if h.place >= 0:
             p = self._places[h.place]
-            return PlaceMention(p, "axis" if h.axis else p.kind, h.start, end, text[h.start:end])
+            return PlaceMention(p, "axis" if h.axis else p.kind, h.start, end, text[h.start : end])
         ids = tuple(self._places[c].id for c in h.ambiguous)
         kinds = {self._places[c].kind for c in h.ambiguous}
         kind = "axis" if h.axis else (kinds.pop() if len(kinds) == 1 else "village")
-        return PlaceMention(None, kind, h.start, end, text[h.start:end], ids)
+        return PlaceMention(None, kind, h.start, end, text[h.start : end], ids)
 
 
 # Adjectival endings (a noun's -а/-у/-і would make "Макарові на Київщині" look like one).
-_ADJ_END = ("ий", "ій", "ого", "ому", "им", "ім", "их", "ими", "е", "ої", "ою", "ая", "ое", "ой",
-            "ую", "ые", "ых", "ый", "ська", "цька", "на", "ва")
+_ADJ_END = (
+    "ий",
+    "ій",
+    "ого",
+    "ому",
+    "им",
+    "ім",
+    "их",
+    "ими",
+    "е",
+    "ої",
+    "ою",
+    "ая",
+    "ое",
+    "ой",
+    "ую",
+    "ые",
+    "ых",
+    "ый",
+    "ська",
+    "цька",
+    "на",
+    "ва",
+)
 
 
 def _phrase_head(text: str, norm: str, e: int) -> bool:
@@ -489,8 +692,13 @@ def _quoted(spans: tuple[tuple[int, int], ...], s: int, e: int) -> bool:
 class _Ctx:
     """What the rest of the post says, for weighing one ambiguous mention."""
 
-    def __init__(self, text: str, containers: list[tuple[int, int]],
-                 following: dict[int, tuple[int, int]], anchors: list[int]) -> None:
+    def __init__(
+        self,
+        text: str,
+        containers: list[tuple[int, int]],
+        following: dict[int, tuple[int, int]],
+        anchors: list[int],
+    ) -> None:
         self.text = text
         self.containers = containers
         self.following = following

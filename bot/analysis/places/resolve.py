@@ -16,8 +16,9 @@ class TrackChoice:
     label: str  # "Олександрівка (Дружківська громада, Краматорський р-н, Донецька область)"
 
 
-def track_choices(gaz: Gazetteer, query: str, lang: str = "en",
-                  limit: int = MAX_CHOICES) -> list[TrackChoice]:
+def track_choices(
+    gaz: Gazetteer, query: str, lang: str = "en", limit: int = MAX_CHOICES
+) -> list[TrackChoice]:
     """One choice when the name is unique, several (as buttons) for homonyms, best first.
 
     Raises UnknownPlaceError carrying the closest names (rapidfuzz) when nothing matches,

@@ -54,7 +54,24 @@ from bot.core.keywords.tree import (
 )
 
 __all__ = [
-    "MAX_DEPTH", "MAX_LENGTH", "MAX_TERMS", "MINUSES", "QUOTES", "And", "Doc", "Expr", "Not",
-    "Or", "Phrase", "Term", "Word", "analyse_text", "describe", "make_and", "make_or",
-    "make_phrase", "parse", "pointer",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_TERMS",
+    "MINUSES",
+    "QUOTES",
+    "And",
+    "Doc",
+    "Expr",
+    "Not",
+    "Or",
+    "Phrase",
+    "Term",
+    "Word",
+    "analyse_text",
+    "describe",
+    "make_and",
+    "make_or",
+    "make_phrase",
+    "parse",
+    "pointer",
 ]

@@ -53,21 +53,19 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
     "double_not": {
         "en": "Double negation at character {col}: “NOT NOT x” is just “x”; "
-              "write it without the NOTs.",
+        "write it without the NOTs.",
         "uk": "Подвійне заперечення на позиції {col}: «НЕ НЕ x» — це просто «x»; "
-              "напишіть без заперечень.",
+        "напишіть без заперечень.",
     },
     "dangling_minus": {
-        "en": "“{op}” at character {col} must be attached to what it excludes, "
-              "e.g. -training.",
-        "uk": "«{op}» на позиції {col} треба писати впритул до слова, яке виключаєте: "
-              "-навчання.",
+        "en": "“{op}” at character {col} must be attached to what it excludes, e.g. -training.",
+        "uk": "«{op}» на позиції {col} треба писати впритул до слова, яке виключаєте: -навчання.",
     },
     "only_negative": {
         "en": "The expression only says what to leave out, so it would match almost every "
-              "post. Add a word to look for, e.g. Kursk -training.",
+        "post. Add a word to look for, e.g. Kursk -training.",
         "uk": "Вираз лише виключає слова, тож підійде майже кожен допис. Додайте слово, "
-              "яке шукати, наприклад: Курськ -навчання.",
+        "яке шукати, наприклад: Курськ -навчання.",
     },
 }
 

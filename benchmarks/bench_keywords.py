@@ -90,6 +90,12 @@ def main() -> None:
         * 1e3
     )
     ours_ms = analyse_ms + match_us * len(trees) / 1e3
+    # Evaluation must grow linearly with the text (phrases and NOT never go quadratic).
+    growth_tree = parse('"a b c d" OR (a -b) OR "a a a a a a"')
+    small, big = analyse_text("a " * 1000), analyse_text("a " * 4000)
+    growth = per_call(lambda: growth_tree.highlights(big), 20) / per_call(
+        lambda: growth_tree.highlights(small), 20
+    )
 
     rows = [
         ("pymorphy3 load (first use), ms", load_ms),
@@ -100,6 +106,7 @@ def main() -> None:
         ("Expr.matches, us/(expression, post)", match_us),
         (f"ours: analyse + {len(trees)} expressions, ms/post", ours_ms),
         (f"baseline: find_term x {len(WORDS)} words, ms/post", base_ms),
+        ("evaluation time, 4x longer text (ratio, linear = 4)", growth),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'measure'.ljust(width)}  value")
@@ -113,6 +120,7 @@ def main() -> None:
                 "match_us_per_expr_post": round(match_us, 3),
                 "parse_us_per_expr": round(parse_us, 2),
                 "ours_ms_per_post": round(ours_ms, 4),
+                "eval_growth_4x_text": round(growth, 2),
                 "baseline": {
                     "name": "textmatch.find_term per word",
                     "ms_per_post": round(base_ms, 4),

@@ -22,7 +22,7 @@ from storage.repos import subscriptions as sub_repo
 from tests.claims_places import tools
 
 D0 = datetime(2025, 4, 26, 9, 30, tzinfo=UTC)
-SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample" / "posts.jsonl"
+SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample" / "posts.jsonl"
 
 
 async def _post(session: AsyncSession, channel: str, msg: int, at: datetime, body: str = "") -> int:

@@ -14,7 +14,7 @@ from bot.errors import ConfigError, MalformedSourceError, SourceError
 from bot.media import MediaStore
 from bot.watch.export import channel_for, flatten_text, read_export
 
-DATA = Path(__file__).parent / "data" / "export"
+DATA = Path(__file__).resolve().parents[1] / "data" / "export"
 KPSZSU = DATA / "kpszsu" / "result.json"
 SYNTHETIC = DATA / "synthetic" / "result.json"
 TRICKY = DATA / "tricky" / "result.json"

@@ -11,8 +11,8 @@ import pytest
 from bot.errors import SourceError
 from bot.media import MediaStore
 from bot.watch.web import WebSource
-from tests.test_web_source import MemorySink
 from tests.tme import FakeTme
+from tests.watch.test_web_source import MemorySink
 
 RETRIES = 2  # each poll asks for a 5xx photo RETRIES + 1 times
 

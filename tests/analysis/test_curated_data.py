@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-CURATED = Path(__file__).resolve().parent.parent / "scripts" / "curated"
+CURATED = Path(__file__).resolve().parents[2] / "scripts" / "curated"
 
 
 def _load_checker() -> ModuleType:

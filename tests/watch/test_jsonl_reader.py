@@ -21,7 +21,7 @@ from bot.watch.sample import SAMPLE_POSTS, default_tracks
 from bot.watch.sample import sample_posts as bundled_sample
 
 SAMPLE = Path(bot.__file__).parent / "data" / "sample"
-EXPORT = Path(__file__).parent / "data" / "export" / "kpszsu" / "result.json"
+EXPORT = Path(__file__).resolve().parents[1] / "data" / "export" / "kpszsu" / "result.json"
 
 
 @pytest.fixture

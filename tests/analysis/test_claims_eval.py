@@ -51,7 +51,7 @@ def test_targets_with_the_gazetteer_matcher() -> None:
 def test_kursk_sample_contradictions_with_the_gazetteer_matcher() -> None:
     """What `dozor replay` of the bundled sample must alert on."""
     real = real_tools()
-    sample = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample" / "posts.jsonl"
+    sample = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample" / "posts.jsonl"
     rows = [json.loads(x) for x in sample.read_text(encoding="utf-8").splitlines()]
     history = ClaimHistory(real)
     pairs = set()

@@ -17,7 +17,7 @@ from storage.models import Delivery
 from storage.repos import outbox
 from tests.botapi import BotApiServer
 from tests.botapi import Limits as ServerLimits
-from tests.test_delivery_kit import delivering, ingest_service, post, seed, sent_per_chat
+from tests.delivery_kit import delivering, ingest_service, post, seed, sent_per_chat
 
 SCALE = 3
 SPREAD = [300_000 + i for i in range(200)] + [-(30_000 + i) for i in range(100)]

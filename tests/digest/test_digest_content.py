@@ -32,7 +32,7 @@ from storage.repos import claims as claim_repo
 from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHAT = SimpleNamespace(id=501)
 # The digest due on 27 April 2025 at 08:00 Kyiv covers 26 April 08:00 -> 27 April 08:00:
 # the day Russia's MoD claimed Gornal and the end of the Kursk operation, and Ukraine's

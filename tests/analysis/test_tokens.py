@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from bot.core.tokens import (
     tokenize,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "sample" / "posts.jsonl"
+SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample" / "posts.jsonl"
 
 
 def norms(text: str) -> list[str]:
@@ -260,16 +258,3 @@ def test_lemmatiser_loads_lazily() -> None:
         cwd=SAMPLE.parents[3],
     )
     assert out.stdout.strip() == "False"
-
-
-def test_index_terms_speed_on_sample_posts() -> None:
-    texts = [json.loads(line)["text"] for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
-    blob = " ".join(texts)
-    post = blob[:1500]
-    index_terms(post)  # warm caches
-    n = 200
-    t0 = time.perf_counter()
-    for _ in range(n):
-        index_terms(post)
-    per_post = (time.perf_counter() - t0) / n
-    assert per_post < 0.005  # typically ~0.2 ms; generous for a loaded CI machine

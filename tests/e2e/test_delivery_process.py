@@ -13,9 +13,9 @@ from typing import Any
 from bot.app import start_core
 from bot.deliver.process import DeliverOptions, deliver_forever, serve_forever
 from tests.botapi import BotApiServer
-from tests.test_delivery_kit import ingest_service, ok_calls, post, seed
+from tests.delivery_kit import ingest_service, ok_calls, post, seed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_serve_answers_and_deliver_sends(settings_factory: Any, db_url: str) -> None:

@@ -13,7 +13,7 @@ from bot.errors import MalformedSourceError
 from bot.watch.tme_parse import EDIT_DATE_UNKNOWN, parse_count, parse_page
 from tests.tme.server import FakeTme
 
-DATA = Path(__file__).parent / "data" / "tme"
+DATA = Path(__file__).resolve().parents[1] / "data" / "tme"
 
 
 def _page(name: str) -> str:

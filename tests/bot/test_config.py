@@ -10,7 +10,7 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_env_example_lists_every_setting() -> None:

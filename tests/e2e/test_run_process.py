@@ -16,7 +16,7 @@ import pytest
 from tests.botapi.server import BotApiServer
 from tests.tme import FakeTme
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 USER = 777
 pytestmark = pytest.mark.slow
 

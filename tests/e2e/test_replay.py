@@ -15,7 +15,7 @@ from bot.media import MediaStore
 from bot.replay import replay, scratch_settings
 from bot.watch.sample import default_tracks, sample_posts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_sample_replay_prints_alerts(settings_factory: Any, tmp_path: Path) -> None:

@@ -22,9 +22,9 @@ from storage.repos import outbox
 from tests.botapi import BotApiServer
 from tests.botapi import Limits as ServerLimits
 from tests.botapi.fixtures import TEST_TOKEN
-from tests.test_delivery_kit import ingest_service, ok_calls, post, seed, sent_per_chat
+from tests.delivery_kit import ingest_service, ok_calls, post, seed, sent_per_chat
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 CHATS = [7001 + i for i in range(8)]
 

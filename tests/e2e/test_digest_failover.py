@@ -37,9 +37,9 @@ from storage.models import Chat, DigestRun
 from storage.types import utcnow
 from tests.botapi import BotApiServer
 from tests.conftest import reset_database
-from tests.test_digest_content import track
+from tests.digest.test_digest_content import track
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-digest-failover"
 FIRST, SECOND = 9101, 9102
 

@@ -15,7 +15,7 @@ from storage.models import Chat, Delivery, Subscription
 from storage.repos import outbox
 from tests.botapi import BotApiServer, bad_request, retry_after, server_error
 from tests.botapi import Limits as ServerLimits
-from tests.test_delivery_kit import (
+from tests.delivery_kit import (
     delivering,
     ingest_service,
     ok_calls,

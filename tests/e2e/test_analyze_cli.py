@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.errors import MalformedSourceError
 from tests.conftest import reset_database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "data" / "sample" / "posts.jsonl"
 
 

@@ -29,6 +29,11 @@ KNOWN_SIDES: dict[str, str] = {
 }
 
 
+def known_side(channel: str) -> str | None:
+    """The publicly known side of a channel, whatever its spelling ("@GeneralStaffZSU")."""
+    return KNOWN_SIDES.get(normalise_channel(channel))
+
+
 class SourceSpec(tuple[str, str | None]):
     """A watched channel and the side it speaks for (None for news channels)."""
 
@@ -124,10 +129,12 @@ class Settings(BaseSettings):
         return self.tg_api_id is not None and self.tg_api_hash is not None
 
     def side_of(self, channel: str) -> str | None:
+        """The side ``channel`` speaks for; channel names are case-insensitive."""
+        name = normalise_channel(channel)
         for spec in self.sources:
-            if spec.channel == channel:
+            if spec.channel == name:
                 return spec.side
-        return KNOWN_SIDES.get(channel)
+        return KNOWN_SIDES.get(name)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -45,6 +45,13 @@ CHANNEL_SPEAKERS: dict[str, tuple[str, str]] = {
     "mod_russia": ("Russia's MoD", "Міноборони РФ"),
     "mod_russia_en": ("Russia's MoD", "Міноборони РФ"),
 }
+
+
+def channel_speaker(channel: str | None) -> tuple[str, str] | None:
+    """(English, Ukrainian) name of an official channel; names are case-insensitive."""
+    return CHANNEL_SPEAKERS.get((channel or "").lstrip("@").lower())
+
+
 SIDE_SPEAKERS = {
     "UA": ("the Ukrainian side", "українська сторона"),
     "RU": ("the Russian side", "російська сторона"),
@@ -57,8 +64,9 @@ def speaker_of(claim: Claim, channel: str | None) -> tuple[str, str]:
     """(English, Ukrainian) name of who asserts ``claim``."""
     if claim.reported_side and "speaker_en" in claim.data:
         return str(claim.data["speaker_en"]), str(claim.data.get("speaker_uk", ""))
-    if channel and channel in CHANNEL_SPEAKERS and not claim.reported_side:
-        return CHANNEL_SPEAKERS[channel]
+    known = channel_speaker(channel)
+    if known and not claim.reported_side:
+        return known
     if claim.side in SIDE_SPEAKERS:
         return SIDE_SPEAKERS[claim.side]
     return (f"@{channel}", f"@{channel}") if channel else ("a source", "джерело")

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.analysis.claims import lexicon as lx
 from bot.analysis.claims.losses import parse_losses
 from bot.analysis.claims.model import (
+    CONTROL_KINDS,
     LOSSES_PLACE_PREFIX,
     Claim,
     Contains,
@@ -23,6 +24,7 @@ from bot.analysis.claims.model import (
     MentionLike,
     PlaceLike,
 )
+from bot.analysis.claims.speakers import Span, Speaker, attribute, claimants, opposite, post_voice
 
 Resolve = Callable[[str], Sequence[PlaceLike]]  # a word -> the places it may name
 
@@ -68,17 +70,6 @@ class _Clause:
     sentence: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Speaker:
-    side: str
-    label_en: str
-    label_uk: str
-
-
-def opposite(side: str | None) -> str | None:
-    return {"UA": "RU", "RU": "UA"}.get(side or "")
-
-
 _NO = frozenset({"ні", "нет", "no", "неправда"})
 
 _AND = re.compile(r"\s(?:та|і|й|и|and)\s+(?=(\w+))", re.IGNORECASE)
@@ -117,46 +108,6 @@ def segment(text: str) -> list[_Clause]:
         if e > cpos and text[cpos:e].strip():
             out.append(_Clause(cpos, e, n))
     return out
-
-
-def _speaker(clause: str, toks: list[lx.Token], lang: str, offset: int) -> _Speaker | None:
-    """The side named as the source of this clause, if it is reported speech.
-
-    A speaker right before "claim(s)/statement(s)/заява" is the author of a retold claim;
-    one attached to a reporting verb speaks. The speaker nearest a reporting word wins.
-    """
-    rep = lx.find_any(lx.REPORTING, lang, toks)
-    if rep is None:
-        return None
-    low = clause.lower()
-    rep_at = toks[rep].start - offset
-    best: tuple[int, _Speaker] | None = None
-    for rx, side, en, uk in lx.SPEAKER_RES:
-        for m in rx.finditer(low):
-            dist = abs(m.start() - rep_at)
-            if best is None or dist < best[0]:
-                best = (dist, _Speaker(side, en, uk))
-    return best[1] if best else None
-
-
-_CLAIM_BEFORE = re.compile(
-    r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|"
-    r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
-)
-_CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
-
-
-def _claimants(clause: str) -> set[str]:
-    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that"."""
-    low = clause.lower()
-    sides: set[str] = set()
-    for rx, side, _en, _uk in lx.SPEAKER_RES:
-        for m in rx.finditer(low):
-            before = low[max(0, m.start() - 60) : m.start()]
-            after = low[m.end() : m.end() + 25]
-            if _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.match(after):
-                sides.add(side)
-    return sides
 
 
 def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, str | None]:
@@ -223,6 +174,7 @@ class _Sink:
     side: str | None
     reported: str | None
     speaker: dict[str, str]
+    voice: str | None = None  # the post's own side when nobody is named (news posts)
 
     def __call__(
         self,
@@ -235,7 +187,7 @@ class _Sink:
         self.builder.add(
             kind,
             place,
-            side=self.side,
+            side=self.side or _default_side(kind, controller, self.voice),
             controller=controller,
             polarity=polarity,
             text=self.text,
@@ -246,12 +198,35 @@ class _Sink:
         )
 
 
+def _default_side(kind: str, controller: str | None, voice: str | None) -> str | None:
+    """Who asserts a claim no speaker or channel vouches for: a capture is its taker's
+    claim, a withdrawal the leaver's; fighting and denials are the post's own voice."""
+    if kind in CONTROL_KINDS:
+        return controller or voice
+    if kind == Kind.WITHDRAWAL:
+        return opposite(controller) or voice
+    return voice
+
+
 class _Builder:
-    """Collects claims for one post, one per (kind, place, polarity)."""
+    """Collects claims for one post, one per (kind, place, polarity, side)."""
 
     def __init__(self, date: datetime) -> None:
         self.date = date
-        self.claims: dict[tuple[str, str, str | None], Claim] = {}
+        self.claims: dict[tuple[str, str, str | None, str | None], Claim] = {}
+
+    def result(self) -> list[Claim]:
+        """The claims; an area's plain control claim yields to its "operation completed"."""
+        done = {
+            (c.place_id, c.controller)
+            for c in self.claims.values()
+            if c.kind == Kind.OPERATION_COMPLETED
+        }
+        return [
+            c
+            for c in self.claims.values()
+            if not (c.kind == Kind.CONTROL and (c.place_id, c.controller) in done)
+        ]
 
     def add(
         self,
@@ -266,7 +241,7 @@ class _Builder:
         reported: str | None,
         **data: object,
     ) -> None:
-        key = (kind, place.id, polarity)
+        key = (kind, place.id, polarity, side)
         if key in self.claims:
             return
         self.claims[key] = Claim(
@@ -348,7 +323,6 @@ class _PostReader:
         self.builder = _Builder(date)
         self.answers: str | None = None  # the kind of claim this post denies
         self.pending_denials: list[tuple[_Clause, str | None]] = []
-        self.sentence_speaker: dict[int, _Speaker] = {}
         lang_post = lx.detect_lang(text)
         self.parsed: list[_Parsed] = []
         for cl in segment(text):
@@ -357,10 +331,19 @@ class _PostReader:
             toks = lx.tokenize(ctext, lang, cl.start)
             self.parsed.append(_Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
         self.post_denies = any(p.denial is not None for p in self.parsed)
+        self.speakers = attribute(
+            text,
+            [
+                Span(p.clause.start, p.clause.end, p.clause.sentence, p.toks, p.lang)
+                for p in self.parsed
+            ],
+        )
+        self.voice = channel_side or post_voice(text)
+        self.claimed: set[str] = set()  # sides that claimed control in earlier clauses
 
     def read(self) -> list[Claim]:
-        for parsed in self.parsed:
-            self._clause(parsed)
+        for n, parsed in enumerate(self.parsed):
+            self._clause(parsed, *self.speakers[n])
         if self.main_place is not None:
             what = self.answers or Kind.CONTROL
             for cl, side in self.pending_denials:
@@ -376,7 +359,7 @@ class _PostReader:
                     answers=what,
                     inherited=True,
                 )
-        return list(self.builder.claims.values())
+        return self.builder.result()
 
     def _places(self, cl: _Clause) -> tuple[list[PlaceLike], list[PlaceLike]]:
         """(places the clause claims about, every place it names)."""
@@ -390,31 +373,35 @@ class _PostReader:
             ]
         return places, every
 
-    def _who(self, pc: _Parsed) -> tuple[str | None, str | None, dict[str, str], set[str]]:
+    def _who(
+        self, pc: _Parsed, spk: Speaker | None, named: bool
+    ) -> tuple[str | None, str | None, dict[str, str], set[str]]:
         """(asserting side, reported side, speaker labels, sides whose claims are retold)."""
-        cl = pc.clause
-        spk = _speaker(pc.text, pc.toks, pc.lang, cl.start)
-        if spk is not None and cl.sentence not in self.sentence_speaker:
-            self.sentence_speaker[cl.sentence] = spk
-        spk = spk or self.sentence_speaker.get(cl.sentence)
-        claimants = _claimants(pc.text)
+        told = claimants(pc.text)
         reported = spk.side if spk else None
-        if reported in claimants and pc.denial is not None:
-            reported = None  # the named side is whose claim is denied, not who denies
+        if not named and pc.denial is not None and reported and reported in self.claimed:
+            told = told | {reported}  # "X claimed Y. Це брехня": X's claim is denied
+        if reported in told and pc.denial is not None:
+            # the named side is whose claim is denied, not who denies: an official channel
+            # denies for itself; in a news post the denier is the other side
+            reported = None if self.channel_side is not None else opposite(reported)
+            spk = None
         labels: dict[str, str] = {}
         if spk and reported:
             labels = {"speaker_en": spk.label_en, "speaker_uk": spk.label_uk}
-        return reported or self.channel_side, reported, labels, claimants
+        return reported or self.channel_side, reported, labels, told
 
-    def _clause(self, pc: _Parsed) -> None:
+    def _clause(self, pc: _Parsed, spk: Speaker | None, named: bool) -> None:
         lang, toks, cl = pc.lang, pc.toks, pc.clause
-        side, reported, labels, claimants = self._who(pc)
+        side, reported, labels, told = self._who(pc, spk, named)
         places, every = self._places(cl)
-        add = _Sink(self.builder, self.text, cl, side, reported, labels)
+        add = _Sink(self.builder, self.text, cl, side, reported, labels, self.voice)
 
         control = lx.find_any(lx.CONTROL, lang, toks)
         completed = lx.find_any(lx.COMPLETED, lang, toks)
         claims_control = control is not None or completed is not None
+        if claims_control and reported is not None:
+            self.claimed.add(reported)
         if control is not None and not places:
             places = every = self._place_after(toks, control)
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
@@ -422,7 +409,7 @@ class _PostReader:
         # "no" ("Захопили X? Ні, це фейк").
         retold = (
             lx.find_any(lx.HEDGE, lang, toks) is not None
-            or bool(claimants - {side})
+            or bool(told - {side})
             or self._rejected_question(pc)
             or (
                 self.post_denies
@@ -437,6 +424,13 @@ class _PostReader:
         denial = pc.denial
         if claims_control and (retold or negated):
             self.answers = Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
+            if retold and not negated and self.channel_side is None:
+                # a news post reports the claim: it is its teller's, next to any denial
+                others = told - {side}
+                teller = next(iter(others)) if len(others) == 1 else None
+                teller = teller or (reported if denial is None else None)
+                tell = _Sink(self.builder, self.text, cl, teller, teller, {}, self.voice)
+                _control(self.text, lang, toks, control, completed, places, every, teller, tell)
             if denial is None and not negated and not self.post_denies:
                 return  # retold without endorsement or denial: nobody's claim here
             if negated and denial is None:
@@ -543,9 +537,10 @@ def _control(
     winner, loser = _actor(text, lo, hi, side)
     # No actor named: a liberation verb is the asserting side's own gain; a capture verb
     # has no direction, so only a named speaker's side (never the channel's) may claim it.
-    fallback = side
+    fallback = side or add.voice
     if lx.find_any(lx.CAPTURE, lang, toks) is not None:
-        fallback = add.reported
+        # with nobody named, a Ukrainian voice tells of the enemy's captures
+        fallback = add.reported or ("RU" if side is None and add.voice == "UA" else None)
     controller = winner or opposite(loser) or fallback
     if controller is None:
         return

@@ -260,27 +260,43 @@ CAPTURE: dict[str, tuple[str, ...]] = {
 REPORTING: dict[str, tuple[str, ...]] = {
     "uk": (
         "заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
-        "заявляти|повідомляти",
+        "заявляти|повідомляти|наголосити|наголошувати|додати|розповісти|інформувати|"
+        "писати|передати|передавати|уточнити|підтвердити|зазначатися|йтися|говоритися",
         "за слово|дані",
-        "заява|повідомлення",
+        "заява|повідомлення|зведення",
+        "з посиланням",
     ),
     "ru": (
-        "заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|заявлять|сообщать",
+        "заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|заявлять|"
+        "сообщать|подчеркнуть|добавить|рассказать|информировать|писать|передать|передавать|"
+        "уточнить|подтвердить|говориться|отмечаться|указать|доложить",
         "по данные|слово|словам|данным",
-        "заявление|сообщение",
+        "заявление|сообщение|сводка",
+        "со ссылкой",
     ),
     "en": (
         "said|says|say|claim|claims|claimed|stated|reported|announced|told|according|"
-        "admitted|acknowledged|insist*|report|statement",
+        "admitted|acknowledged|insist*|report|statement|asserted|added|noted|wrote|writes|"
+        "declared|emphasi*|informed|confirmed|citing",
     ),
+}
+
+# Denying is speaking too: "Генштаб ЗСУ спростував…" names who denies.
+DENIAL_VERBS: dict[str, tuple[str, ...]] = {
+    "uk": ("спростувати|спростовувати|заперечити|заперечувати",),
+    "ru": ("опровергнуть|опровергать|отрицать|опровергаться",),
+    "en": ("denied|denies|deny|refuted|refutes|dismissed|dismisses|rejected",),
 }
 
 # Who speaks: (pattern over lower-cased text, side, label en, label uk). Order: specific first.
 SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     (
-        r"генштаб\w*\s+(?:зсу|всу)|генеральн\w+\s+штаб\w*\s+(?:зсу|всу|збройних)|"
+        r"генштаб\w*\s+(?:зсу|всу)|"
+        r"генеральн\w+\s+штаб\w*\s+(?:зсу|всу|збройних|вооруж\w+ сил украины)|"
         r"general staff of (?:the armed forces of )?ukraine|ukraine.s general staff|"
-        r"ukrainian general staff|генштаб\w* україни",
+        r"ukrainian general staff|генштаб\w* україни|генштаб\w* украины|"
+        r"(?<!russia.s )(?<!russian )\bgeneral staff\b(?! of (?:the )?russia)|"
+        r"генштаб\w*(?!\s+(?:вс\s+)?(?:рф|росії|россии|вс рф|збройних сил рф))",
         "UA",
         "Ukraine's General Staff",
         "Генштаб ЗСУ",
@@ -300,42 +316,52 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"маляр\w*|maliar|буданов\w*|budanov|умєров\w*|umerov|резніков\w*|reznikov|"
-        r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|cherevat\w*|"
+        r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|череват\w*|cherevat\w*|"
         r"трегубов\w*|trehubov|плетенчук\w*|pletenchuk|волошин\w*|voloshyn|"
         r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
-        r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military)",
+        r"стратком\w*|stratcom|deepstate|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
+        r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
+        r"ukrainian (?:troops|defenders|soldiers|command|officials)|"
+        r"сил\w* оборони україни|сил\w* обороны украины|(?:\d+-?\w*\s+)?окрем\w+ \w+ бригад\w*",
         "UA",
         "the Ukrainian military",
         "українські військові",
     ),
     (
-        r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|мо рф|"
+        r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|\bмо рф|"
         r"russia.s (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
-        r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)",
+        r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
+        r"(?:the )?(?:ministry of defen[cs]e|defen[cs]e ministry) of russia|"
+        r"(?:пресс-центр\w* )?группировк\w* (?:войск )?[«\"“]?"
+        r"(?:центр|запад|север|восток|юг|днепр)",
         "RU",
         "Russia's MoD",
         "Міноборони РФ",
     ),
     (
-        r"шойгу|shoigu|белоусов\w*|belousov|конашенков\w*|konashenkov|пригожин\w*|prigozhin",
+        r"шойгу|shoigu|белоусов\w*|belousov|конашенков\w*|konashenkov|пригожин\w*|prigozhin|"
+        r"вагнер\w*|wagner",
         "RU",
         "Russia's MoD",
         "Міноборони РФ",
     ),
     (
-        r"герасимов\w*|gerasimov|генштаб\w* (?:рф|вс рф|россии)|russian general staff",
+        r"герасимов\w*|gerasimov|генштаб\w* (?:вс )?(?:рф|вс рф|россии|росії)|"
+        r"russian general staff|"
+        r"russia.s general staff|general staff of (?:the )?russia\w*",
         "RU",
         "Russia's General Staff",
         "Генштаб РФ",
     ),
     (
-        r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin",
+        r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin|"
+        r"президент\w* (?:рф|росії|россии)|russian president",
         "RU",
         "the Kremlin",
         "Кремль",
     ),
     (
-        r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|officials|forces|command)|"
+        r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|forces)|"
         r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b",
         "UA",
         "the Ukrainian side",
@@ -343,8 +369,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"russian (?:military|army|officials|forces|command)|\brussia\b|\bmoscow\b|\bмосква\b|"
-        r"\bрф\b|\bросія\b|\bроссия\b|країн\w+.агресор\w*|держав\w+.агресор\w*|"
-        r"росіян\w*|россиян\w*|\brussians\b",
+        r"\bрф\b|\bросі[яїюй]\w*|\bросси[яиюей]\w*|країн\w+.агресор\w*|держав\w+.агресор\w*|"
+        r"стран\w*.агрессор\w*|росіян\w*|россиян\w*|\brussians\b|\bмоскв\w*|\bвс рф\b",
         "RU",
         "the Russian side",
         "російська сторона",

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.analysis.claims.contradict import CHANNEL_SPEAKERS
+from bot.analysis.claims.contradict import channel_speaker
 
 QUOTE_LIMIT = 300
 _WORDS = {
@@ -28,7 +28,7 @@ def _quote(text: str) -> str:
 
 def _side(part: dict[str, Any], lang: str, tz: str) -> str:
     channel = str(part["channel"])
-    who = CHANNEL_SPEAKERS.get(channel, (f"@{channel}", f"@{channel}"))[0 if lang == "en" else 1]
+    who = (channel_speaker(channel) or (f"@{channel}", f"@{channel}"))[0 if lang == "en" else 1]
     when = datetime.fromisoformat(str(part["date"])).astimezone(ZoneInfo(tz))
     link = f"https://t.me/{channel}/{int(part['id'])}"
     word = _WORDS.get(lang, _WORDS["en"])["open"]

@@ -1,0 +1,204 @@
+"""Who says each clause of a post: the speaker named in it, in its sentence or around it.
+
+News posts retell several voices ("Russia's MoD claimed…, but Генштаб ЗСУ спростував…"), so a
+claim belongs to its speaker, not to the channel. A speaker is named next to a reporting word
+("заявив", "said", "по данным", "спростував"); a sentence with a reporting word but no name
+("he said", "йдеться у повідомленні") is the last named speaker's; a quotation is its
+attribution's ("«…», - заявив Песков"); "Об этом сообщил X" names the speaker of the
+sentences before it; otherwise a sentence speaks with the voice of the one before it in the
+same paragraph. Pure: text and tokens in, speakers out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.analysis.claims import lexicon as lx
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    side: str
+    label_en: str
+    label_uk: str
+
+
+def opposite(side: str | None) -> str | None:
+    return {"UA": "RU", "RU": "UA"}.get(side or "")
+
+
+SIDE_LABELS = {
+    "UA": ("the Ukrainian side", "українська сторона"),
+    "RU": ("the Russian side", "російська сторона"),
+}
+
+_CLAIM_BEFORE = re.compile(
+    r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|reports?\s+(?:by|from)|"
+    r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
+)
+_CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
+
+
+def claimants(clause: str) -> set[str]:
+    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that"."""
+    low = clause.lower()
+    sides: set[str] = set()
+    for rx, side, _en, _uk in lx.SPEAKER_RES:
+        for m in rx.finditer(low):
+            before = low[max(0, m.start() - 60) : m.start()]
+            after = low[m.end() : m.end() + 25]
+            if _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.match(after):
+                sides.add(side)
+    return sides
+
+
+def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
+    rep = lx.find_any(lx.REPORTING, lang, list(toks))
+    den = lx.find_any(lx.DENIAL_VERBS, lang, list(toks))
+    if rep is None or (den is not None and den < rep):
+        return den
+    return rep
+
+
+def named_speaker(
+    text: str, start: int, end: int, toks: Sequence[lx.Token], lang: str
+) -> Speaker | None:
+    """The side named as the source of ``text[start:end]``, next to a reporting word.
+
+    A side named as the author of a retold claim ("сообщение Путина о…") is whose claim is
+    answered, not who answers: when the span denies, the denier is another named speaker or,
+    failing one, the other side.
+    """
+    rep = _reporting_at(toks, lang)
+    if rep is None:
+        return None
+    low = text[start:end].lower()
+    rep_at = toks[rep].start - start
+    told = claimants(text[start:end]) if lx.find_any(lx.DENIAL, lang, list(toks)) else set()
+    best: tuple[int, Speaker] | None = None
+    for rx, side, en, uk in lx.SPEAKER_RES:
+        for m in rx.finditer(low):
+            if side in told:
+                continue
+            dist = abs(m.start() - rep_at)
+            if best is None or dist < best[0]:
+                best = (dist, Speaker(side, en, uk))
+    if best is not None:
+        return best[1]
+    if len(told) == 1:
+        other = opposite(next(iter(told)))
+        if other:
+            return Speaker(other, *SIDE_LABELS[other])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A clause or sentence as the attribution sees it."""
+
+    start: int
+    end: int
+    sentence: int
+    toks: Sequence[lx.Token]
+    lang: str
+
+
+_BACKREF = re.compile(
+    r"\b(?:об этом|про це|about this|this was|this is according|такі дані|такие данные)\b"
+)
+_QUOTE = re.compile(r"«[^«»]{20,3000}»|“[^“”]{20,3000}”|\"[^\"]{20,3000}\"|„[^„“]{20,3000}“")
+_QUOTE_TAIL = re.compile(r"\s*[,.]?\s*[-–—]{1,2}\s")
+
+
+def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, bool]]:
+    """The speaker of each clause (None: nobody named; the channel speaks), and whether
+    the clause's own sentence names it (not carried over from elsewhere)."""
+    own = [named_speaker(text, c.start, c.end, c.toks, c.lang) for c in clauses]
+    sentences: dict[int, list[int]] = {}
+    for i, c in enumerate(clauses):
+        sentences.setdefault(c.sentence, []).append(i)
+    order = sorted(sentences)
+    bounds = {
+        s: (clauses[ix[0]].start, clauses[ix[-1]].end, [t for i in ix for t in clauses[i].toks])
+        for s, ix in sentences.items()
+    }
+    para = {s: text.count("\n", 0, bounds[s][0]) for s in order}
+    spk: dict[int, Speaker | None] = {}
+    named: set[int] = set()
+    last: Speaker | None = None
+    for s in order:
+        found = next((own[i] for i in sentences[s] if own[i] is not None), None)
+        lo, hi, toks = bounds[s]
+        lang = clauses[sentences[s][0]].lang
+        if found is None:
+            found = named_speaker(text, lo, hi, toks, lang)
+        if found is not None:
+            named.add(s)
+        if found is None and last is not None and _reporting_at(toks, lang) is not None:
+            found = last  # "he said", "йдеться у повідомленні": the last named speaker
+        spk[s] = found
+        if found is not None:
+            last = found
+    # A quotation speaks with its attribution: «…», - заявив Песков.
+    for m in _QUOTE.finditer(text):
+        if not _QUOTE_TAIL.match(text, m.end()):
+            continue
+        after = next((s for s in order if bounds[s][0] <= m.end() < bounds[s][1] + 3), None)
+        tail_spk = spk.get(after) if after is not None else None
+        if tail_spk is None:
+            continue
+        for s in order:
+            if m.start() <= bounds[s][0] < m.end() and spk[s] is None:
+                spk[s] = tail_spk
+    # "Об этом сообщил X": X said the unattributed sentences just before.
+    for n, s in enumerate(order):
+        lo, hi, _ = bounds[s]
+        if spk[s] is None or not _BACKREF.search(text[lo:hi].lower()):
+            continue
+        first_in_para = n == 0 or para[order[n - 1]] != para[s]
+        for back in reversed(order[:n]):
+            same = para[back] == para[s]
+            if spk[back] is not None or not (same or (first_in_para and para[back] == para[s] - 1)):
+                break
+            spk[back] = spk[s]
+    # Otherwise a sentence goes on in the voice of the one before it, in one paragraph.
+    prev: int | None = None
+    for s in order:
+        if spk[s] is None and prev is not None and para[prev] == para[s]:
+            spk[s] = spk[prev]
+        prev = s
+    return [
+        (own[i], True) if own[i] else (spk[c.sentence], c.sentence in named)
+        for i, c in enumerate(clauses)
+    ]
+
+
+_UA_VOICE = re.compile(
+    r"окупант|оккупант|ворог|\bвраг|рашист|росіян|россиян|загарбник|\borcs?\b|occupier|invader|"
+    r"сил\w* оборони|сил\w* обороны|захисник|защитник|\bdefenders\b|агресор|агрессор",
+    re.IGNORECASE,
+)
+_RU_VOICE = re.compile(
+    r"\bвфу\b|боевик|неонацист|нацист|киевск\w* режим|kyiv regime|kiev regime|\bукро|"
+    r"\bсво\b|спецоперац|освобожд|освобод|противник",
+    re.IGNORECASE,
+)
+
+
+def post_voice(text: str) -> str | None:
+    """The side a news post's own narration takes, from its wording; None when unclear.
+
+    Ukrainian-language reporting narrates from the Ukrainian side; otherwise the words it uses
+    for the armies tell ("окупанти", "ворог" vs "освобождение", "боевики ВСУ").
+    """
+    ua = len(_UA_VOICE.findall(text))
+    ru = len(_RU_VOICE.findall(text))
+    if lx.detect_lang(text) == "uk":
+        ua += 2
+    if ua > ru:
+        return "UA"
+    if ru > ua:
+        return "RU"
+    return None

@@ -70,6 +70,12 @@ class _Clause:
     sentence: int
 
 
+# Words that name what is denied as someone's claims ("Заяви ворога — брехня").
+_CLAIM_WORDS = re.compile(
+    r"заяв[аиіу]\w*|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
+    re.IGNORECASE,
+)
+
 _NO = frozenset({"ні", "нет", "no", "неправда"})
 
 _AND = re.compile(r"\s(?:та|і|й|и|and)\s+(?=(\w+))", re.IGNORECASE)
@@ -322,7 +328,7 @@ class _PostReader:
         self.main_place = self.by_id.get(main) if main else None
         self.builder = _Builder(date)
         self.answers: str | None = None  # the kind of claim this post denies
-        self.pending_denials: list[tuple[_Clause, str | None]] = []
+        self.pending_denials: list[tuple[_Clause, str | None, bool]] = []
         lang_post = lx.detect_lang(text)
         self.parsed: list[_Parsed] = []
         for cl in segment(text):
@@ -345,8 +351,12 @@ class _PostReader:
         for n, parsed in enumerate(self.parsed):
             self._clause(parsed, *self.speakers[n])
         if self.main_place is not None:
+            # a denial naming no place answers the claim this post retells, or the other
+            # side's claims it names ("Заяви ворога — брехня"), not just any "information"
             what = self.answers or Kind.CONTROL
-            for cl, side in self.pending_denials:
+            for cl, side, answers_claims in self.pending_denials:
+                if self.answers is None and not answers_claims:
+                    continue
                 self.builder.add(
                     Kind.DENIAL,
                     self.main_place,
@@ -400,7 +410,8 @@ class _PostReader:
         control = lx.find_any(lx.CONTROL, lang, toks)
         completed = lx.find_any(lx.COMPLETED, lang, toks)
         claims_control = control is not None or completed is not None
-        if claims_control and reported is not None:
+        held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
+        if claims_control and reported is not None and not held:
             self.claimed.add(reported)
         if control is not None and not places:
             places = every = self._place_after(toks, control)
@@ -442,7 +453,8 @@ class _PostReader:
             for p in places:
                 add(Kind.DENIAL, p, None, what, answers=what)
             if not places:
-                self.pending_denials.append((cl, side))
+                names_claims = bool(told) or bool(_CLAIM_WORDS.search(pc.text))
+                self.pending_denials.append((cl, side, names_claims))
         elif claims_control and not retold:
             if lx.find_any(lx.ATTEMPT, lang, toks) is not None:
                 for p in places:
@@ -450,9 +462,16 @@ class _PostReader:
                 return
             if lx.find_any(lx.CONDITIONAL, lang, toks) is not None:
                 return
-            still_held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
-            if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not still_held:
+            if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not held:
                 _control(self.text, lang, toks, control, completed, places, every, side, add)
+        elif (
+            places
+            and lx.find_any(lx.ATTEMPT, lang, toks) is not None
+            and lx.find_any(lx.DISLODGE, lang, toks) is not None
+        ):
+            for p in places:  # attacks on positions held there: fighting, not an attempt
+                add(Kind.FIGHTING, p, None, "ongoing")
+            return
         elif (
             places
             and lx.find_any(lx.ATTEMPT, lang, toks) is not None

@@ -132,18 +132,21 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "holding": {
         "uk": (
+            "ситуація|обстановка під|на контроль|контролем|контрольований",
             "залишатися під контроль|контролем",
             "утримувати|утримання",
             "тримати позиція|оборона",
             "контролювати",
         ),
         "ru": (
+            "ситуация|обстановка под|на контроль|контролем|контроле|контролируемый",
             "оставаться под контроль|контролем",
             "удерживать|удержание",
             "держать оборона|позиция",
             "контролировать",
         ),
         "en": (
+            "situation under|is control|controlled",
             "remain* under control",
             "remain* in control",
             "continue to hold",
@@ -193,6 +196,14 @@ ATTEMPT: dict[str, tuple[str, ...]] = {
         "push* to",
         "goal|order*|want* captur*|seize*|occup*|take|liberat*",
     ),
+}
+
+# An attempt to push defenders off their positions is fighting at those places, not an
+# attempt to take them ("спроби потіснити наших захисників із займаних позицій у районах…").
+DISLODGE: dict[str, tuple[str, ...]] = {
+    "uk": ("потіснити|витіснити|вибити|позиція|позиції",),
+    "ru": ("потеснить|вытеснить|выбить|позиция|позиции",),
+    "en": ("dislodge*|position|positions",),
 }
 
 # An attempt without a control verb is an attempt only if it is one to advance.
@@ -355,7 +366,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin|"
-        r"президент\w* (?:рф|росії|россии)|russian president",
+        r"президент\w* (?:рф|росії|россии)|russian president|риа новост\w*|ria novosti|"
+        r"\bтасс\b|\btass\b|силов\w+ структур\w*",
         "RU",
         "the Kremlin",
         "Кремль",
@@ -380,10 +392,15 @@ SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
 
 # Actors of a control verb: whose troops did it. "our"/"enemy" are relative to the speaker.
 ACTORS: tuple[tuple[str, str], ...] = (
-    (r"\bзсу\b|\bвсу\b|сил\w* оборони|українськ\w*|украинск\w*|ukrainian|\bkyiv\b", "UA"),
+    (
+        r"\bзсу\b|\bвсу\b|сил\w* оборони|сил\w* обороны|україн\w*|украин\w*|ukrain\w*|"
+        r"\bkyiv\b",
+        "UA",
+    ),
     (
         r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
-        r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|"
+        r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|\bросі[яїюй]\w*|\bросси[яиюей]\w*|"
+        r"\brussia\b|загарбник\w*|"
         r"группировк\w* войск|угрупованн\w* військ рф|вс рф",
         "RU",
     ),

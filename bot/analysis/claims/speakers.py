@@ -54,6 +54,9 @@ def claimants(clause: str) -> set[str]:
     return sides
 
 
+_GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
+
+
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
     rep = lx.find_any(lx.REPORTING, lang, list(toks))
     den = lx.find_any(lx.DENIAL_VERBS, lang, list(toks))
@@ -77,16 +80,17 @@ def named_speaker(
     low = text[start:end].lower()
     rep_at = toks[rep].start - start
     told = claimants(text[start:end]) if lx.find_any(lx.DENIAL, lang, list(toks)) else set()
-    best: tuple[int, Speaker] | None = None
-    for rx, side, en, uk in lx.SPEAKER_RES:
+    best: tuple[int, int, Speaker] | None = None
+    for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
+        tier = int(n >= len(lx.SPEAKER_RES) - _GENERIC)  # a named body beats "Russia", "ЗСУ"
         for m in rx.finditer(low):
             if side in told:
                 continue
-            dist = abs(m.start() - rep_at)
-            if best is None or dist < best[0]:
-                best = (dist, Speaker(side, en, uk))
+            key = (tier, abs(m.start() - rep_at))
+            if best is None or key < best[:2]:
+                best = (*key, Speaker(side, en, uk))
     if best is not None:
-        return best[1]
+        return best[2]
     if len(told) == 1:
         other = opposite(next(iter(told)))
         if other:

@@ -411,8 +411,6 @@ class _PostReader:
         completed = lx.find_any(lx.COMPLETED, lang, toks)
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
-        if claims_control and reported is not None and not held:
-            self.claimed.add(reported)
         if control is not None and not places:
             places = every = self._place_after(toks, control)
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
@@ -433,6 +431,8 @@ class _PostReader:
             t.low in lx.NEGATION for t in toks[max(0, control - 2) : control]
         )
         denial = pc.denial
+        if claims_control and reported is not None and not (held or negated):
+            self.claimed.add(reported)
         if claims_control and (retold or negated):
             self.answers = Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
             if retold and not negated and self.channel_side is None:

@@ -230,14 +230,14 @@ DENIAL: dict[str, tuple[str, ...]] = {
         "не відповідати",
         "брехня|неправда|фейк|пропаганда|вигадка",
         "видавати бажаний|бажане",
-        "спростувати|спростування",
+        "спростувати|спростування|спростовувати",
         "не підтверджуватися",
     ),
     "ru": (
         "не соответствовать",
         "ложь|неправда|фейк|пропаганда|выдумка",
         "выдавать желаемый|желаемое",
-        "опровергнуть|опровержение",
+        "опровергнуть|опровержение|опровергать",
         "не подтверждаться",
     ),
     "en": (
@@ -307,7 +307,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"general staff of (?:the armed forces of )?ukraine|ukraine.s general staff|"
         r"ukrainian general staff|генштаб\w* україни|генштаб\w* украины|"
         r"(?<!russia.s )(?<!russian )\bgeneral staff\b(?! of (?:the )?russia)|"
-        r"генштаб\w*(?!\s+(?:вс\s+)?(?:рф|росії|россии|вс рф|збройних сил рф))",
+        r"генштаб\w*(?!\s+(?:вс\s+)?(?:рф|росії|россии|вс рф|збройних сил рф))"
+        r"(?!\s+(?:\w+\s+)?герасимов)",
         "UA",
         "Ukraine's General Staff",
         "Генштаб ЗСУ",
@@ -332,7 +333,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
         r"стратком\w*|stratcom|deepstate|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
         r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
-        r"ukrainian (?:troops|defenders|soldiers|command|officials)|"
+        r"ukrainian (?:troops|defenders|soldiers|command|officials)|armed forces of ukraine|"
+        r"збройн\w* сил\w* україни|вооруж\w* сил\w* украины|"
         r"сил\w* оборони україни|сил\w* обороны украины|(?:\d+-?\w*\s+)?окрем\w+ \w+ бригад\w*",
         "UA",
         "the Ukrainian military",

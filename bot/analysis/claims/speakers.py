@@ -55,6 +55,7 @@ def claimants(clause: str) -> set[str]:
 
 
 _GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
+_GENERIC_REACH = 30  # characters between such a name and its reporting word
 
 
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
@@ -79,7 +80,9 @@ def named_speaker(
         return None
     low = text[start:end].lower()
     rep_at = toks[rep].start - start
-    told = claimants(text[start:end]) if lx.find_any(lx.DENIAL, lang, list(toks)) else set()
+    denies = lx.find_any(lx.DENIAL, lang, list(toks)) is not None
+    denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, list(toks)) is not None
+    told = claimants(text[start:end]) if denies else set()
     best: tuple[int, int, Speaker] | None = None
     for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
         tier = int(n >= len(lx.SPEAKER_RES) - _GENERIC)  # a named body beats "Russia", "ЗСУ"
@@ -87,6 +90,8 @@ def named_speaker(
             if side in told:
                 continue
             key = (tier, abs(m.start() - rep_at))
+            if tier and key[1] > _GENERIC_REACH:
+                continue  # "Russia", "ЗСУ" speak only right at the verb ("Russia said")
             if best is None or key < best[:2]:
                 best = (*key, Speaker(side, en, uk))
     if best is not None:

@@ -51,6 +51,7 @@ from bot.analysis.places.forms import (  # noqa: E402
     uk_forms,
     uk_to_latin,
     uk_to_ru,
+    uk_to_ru_variants,
 )
 from bot.analysis.places.normalise import norm_key, strip_apostrophes  # noqa: E402
 
@@ -775,9 +776,11 @@ def settlement_forms(fx: FormIndex, u: Unit, idx: int) -> None:
         fx.add_ru_name(nm, idx, flags)
     weak = 0 if ru_names else F.WEAK
     if not ru_names and u.region.startswith("UA"):
-        gen = uk_to_ru(u.name_uk)
-        u.weak_ru.add(gen)
-        fx.add_ru_name(gen, idx, weak_flags)
+        # Front-line places are the ones Russian reporting names: give them every
+        # plausible Russian spelling (Малорязанцево and Малорязанцевое), others the likeliest.
+        for gen in uk_to_ru_variants(u.name_uk) if u.frontline else [uk_to_ru(u.name_uk)]:
+            u.weak_ru.add(gen)
+            fx.add_ru_name(gen, idx, weak_flags)
     # English prose capitalises much (Babyn Yar, Victory Day): a village needs a cue there.
     en_flags = F.COMMON | F.FORCED if u.kind == "village" else flags
     for nm in u.names_en | {u.name_en}:

@@ -15,6 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.analysis.places.ru_names import uk_to_ru, uk_to_ru_variants
+
+__all__ = ["uk_to_ru", "uk_to_ru_variants"]  # re-exported: the build reads them from here
+
 Paradigm = list[set[str]]
 NCASES = 6
 
@@ -229,7 +233,8 @@ def ru_noun(word: str) -> Paradigm:
         return _p([w], [s + "я"], [s + "ю"], [w], [s + "ем"], [s + "е"])
     if w and w[-1] in "бвгджзклмнпрстфхцчшщ":
         o = "ем" if w[-1] in "жшчщц" else "ом"
-        return _p([w], [w + "а"], [w + "у"], [w], [w + o], [w + "е"])
+        # the second locative: "в Яру", "на Донбассе"/"в Лесу"
+        return _p([w], [w + "а"], [w + "у"], [w], [w + o], [w + "е", w + "у"])
     return _p([w], [w], [w], [w], [w], [w])
 
 
@@ -276,106 +281,15 @@ def ru_forms(name: str) -> set[str]:
         adj = ru_adjective(w)
         if adj is not None and (i < len(words) - 1 or w.endswith(("ый", "ий", "ой", "ое", "ее"))):
             pars.append(adj)
+        elif i < len(words) - 1 and w.endswith(("ов", "ев", "ин", "ын")):
+            # a possessive before its noun: "в Часовом Яру", "о Часовом Яре"
+            pars.append(_p([w], [w + "а"], [w + "у"], [w], [w + "ым"], [w + "ом"]))
         else:
             pars.append(ru_noun(w))
     return combine(pars)
 
 
 # --- transliteration -----------------------------------------------------------------------
-
-_UK_RU_WORD_END = [
-    ("ськ", "ск"),
-    ("цьк", "цк"),
-    ("зьк", "зк"),
-    ("ське", "ское"),
-    ("цьке", "цкое"),
-    ("зьке", "зкое"),
-    ("ський", "ский"),
-    ("цький", "цкий"),
-    ("зький", "зкий"),
-    ("ська", "ская"),
-    ("цька", "цкая"),
-    ("зька", "зкая"),
-    ("ївка", "евка"),
-    ("івка", "овка"),
-    ("ів", "ов"),
-    ("їв", "ев"),
-    ("піль", "поль"),
-    ("іль", "оль"),
-    ("ове", "овое"),
-    ("еве", "евое"),
-    ("єве", "евое"),
-    ("не", "ное"),
-    ("ве", "вое"),
-    ("ке", "кое"),
-    ("ле", "лое"),
-    ("те", "тое"),
-    ("ре", "рое"),
-    ("ий", "ый"),
-    ("ій", "ий"),
-    ("а", "ая"),
-]
-_UK_RU_CHARS = {"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": "ь"}
-_LABIAL = "бпвмф"
-
-
-def uk_to_ru(name: str) -> str:
-    """A plausible Russian spelling of a Ukrainian name (Куп'янськ → Купянск)."""
-    words = []
-    parts = re.split(r"(\s+|-)", name.replace("’", "'").replace("ʼ", "'"))
-    for idx, part in enumerate(parts):
-        if not part or part.isspace() or part == "-":
-            words.append(part)
-            continue
-        is_last = all(not p.strip() or p == "-" for p in parts[idx + 1 :])
-        words.append(_uk_to_ru_word(part, is_last))
-    return "".join(words)
-
-
-_UK_RU_STEMS = [
-    ("олександр", "александр"),
-    ("микола", "никола"),
-    ("ії", "ее"),
-    ("новосіл", "новосел"),
-    ("красн", "красн"),
-    ("сіль", "сель"),
-]
-
-
-def _uk_to_ru_word(word: str, is_last: bool) -> str:
-    low = word.lower()
-    cap = word[:1].isupper()
-    ending = ""
-    for uk, ru in _UK_RU_WORD_END:
-        if uk == "а" and is_last:
-            continue  # a final noun in -а stays (Суджа); only adjectives before a noun change
-        if uk in ("не", "ве", "ке", "те", "ре", "ле") and not is_last:
-            continue
-        if uk == "ле":
-            continue  # -поле is a noun (Гуляйполе)
-        if low.endswith(uk) and len(low) > len(uk) + 1:
-            low, ending = low[: -len(uk)], ru
-            break
-    for uk, ru in _UK_RU_STEMS:
-        low = low.replace(uk, ru)
-    out = []
-    for i, ch in enumerate(low):
-        prev = low[i - 1] if i else ""
-        if ch == "и" and i == len(low) - 1 and not ending and prev not in "кгхжчшщ":
-            out.append("ы")  # plural nouns: Суми → Сумы
-        elif ch == "'":
-            out.append("" if prev in _LABIAL else "ь")
-        elif ch == "ї":
-            out.append("йи" if i == 0 else "и")
-        elif ch == "є":
-            out.append("е")
-        elif ch == "е" and (i == 0 or prev in _UK_VOWELS):
-            out.append("э" if i == 0 else "е")
-        else:
-            out.append(_UK_RU_CHARS.get(ch, ch))
-    res = "".join(out) + ending
-    return res[:1].upper() + res[1:] if cap else res
-
 
 _RU_LATIN = {
     "а": "a",

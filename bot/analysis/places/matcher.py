@@ -528,6 +528,12 @@ class PlaceMatcher:
                         following[i - 1] = (h.start, h.cands[0])
                 elif kind in SETTLEMENT:
                     anchors.append(h.cands[0])
+            elif not h.needs_ctx:
+                # one official spelling against generated ones (Меловой, not "Мілова"):
+                # it anchors the post as a unique name would
+                strong = [c for c in h.cands if c not in h.weak]
+                if len(strong) == 1 and places[strong[0]].kind in SETTLEMENT:
+                    anchors.append(strong[0])
         ctx = _Ctx(text, containers, following, anchors)
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:

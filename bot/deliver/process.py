@@ -44,7 +44,6 @@ class WebhookOptions:
     listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens on all interfaces
     port: int = 8443
     url_path: str = ""
-    secret_token: str | None = None
 
 
 async def _until_signal(stop: asyncio.Event, task: asyncio.Task[None] | None = None) -> None:
@@ -122,7 +121,17 @@ async def serve_forever(
     stop: asyncio.Event | None = None,
 ) -> None:
     """The bot's command handlers only (alerts are sent by `dozor deliver`), until
-    SIGINT/SIGTERM or ``stop``."""
+    SIGINT/SIGTERM or ``stop``.
+
+    A webhook listens on a public port, so it requires WEBHOOK_SECRET: without it anyone could
+    POST forged updates (a /track from any chat id). PTB answers 403 to a request whose
+    X-Telegram-Bot-Api-Secret-Token header is missing or wrong."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if webhook is not None and not secret:
+        raise ConfigError(
+            "webhook mode needs WEBHOOK_SECRET (16-256 characters of A-Z, a-z, 0-9, _ and -) "
+            "in the environment or .env"
+        )
     core = await start_core(settings)
     app = build_application(core)
     try:
@@ -141,7 +150,7 @@ async def serve_forever(
                     port=webhook.port,
                     url_path=webhook.url_path,
                     webhook_url=webhook.url,
-                    secret_token=webhook.secret_token,
+                    secret_token=secret,
                 )
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None

@@ -38,6 +38,7 @@ from bot.watch.runner import run_watchers
 from handlers import registry
 from handlers.archive import ARCHIVE_KEY
 from handlers.context import SERVICES_KEY, Services
+from handlers.updates import PerChatUpdates
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
+        .concurrent_updates(PerChatUpdates())
         .build()
     )
     app.bot_data[SERVICES_KEY] = Services(

@@ -26,7 +26,7 @@ from bot.digest.render import RENDERERS as DIGEST_RENDERERS
 from bot.digest.runner import run_scheduler
 from bot.errors import ConfigError
 from bot.ingest import IngestService
-from bot.matching import SubscriptionMatcher
+from bot.matching import SubscriptionMatcher, index_keywords
 from bot.media import MediaStore
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
@@ -96,6 +96,9 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
 async def start_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
     core = build_core(settings, live=live, quiet=quiet)
     await upgrade_schema(core.engine)
+    async with core.sessions() as session, session.begin():
+        # Keyword subscriptions stored before their index existed (or by an older version).
+        await index_keywords(session)
     return core
 
 

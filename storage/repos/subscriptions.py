@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Subscription
-from storage.repos._util import insert_ignore
+from storage.models import Chat, KeywordTerm, Subscription
+from storage.repos._util import dialect_name, insert_ignore
+
+# Bound parameters per IN (...) list: well under SQLite's and asyncpg's limits.
+_CHUNK = 1000
 
 
 async def add(
@@ -31,7 +35,56 @@ async def remove(session: AsyncSession, chat_id: int, sub_id: int) -> Subscripti
         return None
     await session.delete(sub)
     await session.flush()
+    if sub.kind == "keyword":
+        await forget_unused_terms(session, sub.key)
     return sub
+
+
+# --- the keyword index: expressions by term --------------------------------------------------
+
+
+async def add_terms(session: AsyncSession, key: str, terms: Collection[str]) -> None:
+    """Index the keyword expression ``key`` under ``terms`` (idempotent)."""
+    rows = [{"term": term, "key": key} for term in sorted(set(terms))]
+    if not rows:
+        return
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    for i in range(0, len(rows), _CHUNK):
+        stmt = dialect.insert(KeywordTerm).values(rows[i : i + _CHUNK])
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=["term", "key"]))
+
+
+async def keys_for_terms(session: AsyncSession, terms: Collection[str]) -> set[str]:
+    """The indexed expressions having at least one of ``terms`` (indexed lookups only)."""
+    wanted = sorted(set(terms))
+    keys: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = wanted[i : i + _CHUNK]
+        keys.update(
+            await session.scalars(
+                select(KeywordTerm.key).where(KeywordTerm.term.in_(chunk)).distinct()
+            )
+        )
+    return keys
+
+
+async def forget_unused_terms(session: AsyncSession, key: str) -> None:
+    """Drop ``key`` from the index once no subscription tracks it any more."""
+    used = await session.scalar(
+        select(exists().where(Subscription.kind == "keyword", Subscription.key == key))
+    )
+    if not used:
+        await session.execute(delete(KeywordTerm).where(KeywordTerm.key == key))
+
+
+async def unindexed_keywords(session: AsyncSession) -> list[str]:
+    """Keyword expressions tracked but not in the index (rows written before it existed)."""
+    indexed = select(KeywordTerm.key).where(KeywordTerm.key == Subscription.key).exists()
+    return list(
+        await session.scalars(
+            select(Subscription.key).where(Subscription.kind == "keyword", ~indexed).distinct()
+        )
+    )
 
 
 async def for_chat(session: AsyncSession, chat_id: int) -> list[Subscription]:

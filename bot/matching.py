@@ -180,8 +180,7 @@ async def subscribe(
 async def index_keywords(session: AsyncSession) -> int:
     """Index keyword subscriptions stored before the index existed; returns how many."""
     keys = await sub_repo.unindexed_keywords(session)
-    for key in keys:
-        await sub_repo.add_terms(session, key, keyword_terms(key))
+    await sub_repo.add_terms_many(session, {key: keyword_terms(key) for key in keys})
     return len(keys)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,13 +45,31 @@ async def remove(session: AsyncSession, chat_id: int, sub_id: int) -> Subscripti
 
 async def add_terms(session: AsyncSession, key: str, terms: Collection[str]) -> None:
     """Index the keyword expression ``key`` under ``terms`` (idempotent)."""
-    rows = [{"term": term, "key": key} for term in sorted(set(terms))]
-    if not rows:
-        return
+    await add_terms_many(session, {key: terms})
+
+
+async def add_terms_many(session: AsyncSession, index: Mapping[str, Collection[str]]) -> None:
+    """Index many expressions at once: ``index`` maps each key to its terms."""
+    rows = [{"term": term, "key": key} for key, terms in index.items() for term in set(terms)]
     dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
     for i in range(0, len(rows), _CHUNK):
         stmt = dialect.insert(KeywordTerm).values(rows[i : i + _CHUNK])
         await session.execute(stmt.on_conflict_do_nothing(index_elements=["term", "key"]))
+
+
+async def add_many(session: AsyncSession, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    """Store many (chat_id, kind, key, label) subscriptions at once (bulk loads, benchmarks);
+    ones a chat already has are kept as they are."""
+    values = [
+        {"chat_id": c, "kind": kind, "key": key, "label": label, "thread_id": 0}
+        for c, kind, key, label in rows
+    ]
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    for i in range(0, len(values), _CHUNK // 5):
+        stmt = dialect.insert(Subscription).values(values[i : i + _CHUNK // 5])
+        await session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["chat_id", "kind", "key", "thread_id"])
+        )
 
 
 async def keys_for_terms(session: AsyncSession, terms: Collection[str]) -> set[str]:

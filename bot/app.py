@@ -15,6 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
@@ -146,6 +148,22 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
     return app
 
 
+async def connect(target: Application | Bot) -> None:  # type: ignore[type-arg]
+    """Initialise a PTB Application or Bot (its getMe), turning Telegram's refusal into a
+    one-line ConfigError: PTB's own message carries the full token."""
+    try:
+        await target.initialize()
+    except InvalidToken:
+        raise ConfigError(
+            "Telegram refused BOT_TOKEN (401/404): check the token from @BotFather, and "
+            "TELEGRAM_API_URL if you use your own Bot API server"
+        ) from None
+    except NetworkError as exc:
+        raise ConfigError(
+            f"cannot reach the Bot API at TELEGRAM_API_URL ({type(exc).__name__})"
+        ) from None
+
+
 @dataclass
 class Running:
     """The live bot: PTB polling plus the outbox dispatcher, in one event loop."""
@@ -160,7 +178,7 @@ class Running:
 async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> Running:
     app = build_application(core)
     dispatcher = build_dispatcher(core, PtbSender(app.bot, core.settings.media_dir))
-    await app.initialize()
+    await connect(app)
     await registry.publish_commands(app)
     await app.start()
     assert app.updater is not None

@@ -17,7 +17,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application, build_dispatcher, limits, start_core
+from bot.app import build_application, build_dispatcher, connect, limits, start_core
 from bot.config import Settings
 from bot.deliver.budget import DbBudget
 from bot.deliver.pacing import Pacer
@@ -92,7 +92,9 @@ async def deliver_forever(
             if postgres
             else None
         )
-        async with _bot(settings, options.concurrency + 2) as bot:
+        bot = _bot(settings, options.concurrency + 2)
+        await connect(bot)
+        async with bot:
             dispatcher = build_dispatcher(
                 core,
                 PtbSender(bot, settings.media_dir),
@@ -135,7 +137,7 @@ async def serve_forever(
     core = await start_core(settings)
     app = build_application(core)
     try:
-        await app.initialize()
+        await connect(app)
         await registry.publish_commands(app)
         await app.start()
         assert app.updater is not None

@@ -15,6 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
@@ -26,7 +28,7 @@ from bot.digest.render import RENDERERS as DIGEST_RENDERERS
 from bot.digest.runner import run_scheduler
 from bot.errors import ConfigError
 from bot.ingest import IngestService
-from bot.matching import SubscriptionMatcher
+from bot.matching import SubscriptionMatcher, index_keywords
 from bot.media import MediaStore
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
@@ -38,6 +40,7 @@ from bot.watch.runner import run_watchers
 from handlers import registry
 from handlers.archive import ARCHIVE_KEY
 from handlers.context import SERVICES_KEY, Services
+from handlers.updates import PerChatUpdates
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
 log = logging.getLogger(__name__)
@@ -95,6 +98,9 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
 async def start_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
     core = build_core(settings, live=live, quiet=quiet)
     await upgrade_schema(core.engine)
+    async with core.sessions() as session, session.begin():
+        # Keyword subscriptions stored before their index existed (or by an older version).
+        await index_keywords(session)
     return core
 
 
@@ -130,6 +136,7 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
+        .concurrent_updates(PerChatUpdates())
         .build()
     )
     app.bot_data[SERVICES_KEY] = Services(
@@ -139,6 +146,22 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
     app.bot_data[ARCHIVE_KEY] = ArchiveService(core.sessions, admin_ids=settings.admin_ids)
     registry.register(app)
     return app
+
+
+async def connect(target: Application | Bot) -> None:  # type: ignore[type-arg]
+    """Initialise a PTB Application or Bot (its getMe), turning Telegram's refusal into a
+    one-line ConfigError: PTB's own message carries the full token."""
+    try:
+        await target.initialize()
+    except InvalidToken:
+        raise ConfigError(
+            "Telegram refused BOT_TOKEN (401/404): check the token from @BotFather, and "
+            "TELEGRAM_API_URL if you use your own Bot API server"
+        ) from None
+    except NetworkError as exc:
+        raise ConfigError(
+            f"cannot reach the Bot API at TELEGRAM_API_URL ({type(exc).__name__})"
+        ) from None
 
 
 @dataclass
@@ -155,7 +178,7 @@ class Running:
 async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> Running:
     app = build_application(core)
     dispatcher = build_dispatcher(core, PtbSender(app.bot, core.settings.media_dir))
-    await app.initialize()
+    await connect(app)
     await registry.publish_commands(app)
     await app.start()
     assert app.updater is not None

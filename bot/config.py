@@ -5,6 +5,7 @@ Everything else receives a ``Settings`` instance from the composition root.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,8 @@ from bot.core.post import normalise_channel
 from bot.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dozor.sqlite3"
+# Telegram accepts 1-256 of these; we ask for at least 16 so it cannot be guessed.
+WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 # Sides of the channels whose allegiance is public knowledge; SOURCES may override
 # ("name:SIDE"). A claim is attributed to the side of the channel that asserts it.
@@ -77,6 +80,9 @@ class Settings(BaseSettings):
     tg_api_id: SecretStr | None = None
     tg_api_hash: SecretStr | None = None
     tg_session_file: SecretStr = SecretStr("dozor.session")
+    # Required by `dozor serve --webhook-url`: Telegram sends it back with every update, and
+    # anything POSTed without it is refused (403). Never a flag: flags show in `ps`.
+    webhook_secret: SecretStr | None = None
     sources: Annotated[list[SourceSpec], NoDecode] = Field(default_factory=list)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("media")
@@ -107,6 +113,16 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [int(v) for v in value.replace(" ", "").split(",") if v]
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        # Telegram's rule for secret_token; the value itself never goes into the message.
+        if not WEBHOOK_SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("default_tz")

@@ -9,7 +9,9 @@ Three kinds of subscription:
   candidates are there, but never a chat tracking one particular Oleksandrivka — guessing
   would alert the wrong people.
 * ``keyword`` (key: ``Expr.canonical()``, label: the expression as typed, which the alert
-  quotes). The post is analysed once; each distinct expression is parsed once and cached.
+  quotes). Expressions are indexed by their terms (table ``keyword_terms``): the post is
+  analysed once, its words' keys select the expressions it could satisfy, and only those
+  are evaluated (each distinct expression parsed once and cached).
 * ``text``: the foundation's plain words, kept working for rows made before places existed.
 """
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.places import Gazetteer, PlaceMatcher, get_gazetteer, get_matcher
-from bot.core.keywords import Doc, Expr, analyse_text, parse
+from bot.core.keywords import ALWAYS, Doc, Expr, analyse_text, anchor_terms, parse
 from bot.core.post import Post
 from bot.core.reasons import keyword_reason, place_reason
 from bot.core.textmatch import find_term, fold
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 TEXT = "text"
 PLACE = "place"
 KEYWORD = "keyword"
+MAX_TERM = 512  # characters of keyword_terms.term
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,40 @@ class PlaceSubscriptions(KindMatcher):
         return out
 
 
+def keyword_terms(key: str) -> frozenset[str]:
+    """Index terms of a stored keyword key; a key that does not parse (or has a term too long
+    to store) is evaluated for every post rather than lost."""
+    try:
+        terms = anchor_terms(parse(key))
+    except ExpressionError:
+        return frozenset({ALWAYS})
+    if any(len(term) > MAX_TERM for term in terms):
+        return frozenset({ALWAYS})
+    return terms
+
+
+async def subscribe(
+    session: AsyncSession, chat_id: int, kind: str, key: str, label: str, thread_id: int = 0
+) -> bool:
+    """Store a subscription (True when new); a keyword is also indexed by its terms."""
+    created = await sub_repo.add(session, chat_id, kind, key, label, thread_id)
+    if kind == KEYWORD:
+        await sub_repo.add_terms(session, key, keyword_terms(key))
+    return created
+
+
+async def index_keywords(session: AsyncSession) -> int:
+    """Index keyword subscriptions stored before the index existed; returns how many."""
+    keys = await sub_repo.unindexed_keywords(session)
+    await sub_repo.add_terms_many(session, {key: keyword_terms(key) for key in keys})
+    return len(keys)
+
+
 class KeywordSubscriptions(KindMatcher):
+    """Keyword expressions, found through their index: a post looks up its own words'
+    keys and evaluates only the expressions under them, so its cost follows what it could
+    match, not how many distinct expressions all chats track together."""
+
     CACHE_SIZE = 4096
 
     def __init__(self) -> None:
@@ -177,6 +213,38 @@ class KeywordSubscriptions(KindMatcher):
     async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
         if not post.text:
             return []
+        doc: Doc = analyse_text(post.text)
+        candidates = await sub_repo.keys_for_terms(session, [*doc.index, ALWAYS])
+        verdicts: dict[str, list[tuple[int, int]]] = {}
+        for key in sorted(candidates):
+            expr = self.expression(key)
+            if expr is not None and expr.matches(doc):
+                verdicts[key] = expr.highlights(doc)
+        if not verdicts:
+            return []
+        return [
+            ChatMatch(
+                sub.chat_id,
+                sub.thread_id,
+                sub.id,
+                sub.kind,
+                keyword_reason(sub.label or sub.key),
+                tuple(verdicts[sub.key]),
+            )
+            for sub in await sub_repo.by_keys(session, KEYWORD, verdicts)
+        ]
+
+
+class AllKeywordsLoop(KindMatcher):
+    """The matcher before the index: every tracked expression evaluated for every post.
+    Kept as the reference the index must agree with (tests) and the benchmark's baseline."""
+
+    def __init__(self) -> None:
+        self._index = KeywordSubscriptions()
+
+    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+        if not post.text:
+            return []
         subs = await sub_repo.of_kinds(session, [KEYWORD])
         if not subs:
             return []
@@ -185,7 +253,7 @@ class KeywordSubscriptions(KindMatcher):
         verdicts: dict[str, list[tuple[int, int]] | None] = {}
         for sub in subs:
             if sub.key not in verdicts:
-                expr = self.expression(sub.key)
+                expr = self._index.expression(sub.key)
                 verdicts[sub.key] = expr.highlights(doc) if expr and expr.matches(doc) else None
             spans = verdicts[sub.key]
             if spans is not None:

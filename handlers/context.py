@@ -10,6 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.core.i18n import pick_lang, t
+from bot.core.post import storable
 from bot.services.chats import ChatService
 from bot.services.ratelimit import RateLimiter
 from bot.services.subscriptions import ChatRef, SubscriptionService
@@ -52,7 +53,7 @@ def chat_ref(update: Update) -> ChatRef:
     return ChatRef(
         id=chat.id,
         type=chat.type,
-        title=chat.title or chat.username,
+        title=storable(chat.title or chat.username or "") or None,
         language=pick_lang(user.language_code if user else None),
         is_forum=bool(chat.is_forum),
         thread_id=thread,
@@ -62,7 +63,8 @@ def chat_ref(update: Update) -> ChatRef:
 def command_args(update: Update) -> str:
     """The text after the command, as typed (context.args loses quotes' spacing)."""
     message = update.effective_message
-    text = (message.text or "") if message is not None else ""
+    # Cleaned like post text: a NUL or lone surrogate would fail the INSERT of a keyword.
+    text = storable(message.text or "") if message is not None else ""
     parts = text.split(maxsplit=1)
     return parts[1] if len(parts) > 1 and parts[0].startswith("/") else ""
 

@@ -6,6 +6,7 @@ word as a keyword, ``ut:<subscription id>`` untracks.
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -98,7 +99,8 @@ async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         return
     svc = services(context).subscriptions
-    res = svc.resolve(command_args(update), chat.language)
+    # In a thread: an unknown name runs a (bounded) fuzzy search the event loop must not wait on.
+    res = await asyncio.to_thread(svc.resolve, command_args(update), chat.language)
     if res.place is not None:
         await reply(update, *await _tracked_place(context, chat, res.place.place_id))
     else:

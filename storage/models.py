@@ -170,6 +170,17 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class KeywordTerm(Base):
+    """Keyword expressions indexed by their terms (``bot.core.keywords.anchors``): a post
+    evaluates only the expressions one of whose terms it contains. One row per (term,
+    canonical expression), shared by every chat tracking that expression."""
+
+    __tablename__ = "keyword_terms"
+
+    term: Mapped[str] = mapped_column(String(512), primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), primary_key=True, index=True)
+
+
 class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (Index("ix_claims_place_time", "place_id", "asserted_at"),)

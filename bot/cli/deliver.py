@@ -42,16 +42,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     deliver.set_defaults(func=_deliver)
 
-    serve = sub.add_parser("serve", help="run only the bot's commands (polling or webhook)")
+    serve = sub.add_parser(
+        "serve",
+        help="run only the bot's commands (polling, or webhook with WEBHOOK_SECRET set)",
+    )
     serve.add_argument(
         "--webhook-url", help="public HTTPS URL Telegram posts updates to; without it the bot polls"
     )
     serve.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on")  # noqa: S104
     serve.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
     serve.add_argument("--url-path", default="", help="webhook: local path (default: root)")
-    serve.add_argument(
-        "--secret-token", default=None, help="webhook: X-Telegram-Bot-Api-Secret-Token to require"
-    )
     serve.set_defaults(func=_serve)
 
 
@@ -118,7 +118,6 @@ def _serve(args: argparse.Namespace) -> int:
             listen=args.listen,
             port=args.port,
             url_path=args.url_path,
-            secret_token=args.secret_token,
         )
     asyncio.run(serve_forever(settings_from(args), webhook))
     return 0

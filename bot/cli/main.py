@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import logsafe
 from bot.errors import DozorError
 
 # Subcommand modules; each exposes register(subparsers). Heavy imports (the gazetteer,
@@ -44,19 +45,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.WARNING, format=logsafe.LOG_FORMAT
     )
+    logsafe.install()
     # Third-party clients log request URLs, and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         return int(args.func(args) or 0)
     except DozorError as exc:
-        print(f"dozor: {exc}", file=sys.stderr)
+        print(f"dozor: {logsafe.REDACT(str(exc))}", file=sys.stderr)
         return 2
     except (OSError, SQLAlchemyError) as exc:
         # An unreachable or misconfigured database: say so, without the URL's password.
-        print(f"dozor: cannot use the database: {_no_secrets(exc)}", file=sys.stderr)
+        print(
+            f"dozor: cannot use the database: {logsafe.REDACT(_no_secrets(exc))}", file=sys.stderr
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,7 +17,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application, build_dispatcher, limits, start_core
+from bot.app import build_application, build_dispatcher, connect, limits, start_core
 from bot.config import Settings
 from bot.deliver.budget import DbBudget
 from bot.deliver.pacing import Pacer
@@ -44,7 +44,6 @@ class WebhookOptions:
     listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens on all interfaces
     port: int = 8443
     url_path: str = ""
-    secret_token: str | None = None
 
 
 async def _until_signal(stop: asyncio.Event, task: asyncio.Task[None] | None = None) -> None:
@@ -93,7 +92,9 @@ async def deliver_forever(
             if postgres
             else None
         )
-        async with _bot(settings, options.concurrency + 2) as bot:
+        bot = _bot(settings, options.concurrency + 2)
+        await connect(bot)
+        async with bot:
             dispatcher = build_dispatcher(
                 core,
                 PtbSender(bot, settings.media_dir),
@@ -122,11 +123,21 @@ async def serve_forever(
     stop: asyncio.Event | None = None,
 ) -> None:
     """The bot's command handlers only (alerts are sent by `dozor deliver`), until
-    SIGINT/SIGTERM or ``stop``."""
+    SIGINT/SIGTERM or ``stop``.
+
+    A webhook listens on a public port, so it requires WEBHOOK_SECRET: without it anyone could
+    POST forged updates (a /track from any chat id). PTB answers 403 to a request whose
+    X-Telegram-Bot-Api-Secret-Token header is missing or wrong."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if webhook is not None and not secret:
+        raise ConfigError(
+            "webhook mode needs WEBHOOK_SECRET (16-256 characters of A-Z, a-z, 0-9, _ and -) "
+            "in the environment or .env"
+        )
     core = await start_core(settings)
     app = build_application(core)
     try:
-        await app.initialize()
+        await connect(app)
         await registry.publish_commands(app)
         await app.start()
         assert app.updater is not None
@@ -141,7 +152,7 @@ async def serve_forever(
                     port=webhook.port,
                     url_path=webhook.url_path,
                     webhook_url=webhook.url,
-                    secret_token=webhook.secret_token,
+                    secret_token=secret,
                 )
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None

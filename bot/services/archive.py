@@ -7,6 +7,7 @@ Every argument is checked before any database work, so bad input changes nothing
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -258,7 +259,8 @@ class ArchiveService:
         ``chat_id`` tracks, among the ``scan`` newest stored posts."""
         target: Place | None = None
         if place is not None:
-            target = self.resolve_place(place)
+            # Off the event loop: an unknown name costs a fuzzy search over the gazetteer.
+            target = await asyncio.to_thread(self.resolve_place, place)
             wanted = _Wanted(self.places, {target.id}, ())
         async with self.sessions() as session:
             if target is None:
@@ -325,7 +327,7 @@ class ArchiveService:
     # --- /claims ---------------------------------------------------------------------------------
 
     async def claim_board(self, raw: str) -> ClaimBoard:
-        place = self.resolve_place(raw)
+        place = await asyncio.to_thread(self.resolve_place, raw)
         chain = (place, *(self.gaz.get(a) for a in self.gaz.ancestors(place.id)))
         async with self.sessions() as session:
             board = await claim_repo.claim_board(session, [p.id for p in chain])

@@ -16,7 +16,7 @@ from bot.analysis.places import Gazetteer, Place, get_gazetteer
 from bot.core.i18n import t
 from bot.core.keywords import describe, parse, pointer
 from bot.errors import ExpressionError, LimitExceededError, UserInputError
-from bot.matching import KEYWORD, PLACE, TEXT
+from bot.matching import KEYWORD, PLACE, TEXT, subscribe
 from storage.repos import chats as chat_repo
 from storage.repos import subscriptions as sub_repo
 
@@ -187,7 +187,7 @@ class SubscriptionService:
             if existing is not None:
                 await self._check_room(session, chat, kind)
             await self._ensure_chat(session, chat)
-            return await sub_repo.add(session, chat.id, kind, key, label[:MAX_KEY], chat.thread_id)
+            return await subscribe(session, chat.id, kind, key, label[:MAX_KEY], chat.thread_id)
 
     async def track_place(self, chat: ChatRef, place_id: str) -> TrackResult:
         try:

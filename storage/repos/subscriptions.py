@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Subscription
-from storage.repos._util import insert_ignore
+from storage.models import Chat, KeywordTerm, Subscription
+from storage.repos._util import dialect_name, insert_ignore
+
+# Bound parameters per IN (...) list: well under SQLite's and asyncpg's limits.
+_CHUNK = 1000
 
 
 async def add(
@@ -31,7 +35,74 @@ async def remove(session: AsyncSession, chat_id: int, sub_id: int) -> Subscripti
         return None
     await session.delete(sub)
     await session.flush()
+    if sub.kind == "keyword":
+        await forget_unused_terms(session, sub.key)
     return sub
+
+
+# --- the keyword index: expressions by term --------------------------------------------------
+
+
+async def add_terms(session: AsyncSession, key: str, terms: Collection[str]) -> None:
+    """Index the keyword expression ``key`` under ``terms`` (idempotent)."""
+    await add_terms_many(session, {key: terms})
+
+
+async def add_terms_many(session: AsyncSession, index: Mapping[str, Collection[str]]) -> None:
+    """Index many expressions at once: ``index`` maps each key to its terms."""
+    rows = [{"term": term, "key": key} for key, terms in index.items() for term in set(terms)]
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    for i in range(0, len(rows), _CHUNK):
+        stmt = dialect.insert(KeywordTerm).values(rows[i : i + _CHUNK])
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=["term", "key"]))
+
+
+async def add_many(session: AsyncSession, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    """Store many (chat_id, kind, key, label) subscriptions at once (bulk loads, benchmarks);
+    ones a chat already has are kept as they are."""
+    values = [
+        {"chat_id": c, "kind": kind, "key": key, "label": label, "thread_id": 0}
+        for c, kind, key, label in rows
+    ]
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    for i in range(0, len(values), _CHUNK // 5):
+        stmt = dialect.insert(Subscription).values(values[i : i + _CHUNK // 5])
+        await session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["chat_id", "kind", "key", "thread_id"])
+        )
+
+
+async def keys_for_terms(session: AsyncSession, terms: Collection[str]) -> set[str]:
+    """The indexed expressions having at least one of ``terms`` (indexed lookups only)."""
+    wanted = sorted(set(terms))
+    keys: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = wanted[i : i + _CHUNK]
+        keys.update(
+            await session.scalars(
+                select(KeywordTerm.key).where(KeywordTerm.term.in_(chunk)).distinct()
+            )
+        )
+    return keys
+
+
+async def forget_unused_terms(session: AsyncSession, key: str) -> None:
+    """Drop ``key`` from the index once no subscription tracks it any more."""
+    used = await session.scalar(
+        select(exists().where(Subscription.kind == "keyword", Subscription.key == key))
+    )
+    if not used:
+        await session.execute(delete(KeywordTerm).where(KeywordTerm.key == key))
+
+
+async def unindexed_keywords(session: AsyncSession) -> list[str]:
+    """Keyword expressions tracked but not in the index (rows written before it existed)."""
+    indexed = select(KeywordTerm.key).where(KeywordTerm.key == Subscription.key).exists()
+    return list(
+        await session.scalars(
+            select(Subscription.key).where(Subscription.kind == "keyword", ~indexed).distinct()
+        )
+    )
 
 
 async def for_chat(session: AsyncSession, chat_id: int) -> list[Subscription]:

@@ -12,9 +12,13 @@ from bot.core.post import Post
 from bot.core.reasons import place_reason, why_lines
 from bot.deliver.render import render_alert
 from bot.ingest import post_payload
-from bot.matching import KeywordSubscriptions, SubscriptionMatcher, common_containers
+from bot.matching import (
+    KeywordSubscriptions,
+    SubscriptionMatcher,
+    common_containers,
+    subscribe,
+)
 from storage.repos import chats as chat_repo
-from storage.repos import subscriptions as sub_repo
 
 SUDZHA = "RU-KRS-sudzha"
 
@@ -29,7 +33,7 @@ async def _subscribe(
     async with sessions() as session, session.begin():
         for chat_id, kind, key in rows:
             await chat_repo.ensure(session, chat_id, type_="private")
-            await sub_repo.add(session, chat_id, kind, key, key)
+            await subscribe(session, chat_id, kind, key, key)
 
 
 async def test_places_keywords_and_text(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -153,6 +153,12 @@ def make_methods(strict_photos: bool = False) -> dict[str, tuple[str, Handler]]:
             store.updates.clear()
         return True
 
+    def set_webhook(store: Store, p: Params, f: Files) -> Any:
+        if not str(p.get("url") or "").startswith("https://"):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        store.webhook = dict(p)
+        return True
+
     def send_message(store: Store, p: Params, f: Files) -> Any:
         chat = _chat(store, p)
         visible, entities = apply_parse_mode(
@@ -309,6 +315,7 @@ def make_methods(strict_photos: bool = False) -> dict[str, tuple[str, Handler]]:
     table: dict[str, Handler] = {
         "getMe": get_me,
         "deleteWebhook": delete_webhook,
+        "setWebhook": set_webhook,
         "sendMessage": send_message,
         "sendPhoto": send_photo,
         "sendMediaGroup": send_media_group,

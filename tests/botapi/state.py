@@ -53,6 +53,7 @@ class Store:
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     members: dict[int | str, dict[int, str]] = field(default_factory=dict)
     allowed_updates: list[str] | None = None
+    webhook: dict[str, Any] | None = None  # the last setWebhook's parameters
     next_update_id: int = 1
     next_callback_id: int = 1
     open_callbacks: set[str] = field(default_factory=set)

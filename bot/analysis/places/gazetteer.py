@@ -30,6 +30,8 @@ KIND_RANK = {
     "hromada": 5,
     "village": 6,
 }
+SUGGEST_MAX_KEY = 40  # characters of a query scored for suggestions (the longest name: 33)
+SUGGEST_MIN_SCORE = 60
 HEADS = {
     "region": ("обл", "област", "oblast", "region"),
     "raion": ("район", "р", "district"),
@@ -76,8 +78,7 @@ class Gazetteer:
         ]
         self._decoded: dict[int, tuple[tuple[int, int], ...]] = {}
         self._ancestors: dict[int, tuple[int, ...]] = {}
-        self._names: list[str] | None = None
-        self._name_owner: list[int] = []
+        self._buckets: dict[str, tuple[list[str], list[int]]] | None = None
 
     # --- hierarchy --------------------------------------------------------------------------
 
@@ -171,29 +172,45 @@ class Gazetteer:
         return places
 
     def suggest(self, query: str, limit: int = 5) -> list[Place]:
-        """Closest names for an unknown query (rapidfuzz), best first, one per place."""
+        """Closest names for an unknown query (rapidfuzz), best first, one per place.
+
+        Bounded per call, since anyone can send a command: the query is cut to a little more
+        than the longest name, and only names sharing its first letter are scored (about 7%
+        of ~89k), with a score cut-off that lets rapidfuzz skip hopeless pairs early. A typo in
+        the first letter finds nothing, which is the price of a few milliseconds per call."""
         from rapidfuzz import fuzz, process
 
-        if self._names is None:
-            names: list[str] = []
-            owner: list[int] = []
-            for i, p in enumerate(self.places):
-                for n in {p.name_uk, p.name_en, p.name_ru or ""}:
-                    if n:
-                        names.append(norm_key(n))
-                        owner.append(i)
-            self._names, self._name_owner = names, owner
-        key = norm_key(query)
+        key = norm_key(query)[:SUGGEST_MAX_KEY].strip()
+        if not key:
+            return []
+        names, owners = self._suggest_bucket(key[0])
         out: list[Place] = []
         seen: set[int] = set()
-        for _, score, j in process.extract(key, self._names, scorer=fuzz.WRatio, limit=limit * 8):
-            i = self._name_owner[j]
-            if i in seen or score < 60:
+        found = process.extract(
+            key, names, scorer=fuzz.WRatio, limit=limit * 8, score_cutoff=SUGGEST_MIN_SCORE
+        )
+        for _, _score, j in found:
+            i = owners[j]
+            if i in seen:
                 continue
             seen.add(i)
             out.append(self.places[i])
         out.sort(key=lambda p: KIND_RANK.get(p.kind, 9))
         return out[:limit] if len(out) <= limit else _stable_top(out, limit)
+
+    def _suggest_bucket(self, first: str) -> tuple[list[str], list[int]]:
+        """Normalised names starting with ``first``, and the place index of each."""
+        if self._buckets is None:
+            buckets: dict[str, tuple[list[str], list[int]]] = {}
+            for i, p in enumerate(self.places):
+                for n in dict.fromkeys((p.name_uk, p.name_en, p.name_ru or "")):
+                    key = norm_key(n) if n else ""
+                    if key:
+                        names, owners = buckets.setdefault(key[0], ([], []))
+                        names.append(key)
+                        owners.append(i)
+            self._buckets = buckets
+        return self._buckets.get(first, ([], []))
 
     def label(self, place_id: str, lang: str = "en") -> str:
         """ "Sudzha (Sudzhansky District, Kursk Oblast)": enough to tell homonyms apart.

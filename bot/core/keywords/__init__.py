@@ -35,6 +35,7 @@ nothing), 30 words (phrase words included), 8 levels of brackets. ``canonical()`
 longer than the input (it spells out AND/NOT and folds ligatures): store it as TEXT.
 """
 
+from bot.core.keywords.anchors import ALWAYS, anchor_terms
 from bot.core.keywords.errors import describe, pointer
 from bot.core.keywords.parser import parse
 from bot.core.keywords.syntax import MAX_DEPTH, MAX_LENGTH, MAX_TERMS, MINUSES, QUOTES
@@ -54,6 +55,7 @@ from bot.core.keywords.tree import (
 )
 
 __all__ = [
+    "ALWAYS",
     "MAX_DEPTH",
     "MAX_LENGTH",
     "MAX_TERMS",
@@ -68,6 +70,7 @@ __all__ = [
     "Term",
     "Word",
     "analyse_text",
+    "anchor_terms",
     "describe",
     "make_and",
     "make_or",

@@ -87,12 +87,21 @@ class Expr:
         """Every word and phrase in the expression, negated or not."""
         return [leaf for _, leaf in self._leaves(True)]
 
+    def positive_terms(self) -> list[Term]:
+        """The words and phrases under an even number of NOTs: those a match must contain."""
+        return [leaf for positive, leaf in self._leaves(True) if positive]
+
     def __str__(self) -> str:
         return self.canonical()
 
 
 class Term(Expr):
     def hits(self, doc: Doc) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+    def anchors(self) -> frozenset[str]:
+        """Keys of which a document must have at least one in ``Doc.index`` for this term to
+        match it (kept next to ``matches``: the keyword index relies on it)."""
         raise NotImplementedError
 
     def _leaves(self, positive: bool) -> list[tuple[bool, Term]]:
@@ -113,6 +122,13 @@ class Word(Term):
         if any(key in index for key in self._wanted()):
             return True
         return "-" in self.text and bool(self._parts_hits(doc))
+
+    def anchors(self) -> frozenset[str]:
+        keys = set(self._wanted())
+        parts = [p for p in self.text.split("-") if p]
+        if "-" in self.text and len(parts) > 1:  # the parts written apart start with parts[0]
+            keys |= query_keys(parts[0])
+        return frozenset(keys)
 
     def _parts_hits(self, doc: Doc) -> list[tuple[int, int]]:
         parts = tuple(query_keys(p) for p in self.text.split("-") if p)
@@ -147,6 +163,9 @@ class Phrase(Term):
         for key in query_keys("-".join(self.words)):
             positions.update(doc.index.get(key, ()))
         return hits + [(p, p) for p in sorted(positions)]
+
+    def anchors(self) -> frozenset[str]:
+        return query_keys(self.words[0]) | query_keys("-".join(self.words))
 
     def canonical(self) -> str:
         return '"' + " ".join(self.words) + '"'

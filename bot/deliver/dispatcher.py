@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8  # answers from Telegram (5xx) before a row is given up; transport never counts
 _DB_ERRORS = (SQLAlchemyError, OSError)
 SLOW_FOR = 600.0  # seconds a chat whose send hung stays in the narrow lane (unless it answers)
+HANG_CAP = 60.0  # the longest back-off of a chat whose sends hang
 Renderer = Callable[..., Rendered]
 DEFAULT_RENDERERS: Mapping[str, Renderer] = {"match": render_alert, "edit": render_alert}
 
@@ -312,7 +313,6 @@ class Dispatcher:
         self, item: Claimed, msg: Rendered, permit: Permit, *, slow: bool
     ) -> None:
         async with contextlib.nullcontext() if slow else self._slots:
-            started = time.monotonic()
             try:
                 gone = self._gone.get(item.chat_id)
                 if gone is not None:
@@ -336,7 +336,7 @@ class Dispatcher:
                     raise Unreachable("send timed out", timed_out=True) from None
             except DeliveryError as exc:
                 permit.done()
-                await self._failed(item, exc, started)
+                await self._failed(item, exc)
                 return
             finally:
                 # Every path frees the booked slots (done() is idempotent): a slot left in
@@ -354,7 +354,7 @@ class Dispatcher:
 
     # Outcomes other than success.
 
-    async def _failed(self, item: Claimed, exc: DeliveryError, started: float) -> None:
+    async def _failed(self, item: Claimed, exc: DeliveryError) -> None:
         if isinstance(exc, RateLimited):
             self.stats.rate_limited += 1
             self.api.ok()
@@ -383,20 +383,19 @@ class Dispatcher:
             self.api.ok()
             log.warning("delivery %s rejected: %s", item.id, exc)
             await self._finish(item, outbox.FAILED, str(exc))
-        elif isinstance(exc, Unreachable):
+        elif isinstance(exc, Unreachable) and exc.timed_out:
+            # No answer in time: this chat hangs (or Telegram does, for everyone). Either
+            # way it moves to the narrow lane and backs off on its own, without an attempt.
             self.stats.unreachable += 1
-            if exc.timed_out and self.api.last_ok > started:
-                # Others were answered meanwhile: this chat hangs, not Telegram. It moves to
-                # the narrow lane and backs off on its own.
-                hangs = self._hangs[item.chat_id] = self._hangs.get(item.chat_id, 0) + 1
-                self._slow[item.chat_id] = time.monotonic() + SLOW_FOR
-                delay = min(300.0, self.backoff_base * 2 ** min(hangs - 1, 16))
-                log.info(
-                    "chat %s: send hung (%d in a row), retry in %gs", item.chat_id, hangs, delay
-                )
-            else:
-                delay = self.api.failed(exc)
+            hangs = self._hangs[item.chat_id] = self._hangs.get(item.chat_id, 0) + 1
+            self._slow[item.chat_id] = time.monotonic() + SLOW_FOR
+            delay = min(HANG_CAP, self.backoff_base * 2 ** min(hangs - 1, 16))
+            log.info("chat %s: send hung (%d in a row), retry in %gs", item.chat_id, hangs, delay)
             await self._retry(item, delay, str(exc), count_attempt=False)
+        elif isinstance(exc, Unreachable):
+            # Refused or reset: the Bot API is down. An outage, not this row's failure.
+            self.stats.unreachable += 1
+            await self._retry(item, self.api.failed(exc), str(exc), count_attempt=False)
         else:  # ServerError: Telegram answered 5xx; that counts as an attempt
             self.stats.server_errors += 1
             self.api.ok()

@@ -168,7 +168,7 @@ async def run_ours(srv: BotApiServer, work: Workload, scale: float) -> dict[str,
                 kind = "private" if chat > 0 else "group"
                 await chat_repo.ensure(session, chat, type_=kind, language="en")
                 await sub_repo.add(session, chat, "text", word, word)
-    limits = Limits(30 * scale, 1 * scale, 20 * scale)
+    limits = Limits(30 * scale, 1 * scale, 20 * scale, 1 * scale)
     since, n429_before = len(srv.calls), srv.count_429
     async with _bot(srv) as bot:
         dispatcher = Dispatcher(

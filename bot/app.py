@@ -70,7 +70,7 @@ class Core:
 def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
     """``live``: fed by watchers, so late-arriving old posts don't alert (imports do).
     ``quiet``: history (backfill) is archived and analysed, never alerted."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_seconds)
     sessions = make_sessionmaker(engine)
     media = MediaStore(settings.media_dir)
     wake_hooks: list[Callable[[], None]] = []
@@ -106,7 +106,10 @@ async def start_core(settings: Settings, *, live: bool = False, quiet: bool = Fa
 
 def limits(settings: Settings) -> Limits:
     return Limits(
-        settings.rate_global_per_s, settings.rate_private_per_s, settings.rate_group_per_min
+        settings.rate_global_per_s,
+        settings.rate_private_per_s,
+        settings.rate_group_per_min,
+        settings.rate_group_per_s,
     )
 
 
@@ -114,6 +117,7 @@ def build_dispatcher(
     core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
 ) -> Dispatcher:
     kwargs.setdefault("renderers", RENDERERS)
+    kwargs.setdefault("retry_cap", core.settings.retry_cap_seconds)
     dispatcher = Dispatcher(
         core.sessions,
         sender,

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     rate_global_per_s: float = 30.0
     rate_private_per_s: float = 1.0
     rate_group_per_min: float = 20.0
+    # … and, within that, at most this many a second to one group (no bursts).
+    rate_group_per_s: float = 1.0
+
+    # The longest wait between tries while the Bot API or the database is unreachable
+    # (delivery and start-up back off exponentially up to this, then keep trying).
+    retry_cap_seconds: float = 10.0
+    # SQLite: how long a write waits for another's lock before failing (then retried).
+    sqlite_busy_seconds: float = 30.0
 
     # Posts older than this when they arrive from a live source are archived without alerts.
     alert_max_age_hours: float = 48.0

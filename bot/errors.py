@@ -10,7 +10,18 @@ DozorError
  ├── SourceError            a source (export file, web preview, Telethon) could not be read
  │    └── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
  ├── NotAuthorisedError     the Telethon session is not logged in; run `dozor login`
- └── StorageError           the database is unreachable or its schema is not current
+ ├── StorageError           the database is unreachable or its schema is not current
+ └── DeliveryError          a send to Telegram did not go through (bot/deliver/sender.py maps
+      │                     python-telegram-bot's errors to these at the boundary)
+      ├── RateLimited       429: ``retry_after`` seconds; not a failed attempt
+      ├── ChatGone          403, or 400 "chat not found": deactivate the chat, drop its rows
+      ├── ChatMoved         the group became a supergroup: ``new_chat_id`` (migrate_to_chat_id)
+      ├── Rejected          any other 400: this message will never go; not retried
+      └── Transient         worth retrying later
+           ├── ServerError  Telegram answered 5xx (or another unexpected status): an attempt
+           └── Unreachable  no answer at all: refused, reset, DNS, timeout. Never counts as an
+                            attempt (only Telegram's answers do); ``timed_out`` says the request
+                            may have reached Telegram
 """
 
 from __future__ import annotations
@@ -81,3 +92,41 @@ class ArchiveQueryError(UserInputError):
         super().__init__(message)
         self.code = code
         self.params = params or {}
+
+
+class DeliveryError(DozorError):
+    """A send to Telegram that did not go through; see the tree above."""
+
+
+class RateLimited(DeliveryError):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"429: retry after {retry_after:g}s")
+        self.retry_after = retry_after
+
+
+class ChatGone(DeliveryError):
+    pass
+
+
+class ChatMoved(DeliveryError):
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat migrated to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class Rejected(DeliveryError):
+    pass
+
+
+class Transient(DeliveryError):
+    pass
+
+
+class ServerError(Transient):
+    pass
+
+
+class Unreachable(Transient):
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out

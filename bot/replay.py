@@ -18,7 +18,7 @@ from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.render import Rendered
 from bot.services.subscriptions import ChatRef, SubscriptionService
 
-UNLIMITED = Limits(1e6, 1e6, 1e6)
+UNLIMITED = Limits(1e6, 1e6, 1e6, 1e6)
 REPLAY_CHAT = ChatRef(id=1, type="private", title="replay", language="en")
 _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r'<a href="([^"]+)">([^<]*)</a>')

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,8 +23,20 @@ from bot.errors import StorageError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine. Connects lazily, on first use."""
+# SQLite errors after which a connection must not be reused: one opened while the file was
+# unwritable stays read-only for good, even once the file is writable again.
+_STALE_SQLITE = re.compile(
+    r"readonly database|disk I/O error|unable to open database file|database disk image", re.I
+)
+
+
+def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> AsyncEngine:
+    """Create the engine. Connects lazily, on first use.
+
+    SQLite: WAL (readers never block the writer), ``synchronous=NORMAL`` (a commit is one
+    append to the WAL, durable against a crash of the process), and ``busy_timeout``: a write
+    waits that long for another's lock before failing; callers retry what failed. A
+    connection that failed because the file was read-only or gone is discarded, not pooled."""
     if not url.startswith(("sqlite+aiosqlite:", "postgresql+asyncpg:")):
         scheme = url.split("://", 1)[0]
         raise StorageError(
@@ -31,8 +45,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         )
     if url.startswith("sqlite"):
         # Several tasks share the file: wait for locks instead of failing at once.
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": busy_timeout})
+        kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
+        busy_ms = int(busy_timeout * 1000)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -40,8 +56,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
+
+        @event.listens_for(engine.sync_engine, "handle_error")
+        def _discard_stale(context: ExceptionContext) -> None:
+            if _STALE_SQLITE.search(str(context.original_exception)):
+                context.is_disconnect = True
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

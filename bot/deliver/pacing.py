@@ -1,7 +1,9 @@
 """Pacing under Telegram's limits, by design rather than by retrying after 429s.
 
 Three budgets apply to every message: the bot's global rate, one message per second in a
-private chat, and twenty a minute in a group. An album costs one per item.
+private chat, and twenty a minute in a group, spread out at no more than one a second
+(``group_per_s``) so ten posts at once never become ten requests to a group within a
+fraction of a second. An album costs one per item.
 
 A send occupies a slot in each window from the moment it is granted until its answer arrives,
 and only then starts its window period. Telegram counts the message at some instant between the
@@ -33,6 +35,7 @@ class Limits:
     global_per_s: float = 30.0
     private_per_s: float = 1.0
     group_per_min: float = 20.0
+    group_per_s: float = 1.0
 
 
 class SharedBudget(Protocol):
@@ -82,6 +85,21 @@ class SlidingWindow:
         slots = [_Slot() for _ in range(cost)]
         self.slots.extend(slots)
         return slots
+
+
+class GroupWindows:
+    """A group's two windows (per minute, and per second within it) as one."""
+
+    def __init__(self, *windows: SlidingWindow) -> None:
+        self.windows = windows
+        # A send in flight is estimated to hold the chat for the shortest period.
+        self.period = min(w.period for w in windows)
+
+    def delay(self, now: float, cost: int = 1) -> float:
+        return max(w.delay(now, cost) for w in self.windows)
+
+    def book(self, cost: int) -> list[_Slot]:
+        return [slot for w in self.windows for slot in w.book(cost)]
 
 
 class Permit:
@@ -147,25 +165,26 @@ class Pacer:
         self.budget = budget
         self.clock = clock
         self._global = SlidingWindow.per_second(limits.global_per_s)
-        self._chats: dict[int, SlidingWindow] = {}
+        self._chats: dict[int, SlidingWindow | GroupWindows] = {}
         self._blocked_until: dict[int, float] = {}
         self._all_blocked_until = 0.0
         self._turn = _PriorityTurn()
         self._changed = asyncio.Event()
         self._recent_429: dict[int, float] = {}
 
-    def _window(self, chat_id: int, is_private: bool) -> SlidingWindow:
+    def _window(self, chat_id: int, is_private: bool) -> SlidingWindow | GroupWindows:
         window = self._chats.get(chat_id)
         if window is None:
             if is_private:
                 window = SlidingWindow.per_second(self.limits.private_per_s)
             else:
                 per_min = self.limits.group_per_min
-                window = (
+                minute = (
                     SlidingWindow(1, 60.0 / per_min)
                     if per_min < 1
                     else SlidingWindow(int(per_min), 60.0)
                 )
+                window = GroupWindows(minute, SlidingWindow.per_second(self.limits.group_per_s))
             self._chats[chat_id] = window
         return window
 

@@ -1,14 +1,71 @@
-"""Sending one rendered alert through python-telegram-bot."""
+"""Sending one rendered alert through python-telegram-bot.
+
+This is the boundary: python-telegram-bot's errors become our ``DeliveryError`` tree
+(``bot/errors.py``), so the dispatcher imports nothing from ``telegram``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import math
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from telegram import Bot, InputMediaPhoto, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.deliver.render import Rendered
+from bot.errors import (
+    ChatGone,
+    ChatMoved,
+    DeliveryError,
+    RateLimited,
+    Rejected,
+    ServerError,
+    Unreachable,
+)
+
+# 400s that mean the chat itself is out of reach, like a 403: the bot was never there, the
+# chat was deleted, or the user deleted their account.
+_GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_id_invalid")
+
+
+def translate(exc: TelegramError) -> DeliveryError:
+    """python-telegram-bot's error for one send, as ours."""
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22 deprecates the int form; either is fine here
+            warnings.simplefilter("ignore")
+            value = exc.retry_after
+        seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+        return RateLimited(seconds if math.isfinite(seconds) and seconds >= 0 else 60.0)
+    if isinstance(exc, ChatMigrated):
+        return ChatMoved(int(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return ChatGone(exc.message)
+    if isinstance(exc, BadRequest):
+        if any(marker in exc.message.lower() for marker in _GONE_400):
+            return ChatGone(exc.message)
+        return Rejected(f"400: {exc.message}")
+    if isinstance(exc, TimedOut):
+        return Unreachable(f"timed out: {exc.message}", timed_out=True)
+    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.HTTPError):
+        # PTB wraps what httpx raised before any answer came (refused, reset, DNS) this way;
+        # a 5xx answer is a NetworkError with no httpx cause.
+        return Unreachable(exc.message, timed_out=isinstance(exc.__cause__, httpx.TimeoutException))
+    if isinstance(exc, NetworkError) and exc.message.startswith("Unknown error in HTTP"):
+        return Unreachable(exc.message)
+    return ServerError(exc.message)
 
 
 class PtbSender:
@@ -26,7 +83,13 @@ class PtbSender:
         return [data for data in found if data is not None]
 
     async def send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
-        """Sends and returns the (first) message id. Telegram errors propagate as PTB's."""
+        """Sends and returns the (first) message id; raises a ``DeliveryError``."""
+        try:
+            return await self._send(chat_id, thread_id, msg)
+        except TelegramError as exc:
+            raise translate(exc) from exc
+
+    async def _send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
         thread = thread_id or None
         photos = await self._photos(msg.photos)
         if len(photos) > 1:

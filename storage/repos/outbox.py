@@ -121,7 +121,8 @@ async def claim_due(
     lease: timedelta,
     exclusive: ChatWindows | None = None,
 ) -> list[Claimed]:
-    """Lease up to ``limit`` due rows, most urgent first.
+    """Lease up to ``limit`` due rows, most urgent first, at most one per chat (the head of
+    its queue), so each chat's alerts go out in order.
 
     ``exclusive``: skip chats another worker holds, i.e. has a live lease on, or has sent to
     within the chat's limit window. Several deliver processes then never share a chat inside
@@ -134,6 +135,22 @@ async def claim_due(
             (row.status == LEASED) & (row.lease_until < now),
         )
     ]
+    # A chat's alerts go out in (priority, queue) order: only the head of each chat's queue is
+    # due, so a row handed back or backing off keeps the ones queued after it waiting.
+    ahead = aliased(Delivery)
+    conditions.append(
+        ~select(ahead.id)
+        .where(
+            ahead.chat_id == row.chat_id,
+            ahead.status.in_([PENDING, LEASED]),
+            or_(
+                ahead.priority < row.priority,
+                (ahead.priority == row.priority) & (ahead.id < row.id),
+            ),
+        )
+        .correlate(row)
+        .exists()
+    )
     if exclusive is not None:
         if dialect_name(session) == "postgresql":
             await session.execute(select(func.pg_advisory_xact_lock(_CLAIM_LOCK)))

@@ -33,7 +33,7 @@ class ApiError(Exception):
 class Failure:
     """What an injected failure does. ``delay`` > 0 with ``error`` None is a slow, then normal,
     answer; the work (e.g. the message being sent) happens after the delay even if the client
-    gave up, as with real Telegram."""
+    gave up, as with real Telegram. ``delay`` with an ``error`` waits, then fails."""
 
     name: str
     error: ApiError | None = None
@@ -73,6 +73,12 @@ def server_error(status: int = 500) -> Failure:
 
 def slow(seconds: float) -> Failure:
     return Failure("slow", None, delay=seconds)
+
+
+def hang(seconds: float = 3600.0) -> Failure:
+    """No answer for ``seconds`` (the client times out first), and nothing is sent: a chat
+    whose requests hang. Ends with a 504 should the client still be waiting."""
+    return Failure("hang", ApiError(504, "Gateway Timeout"), delay=seconds)
 
 
 _SHORTCUTS: dict[str, Callable[[], Failure]] = {

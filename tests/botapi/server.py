@@ -110,13 +110,14 @@ class BotApiServer(UpdateInjector):
         return f"{self.url}/file/bot"
 
     async def start(self) -> None:
+        self._stopping = asyncio.Event()
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         # Long polls are woken on stop, so a short grace period is enough.
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         # Port 0: ask the bound socket which port the OS chose.
         sockets = getattr(site._server, "sockets", None)
@@ -129,6 +130,15 @@ class BotApiServer(UpdateInjector):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def go_down(self) -> None:
+        """The Bot API is unreachable: the port refuses connections (requests under way are
+        cut off) until come_back(). Calls, chats and messages are kept."""
+        await self.stop()
+
+    async def come_back(self) -> None:
+        """Listen again on the same port."""
+        await self.start()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -175,12 +185,12 @@ class BotApiServer(UpdateInjector):
             raise ApiError(404, "Not Found")
         self._calls_signal.fire()
         failure = self._failures.take(call.method, call.chat_id)
-        if failure is not None and failure.error is not None:
-            call.outcome = "failed"
-            raise failure.error
         if failure is not None and failure.delay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), failure.delay)
+        if failure is not None and failure.error is not None:
+            call.outcome = "failed"
+            raise failure.error
         self._standing_refusal(call)
         self._enforce_limits(call)
         if call.method == "getUpdates":

@@ -23,7 +23,7 @@ async def test_thousand_chats_one_post_no_429(
 ) -> None:
     chats = PRIVATE + GROUPS
     await seed(sessions, chats)
-    ours = Limits(30 * SCALE, 1 * SCALE, 20 * SCALE)
+    ours = Limits(30 * SCALE, 1 * SCALE, 20 * SCALE, 1 * SCALE)
     async with (
         BotApiServer(limits=ServerLimits(scale=SCALE)) as srv,
         delivering(sessions, srv, ours, batch=200, concurrency=16) as dispatcher,

@@ -38,7 +38,9 @@ def test_album_costs_one_per_item_and_a_big_one_waits_for_an_empty_window() -> N
 
 async def test_private_group_and_global_limits() -> None:
     clock = Clock()
-    pacer = Pacer(Limits(global_per_s=3, private_per_s=1, group_per_min=2), clock=clock)
+    pacer = Pacer(
+        Limits(global_per_s=3, private_per_s=1, group_per_min=2, group_per_s=100), clock=clock
+    )
     (await pacer.acquire(1, True)).done()
     assert pacer.chat_delay(1, True) == 1.0  # one a second in a private chat
     assert pacer.chat_delay(2, True) == 0.0  # another chat is free
@@ -49,6 +51,15 @@ async def test_private_group_and_global_limits() -> None:
     clock.now += 1.0
     assert pacer.chat_delay(1, True) == 0.0
     assert pacer.chat_delay(-5, False) == pytest.approx(59.0)
+
+
+async def test_a_group_gets_at_most_one_message_a_second_within_its_minute() -> None:
+    clock = Clock()
+    pacer = Pacer(Limits(), clock=clock)
+    (await pacer.acquire(-5, False)).done()
+    assert pacer.chat_delay(-5, False) == 1.0
+    clock.now += 1.0
+    assert pacer.chat_delay(-5, False) == 0.0
 
 
 async def test_retry_after_blocks_one_chat_unless_many_are_refused() -> None:

@@ -38,7 +38,7 @@ async def test_two_workers_share_the_global_budget_and_chats(pg_url: str) -> Non
     ingest = ingest_service(sessions[0])
     await ingest.new_posts([post(1)] + [post(n, "sumy") for n in (2, 3, 4)])
 
-    ours = Limits(30 * SCALE, 1 * SCALE, 20 * SCALE)
+    ours = Limits(30 * SCALE, 1 * SCALE, 20 * SCALE, 1 * SCALE)
     windows = outbox.ChatWindows(private=timedelta(seconds=1 / SCALE))
     async with BotApiServer(limits=ServerLimits(scale=SCALE)) as srv, AsyncExitStack() as stack:
         for s in sessions:

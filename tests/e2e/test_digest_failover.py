@@ -113,7 +113,7 @@ async def _delivery(
     dispatcher = build_dispatcher(
         core,
         PtbSender(bot, core.settings.media_dir),
-        Pacer(Limits(1e6, 1e6, 1e6)),
+        Pacer(Limits(1e6, 1e6, 1e6, 1e6)),
         renderers={**DEFAULT_RENDERERS, **RENDERERS},
         idle_poll=0.2,
     )

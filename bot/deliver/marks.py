@@ -1,0 +1,103 @@
+"""The "sent" marks that could not be written at once.
+
+Telegram accepted the message; the database refused the mark (disk full, read-only file, a
+lock held too long). Sending again would repeat the alert, so the mark is kept here and its
+*write* is retried, with the database's capped back-off, until it lands. The dispatcher never
+claims a row that is waiting here. Only the process dying loses these (the one-write window,
+see ``bot.deliver.dispatcher``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.deliver.health import DeliveryStats, Outage
+from storage.repos import outbox
+
+log = logging.getLogger(__name__)
+
+
+class SentMarks:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        worker: str,
+        db: Outage,
+        stats: DeliveryStats,
+    ) -> None:
+        self.sessions = sessions
+        self.worker = worker
+        self.db = db
+        self.stats = stats
+        self._pending: dict[int, int] = {}  # row id -> Telegram's message id
+        self._task: asyncio.Task[None] | None = None
+
+    def __contains__(self, row_id: object) -> bool:
+        return row_id in self._pending
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    async def mark(self, row_id: int, message_id: int) -> None:
+        """Write the mark now; on failure keep it and retry in the background."""
+        try:
+            async with self.sessions() as session, session.begin():
+                marked = await outbox.mark_sent(session, row_id, self.worker, message_id)
+        except Exception as exc:
+            self.db.failed(exc)
+            self._pending[row_id] = message_id
+            self.stats.marks_pending = len(self._pending)
+            if self._task is None or self._task.done():
+                self._task = asyncio.create_task(self._retry(), name="sent-marks")
+            return
+        if not marked:
+            log.warning("delivery %s: lease lost before it was marked sent", row_id)
+
+    async def _retry(self) -> None:
+        while self._pending:
+            await asyncio.sleep(max(self.db.remaining(), 0.05))
+            await self.write()
+
+    async def write(self) -> bool:
+        """One try at writing every pending mark in one transaction."""
+        pending = dict(self._pending)
+        if not pending:
+            return True
+        try:
+            async with self.sessions() as session, session.begin():
+                lost = [
+                    row_id
+                    for row_id, message_id in pending.items()
+                    if not await outbox.mark_sent(session, row_id, self.worker, message_id)
+                ]
+        except Exception as exc:
+            self.db.failed(exc)
+            return False
+        self.db.ok()
+        for row_id in pending:
+            self._pending.pop(row_id, None)
+        self.stats.marks_retried += len(pending)
+        self.stats.marks_pending = len(self._pending)
+        log.info("%d late 'sent' marks written", len(pending))
+        if lost:
+            log.warning("deliveries %s: lease lost before the late mark", lost)
+        return True
+
+    async def flush(self, deadline: float) -> None:
+        """On stopping: keep trying until ``deadline`` (monotonic), then say what is left."""
+        while self._pending and time.monotonic() < deadline:
+            if not await self.write():
+                await asyncio.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+        if self._task is not None:
+            self._task.cancel()
+        if self._pending:
+            log.error(
+                "stopping with %d sent deliveries not marked sent (the database refused); "
+                "they are inside the one-write window and may be sent again: %s",
+                len(self._pending),
+                sorted(self._pending),
+            )

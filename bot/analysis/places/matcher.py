@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.analysis.places import flags as F
+from bot.analysis.places import readings as rd
 from bot.analysis.places.gazetteer import Gazetteer, Place
 from bot.analysis.places.normalise import norm_text
 
@@ -92,6 +93,7 @@ STRONG_CUES = frozenset(
         "возле",
         "около",
         "близ",
+        "сел",
         "районі",
         "районе",
         "районах",
@@ -292,6 +294,7 @@ class PlaceMatcher:
         if not hits:
             return []
         hits = _longest(hits)
+        self._readings(text, norm, hits)
         if any(h.needs_ctx or h.adj_regions or text[h.start].isascii() for h in hits):
             self._lists(text, norm, hits)
             hits = [h for h in hits if h.cands]
@@ -302,7 +305,36 @@ class PlaceMatcher:
         else:  # every name is unique and plain: nothing to weigh
             for h in hits:
                 h.place = h.cands[0]
-        return [self._mention(text, h) for h in hits if h.place >= 0 or h.ambiguous]
+        starts = {h.start for h in hits}
+        return [
+            self._mention(text, h)
+            for h in hits
+            if (h.place >= 0 and not self._other_reading(text, h, starts)) or h.ambiguous
+        ]
+
+    # --- readings that are not the place ----------------------------------------------------
+
+    def _readings(self, text: str, norm: str, hits: list[_Hit]) -> None:
+        """Rivers, groupings, adjectives at work lose their settlements; sectors are axes."""
+        for h in hits:
+            if not h.cands:
+                continue
+            if rd.names_an_axis(text, h.end):
+                h.axis = True
+            elif rd.not_a_place(text, h.start, h.end) and (
+                not text[h.start : h.end].lower().endswith(rd._ADJ_AT_WORK)
+                or self._cue(norm, h.start) is None
+            ):
+                h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
+
+    def _other_reading(self, text: str, h: _Hit, starts: set[int]) -> bool:
+        """A person ("Володимир Путін") or a government ("Moscow said", a dateline)."""
+        p = self._places[h.place]
+        if p.id in rd.CAPITALS and rd.names_a_government(text, h.start, h.end):
+            return True
+        if p.kind not in SETTLEMENT or any(h.end < x <= h.end + 2 for x in starts):
+            return False  # "Слава Чернігівської області": a place follows, not a surname
+        return rd.names_a_person(text, h.start, h.end, (p.name_uk, p.name_ru or ""))
 
     # --- per hit ------------------------------------------------------------------------------
 

@@ -558,6 +558,12 @@ class PlaceMatcher:
                     containers.append((h.start, h.cands[0]))
                     if i and _ADJACENT.match(text, hits[i - 1].end, h.start):
                         following[i - 1] = (h.start, h.cands[0])
+                        # "Синьковка, Петропавловка, Ивановка Купянского района": the
+                        # raion after a list locates every name of the list
+                        j = i - 2
+                        while j >= 0 and _LIST_GAP.match(text[hits[j].end : hits[j + 1].start]):
+                            following.setdefault(j, (h.start, h.cands[0]))
+                            j -= 1
                 elif kind in SETTLEMENT:
                     anchors.append(h.cands[0])
             elif not h.needs_ctx:
@@ -567,6 +573,27 @@ class PlaceMatcher:
                 if len(strong) == 1 and places[strong[0]].kind in SETTLEMENT:
                     anchors.append(strong[0])
         ctx = _Ctx(text, containers, following, anchors)
+        # Names in one list ("Кучерів Яр, Веселе, Рубіжне") lie close together: their
+        # homonyms are weighed by the raions the list's names share.
+        listed: set[int] = set()
+        chain: dict[int, int] = {}  # hit index -> length of its list
+        run = [0]
+        for i in range(1, len(hits) + 1):
+            if i < len(hits) and _LIST_GAP.match(text[hits[i - 1].end : hits[i].start]):
+                run.append(i)
+                continue
+            if len(run) > 1:
+                listed |= set(run)
+                chain.update({j: len(run) for j in run})
+            run = [i]
+        votes: dict[int, int] = {}
+        for i in listed:
+            for r in {self._raion(c) for c in hits[i].cands} - {-1}:
+                votes[r] = votes.get(r, 0) + 1
+        # a common word in a list of three or more names is one of them ("Веселе, Вільне,
+        # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
+        ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}
+        ctx.votes = votes
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:
                 h.place = h.cands[0]
@@ -598,6 +625,10 @@ class PlaceMatcher:
             # "на Харківщині": the oblast, not the Sumy village named Харківщина
             regions_ = [c for c in cands if places[c].kind in ("region", "country")]
             cands = regions_ if len(regions_) == 1 else cands
+        if (len(cands) > 1 or h.needs_ctx) and i in ctx.listed and i not in ctx.following:
+            listed = self._by_list(cands, ctx)
+            if len(listed) == 1:
+                return listed
         if len(cands) > 1 or any(c in h.needs_ctx for c in cands):
             # "Олександрівці Краматорського району": a container right after decides
             inside = self._inside(h, [ctx.following[i]]) if i in ctx.following else []
@@ -633,6 +664,17 @@ class PlaceMatcher:
             towns = [c for c in cands if places[c].kind in ("city", "town")]
             cands = towns if len(towns) == 1 else cands
         return cands
+
+    def _by_list(self, cands: list[int], ctx: _Ctx) -> list[int]:
+        """Candidates in the raion of the post's sure names, else in the raion most names of
+        the list could share (at least two)."""
+        near = [c for c in cands if self._raion(c) in ctx.raions(self._raion)]
+        if near:
+            return near
+        best = max((ctx.votes.get(self._raion(c), 0) for c in cands), default=0)
+        if best < 2:
+            return []  # the list says nothing: the other rules decide
+        return [c for c in cands if ctx.votes.get(self._raion(c), 0) == best]
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -743,6 +785,8 @@ class _Ctx:
         self.anchors = anchors
         self._raions: set[int] | None = None
         self._regions: set[str] | None = None
+        self.listed: set[int] = set()  # hits that stand in a list of names
+        self.votes: dict[int, int] = {}  # raion -> how many listed names could lie there
 
     def raions(self, raion_of: Callable[[int], int]) -> set[int]:
         if self._raions is None:

@@ -143,6 +143,13 @@ _GROUPING = re.compile(
 )
 
 
+# "глава Харьковской областной военной администрации" names who speaks, not where.
+_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:областн\w*|міськ\w*|городск\w*|районн\w*)\s+(?:(?:військов\w*|военн\w*|"
+    r"державн\w*|государствен\w*)\s+)?(?:адміністрац\w*|администрац\w*|рад\w*|совет\w*)",
+    re.IGNORECASE,
+)
+
 _AXIS_AFTER = re.compile(
     r"\s+(?:front|фронт\w*|напрям\w*|направлени\w*|axis|direction)\b", re.IGNORECASE
 )
@@ -163,6 +170,7 @@ def _mentions(
             m.kind == "axis"
             or _GROUPING.search(text[max(0, m.start - 40) : m.start])
             or _AXIS_AFTER.match(text, m.end)
+            or _INSTITUTION_AFTER.match(text, m.end)
         ):
             skipped.append((m.start, m.end))  # "Pokrovsk axis" is not Pokrovsk
             continue
@@ -431,15 +439,19 @@ class _PostReader:
             t.low in lx.NEGATION for t in toks[max(0, control - 2) : control]
         )
         denial = pc.denial
-        if claims_control and reported is not None and not (held or negated):
+        if claims_control and reported is not None and not (held or negated or retold):
             self.claimed.add(reported)
         if claims_control and (retold or negated):
             self.answers = Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
-            if retold and not negated and self.channel_side is None:
+            # whose claim is told: the one side named as claimant, else the speaker telling
+            # it without denying it; nobody's when neither is named ("інформація про…")
+            others = told - {side}
+            teller = next(iter(others)) if len(others) == 1 else None
+            teller = teller or (reported if denial is None else None)
+            if teller is not None and not negated:
+                self.claimed.add(teller)
+            if retold and not negated and teller is not None and self.channel_side is None:
                 # a news post reports the claim: it is its teller's, next to any denial
-                others = told - {side}
-                teller = next(iter(others)) if len(others) == 1 else None
-                teller = teller or (reported if denial is None else None)
                 tell = _Sink(self.builder, self.text, cl, teller, teller, {}, self.voice)
                 _control(self.text, lang, toks, control, completed, places, every, teller, tell)
             if denial is None and not negated and not self.post_denies:
@@ -522,6 +534,8 @@ class _PostReader:
             add(Kind.WITHDRAWAL, p, opposite(who or side), who or side)
 
     def _fighting(self, pc: _Parsed, places: Sequence[PlaceLike], add: _Sink) -> None:
+        if lx.find_any(lx.PAST_FIGHTING, pc.lang, pc.toks) is not None:
+            return  # fighting told as history
         for polarity, phrases in lx.FIGHTING.items():
             if lx.find_any(phrases, pc.lang, pc.toks) is None:
                 continue

@@ -44,6 +44,8 @@ CONTROL: dict[str, tuple[str, ...]] = {
     "en": (
         "liberat*",
         "captur*",
+        "recaptur*",
+        "retook|retaken|regained",
         "took|taken|take|taking|seized|seize* control|hold",
         "had|has|have taken|took",
         "took|taken the village|town|city|settlement",
@@ -65,7 +67,7 @@ COMPLETED: dict[str, tuple[str, ...]] = {
         "полностью|полный освободить|освобождение|освобождённый|освобожденный|контроль",
     ),
     "en": (
-        "fully|completely|entirely liberat*|captur*|cleared|taken",
+        "fully|completely|entirely liberat*|captur*|recaptur*|cleared|taken",
         "complet*|end|ended|conclu* of|the liberation|operation|combat|hostilities|fighting",
     ),
 }
@@ -136,14 +138,14 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             "залишатися під контроль|контролем",
             "утримувати|утримання",
             "тримати позиція|оборона",
-            "контролювати",
+            "контролювати|контролюватися",
         ),
         "ru": (
             "ситуация|обстановка под|на контроль|контролем|контроле|контролируемый",
             "оставаться под контроль|контролем",
             "удерживать|удержание",
             "держать оборона|позиция",
-            "контролировать",
+            "контролировать|контролироваться",
         ),
         "en": (
             "situation under|is control|controlled",
@@ -151,6 +153,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             "remain* in control",
             "continue to hold",
             "still hold*",
+            "still|continue operating|operate",
             "hold|holding|held|holds positions|position|ground|line|lines|the",
         ),
     },
@@ -198,6 +201,17 @@ ATTEMPT: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Fighting told as over ("Бои за Угледар шли более двух лет", "після місяців боїв") is
+# history, not a claim that fighting goes on.
+PAST_FIGHTING: dict[str, tuple[str, ...]] = {
+    "uk": (
+        "після|через бій|бойовий|штурм",
+        "йшли|велися|точилися|тривали понад|більше|рік|місяць",
+    ),
+    "ru": ("после|спустя бой|боевой|штурм", "шли|велись|продолжались более|больше|год|месяц"),
+    "en": ("after fighting|battles|months|weeks", "had been fighting", "lasted|raged for|more"),
+}
+
 # An attempt to push defenders off their positions is fighting at those places, not an
 # attempt to take them ("спроби потіснити наших захисників із займаних позицій у районах…").
 DISLODGE: dict[str, tuple[str, ...]] = {
@@ -242,7 +256,7 @@ DENIAL: dict[str, tuple[str, ...]] = {
     ),
     "en": (
         "false|untrue|fake|lie|lies|propaganda|fabricat*",
-        "dismiss*|denied|denies|deny|refut*",
+        "dismiss*|denied|denies|deny|refut*|reject*|disputed|disputes",
         "wishful thinking",
         "not true",
         "does|do not reflect",
@@ -331,11 +345,11 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|череват\w*|cherevat\w*|"
         r"трегубов\w*|trehubov|плетенчук\w*|pletenchuk|волошин\w*|voloshyn|"
         r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
-        r"стратком\w*|stratcom|deepstate|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
+        r"стратком\w*|stratcom|deep\s?state|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
         r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
         r"ukrainian (?:troops|defenders|soldiers|command|officials)|armed forces of ukraine|"
         r"збройн\w* сил\w* україни|вооруж\w* сил\w* украины|"
-        r"сил\w* оборони україни|сил\w* обороны украины|(?:\d+-?\w*\s+)?окрем\w+ \w+ бригад\w*",
+        r"сил\w* оборони україни|сил\w* обороны украины|\d+\W{0,3}(?:окрем\w+ )?\w+ бригад\w* зсу",
         "UA",
         "the Ukrainian military",
         "українські військові",

@@ -150,7 +150,7 @@ def _contests(earlier: Claim, new: Claim) -> bool:
     if new.kind in (Kind.FIGHTING, Kind.DENIAL):
         # the other side answers; a side that granted the place to the enemy ("DeepState:
         # the enemy took X") and then reports fighting there is not answering anyone
-        return new.side != earlier.controller and new.side != earlier.side
+        return new.side not in (earlier.controller, earlier.side)
     if new.kind in (Kind.CONTROL, Kind.OPERATION_COMPLETED):
         return new.controller is not None and new.controller != earlier.controller
     return False

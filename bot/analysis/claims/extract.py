@@ -450,7 +450,13 @@ class _PostReader:
             teller = teller or (reported if denial is None else None)
             if teller is not None and not negated:
                 self.claimed.add(teller)
-            if retold and not negated and teller is not None and self.channel_side is None:
+            if (
+                retold
+                and not negated
+                and teller is not None
+                and denial is None
+                and self.channel_side is None
+            ):
                 # a news post reports the claim: it is its teller's, next to any denial
                 tell = _Sink(self.builder, self.text, cl, teller, teller, {}, self.voice)
                 _control(self.text, lang, toks, control, completed, places, every, teller, tell)
@@ -590,8 +596,9 @@ def _control(
         for p in areas or ([] if spots else list(places)):
             add(Kind.OPERATION_COMPLETED, p, controller, controller)
     elif not spots:
+        # an area taken whole ("освобождение Курской области") is its operation completed
         for p in areas:
-            add(Kind.CONTROL, p, controller, controller)
+            add(Kind.OPERATION_COMPLETED, p, controller, controller)
 
 
 def _loss_claims(text: str, side: str | None, date: datetime) -> list[Claim]:

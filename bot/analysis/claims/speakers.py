@@ -54,6 +54,15 @@ def claimants(clause: str) -> set[str]:
     return sides
 
 
+# Not a speaker: the author of a claim named after it ("заяви Герасимова"), or an object
+# ("від підрозділів ЗСУ", "from Ukrainian forces", "against Russia").
+_OBJECT_BEFORE = re.compile(
+    r"(?:\b(?:від|от|из|з|із|from|against|проти|против|over|над|of)\W+(?:\w+\W+)?|"
+    r"(?:заяв\w*|заявлен\w*|сообщени\w*|повідомленн\w*|claims?\s+(?:by|of))\W+"
+    r"(?:\w+\W+){0,3})$"
+)
+
+
 _GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
 _GENERIC_REACH = 30  # characters between such a name and its reporting word
 
@@ -87,10 +96,11 @@ def named_speaker(
     for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
         tier = int(n >= len(lx.SPEAKER_RES) - _GENERIC)  # a named body beats "Russia", "ЗСУ"
         for m in rx.finditer(low):
-            if side in told:
+            if side in told or _OBJECT_BEFORE.search(low[max(0, m.start() - 40) : m.start()]):
                 continue
             key = (tier, abs(m.start() - rep_at))
-            if tier and key[1] > _GENERIC_REACH:
+            lo, hi = sorted((m.start(), rep_at))
+            if tier and (key[1] > _GENERIC_REACH or re.search(r"[,;:–—]", low[lo:hi])):
                 continue  # "Russia", "ЗСУ" speak only right at the verb ("Russia said")
             if best is None or key < best[:2]:
                 best = (*key, Speaker(side, en, uk))

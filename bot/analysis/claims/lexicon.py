@@ -106,9 +106,9 @@ WITHDRAWAL: dict[str, tuple[str, ...]] = {
 }
 
 _FIGHT_NOUNS_UK = (
-    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний"
+    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний|оборона"
 )
-_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм"
+_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм|оборона"
 _FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
 
 FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
@@ -286,7 +286,8 @@ REPORTING: dict[str, tuple[str, ...]] = {
     "uk": (
         "заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
         "заявляти|повідомляти|наголосити|наголошувати|додати|розповісти|інформувати|"
-        "писати|передати|передавати|уточнити|підтвердити|зазначатися|йтися|говоритися",
+        "писати|передати|передавати|уточнити|підтвердити|зазначатися|йтися|говоритися|"
+        "казати|говорити",
         "за слово|дані",
         "заява|повідомлення|зведення",
         "з посиланням",
@@ -294,7 +295,7 @@ REPORTING: dict[str, tuple[str, ...]] = {
     "ru": (
         "заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|заявлять|"
         "сообщать|подчеркнуть|добавить|рассказать|информировать|писать|передать|передавать|"
-        "уточнить|подтвердить|говориться|отмечаться|указать|доложить",
+        "уточнить|подтвердить|говориться|отмечаться|указать|доложить|говорить",
         "по данные|слово|словам|данным",
         "заявление|сообщение|сводка",
         "со ссылкой",
@@ -335,7 +336,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         "Президент України",
     ),
     (
-        r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*",
+        r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*|головнокомандувач\w*|"
+        r"главнокомандующ\w* всу|commander-in-chief of (?:the )?ukrain\w*",
         "UA",
         "Ukraine's Commander-in-Chief",
         "Головнокомандувач ЗСУ",
@@ -384,7 +386,7 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin|"
-        r"президент\w* (?:рф|росії|россии)|russian president|риа новост\w*|ria novosti|"
+        r"президент\w* (?:рф|росії|россии)|russian president|верховн\w* главнокомандующ\w*|риа новост\w*|ria novosti|"
         r"\bтасс\b|\btass\b|силов\w+ структур\w*",
         "RU",
         "the Kremlin",
@@ -560,6 +562,16 @@ def find_phrase(phrase: str, toks: list[Token]) -> int | None:
         if n == 0:
             first = hit
     return first
+
+
+def find_all(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> list[int]:
+    """Every token index where a phrase of ``lang`` (its first part) starts."""
+    langs = ("uk", "ru") if lang == "cy" else (lang,)
+    out: set[int] = set()
+    for phrase in (p for code in langs for p in phrases.get(code, ())):
+        for seq in compile_phrase(phrase)[:1]:
+            out.update(i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None)
+    return sorted(out)
 
 
 def find_any(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> int | None:

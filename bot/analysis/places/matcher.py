@@ -765,8 +765,9 @@ def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _quoted(spans: tuple[tuple[int, int], ...], s: int, e: int) -> bool:
-    """Inside quotes: «Золота Зірка», угруповання “Курськ” name something else."""
-    return any(a < s and e < b for a, b in spans)
+    """A quoted name: «Золота Зірка», угруповання “Курськ” name something else (a name
+    inside a quoted phrase, «успіхи РФ у Вовчанську», is still the place)."""
+    return any(a < s <= a + 2 and e < b for a, b in spans)
 
 
 class _Ctx:

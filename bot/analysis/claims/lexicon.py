@@ -386,7 +386,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin|"
-        r"президент\w* (?:рф|росії|россии)|russian president|верховн\w* главнокомандующ\w*|риа новост\w*|ria novosti|"
+        r"президент\w* (?:рф|росії|россии)|russian president|верховн\w* главнокомандующ\w*|"
+        r"риа новост\w*|ria novosti|"
         r"\bтасс\b|\btass\b|силов\w+ структур\w*",
         "RU",
         "the Kremlin",

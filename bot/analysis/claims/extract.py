@@ -125,8 +125,10 @@ def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, s
             if actual is None:
                 continue
             prev = re.search(r"(\w+)\W*$", window[: m.start()])
-            if prev and prev.group(1) in lx.FROM_WORDS:
+            if prev and (prev.group(1) in lx.FROM_WORDS or lx.POSSESSED.search(prev.group(1))):
                 return None, actual
+            if window[m.end() : m.end() + 2] in ("'s", "’s"):
+                return None, actual  # "the enemy's fortified areas"
             return actual, None
     return None, None
 

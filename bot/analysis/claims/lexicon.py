@@ -138,6 +138,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             "залишатися під контроль|контролем",
             "утримувати|утримання",
             "тримати позиція|оборона",
+            "триматися на|в|у околиця|околиці|позиція|позиціях|місті",
             "контролювати|контролюватися",
         ),
         "ru": (
@@ -145,6 +146,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             "оставаться под контроль|контролем",
             "удерживать|удержание",
             "держать оборона|позиция",
+            "держаться на|в окраина|окраине|окраинах|позиция|позициях|городе",
             "контролировать|контролироваться",
         ),
         "en": (
@@ -242,20 +244,20 @@ CONDITIONAL: dict[str, tuple[str, ...]] = {
 DENIAL: dict[str, tuple[str, ...]] = {
     "uk": (
         "не відповідати",
-        "брехня|неправда|фейк|пропаганда|вигадка|неіснуючий|недостовірний",
+        "брехня|неправда|фейк|пропаганда|вигадка|неіснуючий|недостовірний|збрехати|брехати",
         "видавати бажаний|бажане",
         "спростувати|спростування|спростовувати",
         "не підтверджуватися",
     ),
     "ru": (
         "не соответствовать",
-        "ложь|неправда|фейк|пропаганда|выдумка|несуществующий|недостоверный",
+        "ложь|неправда|фейк|пропаганда|выдумка|несуществующий|недостоверный|соврать|лгать|врать",
         "выдавать желаемый|желаемое",
         "опровергнуть|опровержение|опровергать",
         "не подтверждаться",
     ),
     "en": (
-        "false|untrue|fake|lie|lies|propaganda|fabricat*",
+        "false|untrue|fake|lie|lies|lied|propaganda|fabricat*",
         "dismiss*|denied|denies|deny|refut*|reject*|disputed|disputes",
         "wishful thinking",
         "not true",
@@ -271,7 +273,27 @@ HEDGE: dict[str, tuple[str, ...]] = {
 }
 
 # "не змогли / не вдалося / не смогли" carry "не"; English failure words stand alone.
-NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет", "failed", "fail", "fails", "unable"})
+NEGATION = frozenset(
+    {
+        "не",
+        "ні",
+        "not",
+        "no",
+        "never",
+        "нет",
+        "failed",
+        "fail",
+        "fails",
+        "unable",
+        # "ніякого захоплення немає", "никакого освобождения нет"
+        "ніякого",
+        "ніякої",
+        "жодного",
+        "жодної",
+        "никакого",
+        "никакой",
+    }
+)
 
 # Capture verbs name no direction: "Захоплено X" in a Ukrainian channel may retell either
 # side's gain, so with no actor named they make no control claim (liberation verbs do:
@@ -430,6 +452,11 @@ ACTORS: tuple[tuple[str, str], ...] = (
 )
 ACTOR_RES = tuple((re.compile(p), s) for p, s in ACTORS)
 FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из", "of"})
+# "опорні пункти противника", "the enemy's fortified areas": the enemy owned what was taken
+POSSESSED = re.compile(
+    r"(?:пункт\w*|позиці\w*|позици\w*|укріплен\w*|укреплен\w*|район\w*|areas?|positions?|"
+    r"strongholds?|опорн\w*|угрупован\w*|группировк\w*)$"
+)
 
 _WORD = re.compile(r"[\w'’ʼ-]+", re.UNICODE)
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")

@@ -611,9 +611,16 @@ class PlaceMatcher:
                 for h in hits
                 if h.place >= 0 and places[h.place].kind in SETTLEMENT
             } - {-1}
+            hromadas = {
+                self.gaz.parent[h.place]
+                for h in hits
+                if h.place >= 0 and places[h.place].kind in SETTLEMENT
+            }
             for h in hits:
                 if h.ambiguous:
                     near = [c for c in h.ambiguous if self._raion(c) in done]
+                    if len(near) > 1:  # four Іванівки in Kupiansk raion: the hromada decides
+                        near = [c for c in near if self.gaz.parent[c] in hromadas] or near
                     if len(near) == 1:
                         h.place, h.ambiguous = near[0], ()
 

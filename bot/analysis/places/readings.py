@@ -77,7 +77,7 @@ def names_a_government(text: str, start: int, end: int) -> bool:
 # --- rivers, groupings, adjectives, axes ---------------------------------------------------------
 
 _NOT_PLACE_BEFORE = re.compile(
-    r"(?:річк\w*|рік\w*|река|реки|реке|реку|рекой|river|берег\w*|bank of|"
+    r"(?:річк\w*|рік\w*|река|реки|реке|реку|рекой|river|берег\w*|березі|берез[іи]|bank of|"
     r"группировк\w*|угрупованн\w*|grouping|group)(?:\s+(?:of forces|of troops|військ\w*|"
     r"войск\w*|the))?\s*[«\"“„]?\s*$",
     re.IGNORECASE,

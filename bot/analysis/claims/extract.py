@@ -502,7 +502,7 @@ class _PostReader:
                 add(Kind.ATTEMPT, p, None, None)
             return
         self._withdrawal(pc, places, side, add)
-        if (denial is None or places) and lx.find_any(lx.AIR, lang, toks) is None:
+        if lx.find_any(lx.AIR, lang, toks) is None:
             self._fighting(pc, places, add)
 
     def _place_after(self, toks: list[lx.Token], at: int) -> list[PlaceLike]:

@@ -53,7 +53,7 @@ from bot.analysis.places.forms import (  # noqa: E402
     uk_to_ru,
     uk_to_ru_variants,
 )
-from bot.analysis.places.normalise import norm_key, strip_apostrophes  # noqa: E402
+from bot.analysis.places.normalise import norm_key, norm_text, strip_apostrophes  # noqa: E402
 
 CURATED = ROOT / "scripts" / "curated"
 OUT = ROOT / "bot" / "data" / "gazetteer.tsv.gz"
@@ -630,7 +630,9 @@ class FormIndex:
         k = norm_key(key)
         if not k or (len(k) < 3 and not flags & F.NOCAP):
             return
-        for variant in {k, strip_apostrophes(k)}:
+        # "Donetsk People's Republic": text normalises "'s" to blanks, keeping its length
+        spaced = {norm_text(key).strip()} if re.search(r"['’]s\b", key) else set()
+        for variant in {k, strip_apostrophes(k)} | spaced:
             self.codes[variant].add((idx << F.SHIFT) | flags)
 
     def add_uk_name(
@@ -665,7 +667,7 @@ class FormIndex:
     def add_en_name(self, name: str, idx: int, flags: int = 0, vocab: bool = True) -> None:
         k = norm_key(name)
         fl = flags | (F.COMMON if vocab and k in self.english_words else 0)
-        self.add(k, idx, fl)  # "Kharkiv's": the normaliser blanks the "'s"
+        self.add(name, idx, fl)  # "Kharkiv's": the normaliser blanks the "'s"
 
 
 def region_forms(fx: FormIndex, u: Unit, idx: int) -> None:

@@ -148,7 +148,9 @@ def _contests(earlier: Claim, new: Claim) -> bool:
     if new.side is None:
         return False
     if new.kind in (Kind.FIGHTING, Kind.DENIAL):
-        return new.side != earlier.controller
+        # the other side answers; a side that granted the place to the enemy ("DeepState:
+        # the enemy took X") and then reports fighting there is not answering anyone
+        return new.side not in (earlier.controller, earlier.side)
     if new.kind in (Kind.CONTROL, Kind.OPERATION_COMPLETED):
         return new.controller is not None and new.controller != earlier.controller
     return False

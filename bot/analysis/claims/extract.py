@@ -125,8 +125,10 @@ def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, s
             if actual is None:
                 continue
             prev = re.search(r"(\w+)\W*$", window[: m.start()])
-            if prev and prev.group(1) in lx.FROM_WORDS:
+            if prev and (prev.group(1) in lx.FROM_WORDS or lx.POSSESSED.search(prev.group(1))):
                 return None, actual
+            if window[m.end() : m.end() + 2] in ("'s", "’s"):
+                return None, actual  # "the enemy's fortified areas"
             return actual, None
     return None, None
 
@@ -142,6 +144,13 @@ _GROUPING = re.compile(
     re.IGNORECASE,
 )
 
+
+# "глава Харьковской областной военной администрации" names who speaks, not where.
+_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:областн\w*|міськ\w*|городск\w*|районн\w*)\s+(?:(?:військов\w*|военн\w*|"
+    r"державн\w*|государствен\w*)\s+)?(?:адміністрац\w*|администрац\w*|рад\w*|совет\w*)",
+    re.IGNORECASE,
+)
 
 _AXIS_AFTER = re.compile(
     r"\s+(?:front|фронт\w*|напрям\w*|направлени\w*|axis|direction)\b", re.IGNORECASE
@@ -163,6 +172,7 @@ def _mentions(
             m.kind == "axis"
             or _GROUPING.search(text[max(0, m.start - 40) : m.start])
             or _AXIS_AFTER.match(text, m.end)
+            or _INSTITUTION_AFTER.match(text, m.end)
         ):
             skipped.append((m.start, m.end))  # "Pokrovsk axis" is not Pokrovsk
             continue
@@ -431,15 +441,25 @@ class _PostReader:
             t.low in lx.NEGATION for t in toks[max(0, control - 2) : control]
         )
         denial = pc.denial
-        if claims_control and reported is not None and not (held or negated):
+        if claims_control and reported is not None and not (held or negated or retold):
             self.claimed.add(reported)
         if claims_control and (retold or negated):
             self.answers = Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
-            if retold and not negated and self.channel_side is None:
+            # whose claim is told: the one side named as claimant, else the speaker telling
+            # it without denying it; nobody's when neither is named ("інформація про…")
+            others = told - {side}
+            teller = next(iter(others)) if len(others) == 1 else None
+            teller = teller or (reported if denial is None else None)
+            if teller is not None and not negated:
+                self.claimed.add(teller)
+            if (
+                retold
+                and not negated
+                and teller is not None
+                and denial is None
+                and self.channel_side is None
+            ):
                 # a news post reports the claim: it is its teller's, next to any denial
-                others = told - {side}
-                teller = next(iter(others)) if len(others) == 1 else None
-                teller = teller or (reported if denial is None else None)
                 tell = _Sink(self.builder, self.text, cl, teller, teller, {}, self.voice)
                 _control(self.text, lang, toks, control, completed, places, every, teller, tell)
             if denial is None and not negated and not self.post_denies:
@@ -482,7 +502,7 @@ class _PostReader:
                 add(Kind.ATTEMPT, p, None, None)
             return
         self._withdrawal(pc, places, side, add)
-        if (denial is None or places) and lx.find_any(lx.AIR, lang, toks) is None:
+        if lx.find_any(lx.AIR, lang, toks) is None:
             self._fighting(pc, places, add)
 
     def _place_after(self, toks: list[lx.Token], at: int) -> list[PlaceLike]:
@@ -522,6 +542,8 @@ class _PostReader:
             add(Kind.WITHDRAWAL, p, opposite(who or side), who or side)
 
     def _fighting(self, pc: _Parsed, places: Sequence[PlaceLike], add: _Sink) -> None:
+        if lx.find_any(lx.PAST_FIGHTING, pc.lang, pc.toks) is not None:
+            return  # fighting told as history
         for polarity, phrases in lx.FIGHTING.items():
             if lx.find_any(phrases, pc.lang, pc.toks) is None:
                 continue
@@ -576,8 +598,9 @@ def _control(
         for p in areas or ([] if spots else list(places)):
             add(Kind.OPERATION_COMPLETED, p, controller, controller)
     elif not spots:
+        # an area taken whole ("освобождение Курской области") is its operation completed
         for p in areas:
-            add(Kind.CONTROL, p, controller, controller)
+            add(Kind.OPERATION_COMPLETED, p, controller, controller)
 
 
 def _loss_claims(text: str, side: str | None, date: datetime) -> list[Claim]:

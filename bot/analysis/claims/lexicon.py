@@ -44,6 +44,8 @@ CONTROL: dict[str, tuple[str, ...]] = {
     "en": (
         "liberat*",
         "captur*",
+        "recaptur*",
+        "retook|retaken|regained",
         "took|taken|take|taking|seized|seize* control|hold",
         "had|has|have taken|took",
         "took|taken the village|town|city|settlement",
@@ -65,7 +67,7 @@ COMPLETED: dict[str, tuple[str, ...]] = {
         "полностью|полный освободить|освобождение|освобождённый|освобожденный|контроль",
     ),
     "en": (
-        "fully|completely|entirely liberat*|captur*|cleared|taken",
+        "fully|completely|entirely liberat*|captur*|recaptur*|cleared|taken",
         "complet*|end|ended|conclu* of|the liberation|operation|combat|hostilities|fighting",
     ),
 }
@@ -104,9 +106,9 @@ WITHDRAWAL: dict[str, tuple[str, ...]] = {
 }
 
 _FIGHT_NOUNS_UK = (
-    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний"
+    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний|оборона"
 )
-_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм"
+_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм|оборона"
 _FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
 
 FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
@@ -136,14 +138,16 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             "залишатися під контроль|контролем",
             "утримувати|утримання",
             "тримати позиція|оборона",
-            "контролювати",
+            "триматися на|в|у околиця|околиці|позиція|позиціях|місті",
+            "контролювати|контролюватися",
         ),
         "ru": (
             "ситуация|обстановка под|на контроль|контролем|контроле|контролируемый",
             "оставаться под контроль|контролем",
             "удерживать|удержание",
             "держать оборона|позиция",
-            "контролировать",
+            "держаться на|в окраина|окраине|окраинах|позиция|позициях|городе",
+            "контролировать|контролироваться",
         ),
         "en": (
             "situation under|is control|controlled",
@@ -151,6 +155,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             "remain* in control",
             "continue to hold",
             "still hold*",
+            "still|continue operating|operate",
             "hold|holding|held|holds positions|position|ground|line|lines|the",
         ),
     },
@@ -198,6 +203,17 @@ ATTEMPT: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Fighting told as over ("Бои за Угледар шли более двух лет", "після місяців боїв") is
+# history, not a claim that fighting goes on.
+PAST_FIGHTING: dict[str, tuple[str, ...]] = {
+    "uk": (
+        "після|через бій|бойовий|штурм",
+        "йшли|велися|точилися|тривали понад|більше|рік|місяць",
+    ),
+    "ru": ("после|спустя бой|боевой|штурм", "шли|велись|продолжались более|больше|год|месяц"),
+    "en": ("after fighting|battles|months|weeks", "had been fighting", "lasted|raged for|more"),
+}
+
 # An attempt to push defenders off their positions is fighting at those places, not an
 # attempt to take them ("спроби потіснити наших захисників із займаних позицій у районах…").
 DISLODGE: dict[str, tuple[str, ...]] = {
@@ -228,21 +244,21 @@ CONDITIONAL: dict[str, tuple[str, ...]] = {
 DENIAL: dict[str, tuple[str, ...]] = {
     "uk": (
         "не відповідати",
-        "брехня|неправда|фейк|пропаганда|вигадка",
+        "брехня|неправда|фейк|пропаганда|вигадка|неіснуючий|недостовірний|збрехати|брехати",
         "видавати бажаний|бажане",
         "спростувати|спростування|спростовувати",
         "не підтверджуватися",
     ),
     "ru": (
         "не соответствовать",
-        "ложь|неправда|фейк|пропаганда|выдумка",
+        "ложь|неправда|фейк|пропаганда|выдумка|несуществующий|недостоверный|соврать|лгать|врать",
         "выдавать желаемый|желаемое",
         "опровергнуть|опровержение|опровергать",
         "не подтверждаться",
     ),
     "en": (
-        "false|untrue|fake|lie|lies|propaganda|fabricat*",
-        "dismiss*|denied|denies|deny|refut*",
+        "false|untrue|fake|lie|lies|lied|propaganda|fabricat*",
+        "dismiss*|denied|denies|deny|refut*|reject*|disputed|disputes",
         "wishful thinking",
         "not true",
         "does|do not reflect",
@@ -257,7 +273,27 @@ HEDGE: dict[str, tuple[str, ...]] = {
 }
 
 # "не змогли / не вдалося / не смогли" carry "не"; English failure words stand alone.
-NEGATION = frozenset({"не", "ні", "not", "no", "never", "нет", "failed", "fail", "fails", "unable"})
+NEGATION = frozenset(
+    {
+        "не",
+        "ні",
+        "not",
+        "no",
+        "never",
+        "нет",
+        "failed",
+        "fail",
+        "fails",
+        "unable",
+        # "ніякого захоплення немає", "никакого освобождения нет"
+        "ніякого",
+        "ніякої",
+        "жодного",
+        "жодної",
+        "никакого",
+        "никакой",
+    }
+)
 
 # Capture verbs name no direction: "Захоплено X" in a Ukrainian channel may retell either
 # side's gain, so with no actor named they make no control claim (liberation verbs do:
@@ -272,7 +308,8 @@ REPORTING: dict[str, tuple[str, ...]] = {
     "uk": (
         "заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
         "заявляти|повідомляти|наголосити|наголошувати|додати|розповісти|інформувати|"
-        "писати|передати|передавати|уточнити|підтвердити|зазначатися|йтися|говоритися",
+        "писати|передати|передавати|уточнити|підтвердити|зазначатися|йтися|говоритися|"
+        "казати|говорити",
         "за слово|дані",
         "заява|повідомлення|зведення",
         "з посиланням",
@@ -280,7 +317,7 @@ REPORTING: dict[str, tuple[str, ...]] = {
     "ru": (
         "заявить|сообщить|утверждать|сказать|объявить|доложить|отметить|признать|заявлять|"
         "сообщать|подчеркнуть|добавить|рассказать|информировать|писать|передать|передавать|"
-        "уточнить|подтвердить|говориться|отмечаться|указать|доложить",
+        "уточнить|подтвердить|говориться|отмечаться|указать|доложить|говорить",
         "по данные|слово|словам|данным",
         "заявление|сообщение|сводка",
         "со ссылкой",
@@ -321,7 +358,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         "Президент України",
     ),
     (
-        r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*",
+        r"сирськ\w*|сырск\w*|syrsk\w*|головком\w*|главком\w*|головнокомандувач\w*|"
+        r"главнокомандующ\w* всу|commander-in-chief of (?:the )?ukrain\w*",
         "UA",
         "Ukraine's Commander-in-Chief",
         "Головнокомандувач ЗСУ",
@@ -331,11 +369,13 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"залужн\w*|zaluzhn\w*|тарнавськ\w*|tarnavsk\w*|черевать\w*|череват\w*|cherevat\w*|"
         r"трегубов\w*|trehubov|плетенчук\w*|pletenchuk|волошин\w*|voloshyn|"
         r"хортиц\w*|khortytsia|таврі\w*|tavria|міністр\w* оборони україни|"
-        r"стратком\w*|stratcom|deepstate|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
+        r"\bх?ова\b|\bоту\b|синєгуб\w*|синегуб\w*|обласн\w+ військов\w+ адміністрац\w*|"
+        r"областн\w+ военн\w+ администрац\w*|"
+        r"стратком\w*|stratcom|deep\s?state|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
         r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
         r"ukrainian (?:troops|defenders|soldiers|command|officials)|armed forces of ukraine|"
         r"збройн\w* сил\w* україни|вооруж\w* сил\w* украины|"
-        r"сил\w* оборони україни|сил\w* обороны украины|(?:\d+-?\w*\s+)?окрем\w+ \w+ бригад\w*",
+        r"сил\w* оборони україни|сил\w* обороны украины|\d+\W{0,3}(?:окрем\w+ )?\w+ бригад\w* зсу",
         "UA",
         "the Ukrainian military",
         "українські військові",
@@ -368,7 +408,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"кремл\w*|kremlin|пєсков\w*|песков\w*|peskov|путін\w*|путин\w*|putin|"
-        r"президент\w* (?:рф|росії|россии)|russian president|риа новост\w*|ria novosti|"
+        r"президент\w* (?:рф|росії|россии)|russian president|верховн\w* главнокомандующ\w*|"
+        r"риа новост\w*|ria novosti|"
         r"\bтасс\b|\btass\b|силов\w+ структур\w*",
         "RU",
         "the Kremlin",
@@ -411,6 +452,11 @@ ACTORS: tuple[tuple[str, str], ...] = (
 )
 ACTOR_RES = tuple((re.compile(p), s) for p, s in ACTORS)
 FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из", "of"})
+# "опорні пункти противника", "the enemy's fortified areas": the enemy owned what was taken
+POSSESSED = re.compile(
+    r"(?:пункт\w*|позиці\w*|позици\w*|укріплен\w*|укреплен\w*|район\w*|areas?|positions?|"
+    r"strongholds?|опорн\w*|угрупован\w*|группировк\w*)$"
+)
 
 _WORD = re.compile(r"[\w'’ʼ-]+", re.UNICODE)
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
@@ -544,6 +590,16 @@ def find_phrase(phrase: str, toks: list[Token]) -> int | None:
         if n == 0:
             first = hit
     return first
+
+
+def find_all(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> list[int]:
+    """Every token index where a phrase of ``lang`` (its first part) starts."""
+    langs = ("uk", "ru") if lang == "cy" else (lang,)
+    out: set[int] = set()
+    for phrase in (p for code in langs for p in phrases.get(code, ())):
+        for seq in compile_phrase(phrase)[:1]:
+            out.update(i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None)
+    return sorted(out)
 
 
 def find_any(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> int | None:

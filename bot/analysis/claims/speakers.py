@@ -54,6 +54,15 @@ def claimants(clause: str) -> set[str]:
     return sides
 
 
+# Not a speaker: the author of a claim named after it ("заяви Герасимова"), or an object
+# ("від підрозділів ЗСУ", "from Ukrainian forces", "against Russia").
+_OBJECT_BEFORE = re.compile(
+    r"(?:\b(?:від|от|из|з|із|from|against|проти|против|over|над|of)\W+(?:\w+\W+)?|"
+    r"(?:заяв\w*|заявлен\w*|сообщени\w*|повідомленн\w*|claims?\s+(?:by|of))\W+"
+    r"(?:\w+\W+){0,3})$"
+)
+
+
 _GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
 _GENERIC_REACH = 30  # characters between such a name and its reporting word
 
@@ -79,7 +88,11 @@ def named_speaker(
     if rep is None:
         return None
     low = text[start:end].lower()
-    rep_at = toks[rep].start - start
+    reps = [
+        toks[i].start - start
+        for i in lx.find_all(lx.REPORTING, lang, list(toks))
+        + lx.find_all(lx.DENIAL_VERBS, lang, list(toks))
+    ]
     denies = lx.find_any(lx.DENIAL, lang, list(toks)) is not None
     denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, list(toks)) is not None
     told = claimants(text[start:end]) if denies else set()
@@ -87,11 +100,15 @@ def named_speaker(
     for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
         tier = int(n >= len(lx.SPEAKER_RES) - _GENERIC)  # a named body beats "Russia", "ЗСУ"
         for m in rx.finditer(low):
-            if side in told:
+            if side in told or _OBJECT_BEFORE.search(low[max(0, m.start() - 40) : m.start()]):
                 continue
-            key = (tier, abs(m.start() - rep_at))
-            if tier and key[1] > _GENERIC_REACH:
+            rep_at = min(reps, key=lambda r: abs(m.start() - r))
+            dist = abs(m.start() - rep_at)
+            lo, hi = sorted((m.start(), rep_at))
+            if tier and (dist > _GENERIC_REACH or re.search(r"[,;:–—]", low[lo:hi])):
                 continue  # "Russia", "ЗСУ" speak only right at the verb ("Russia said")
+            # the body nearest its verb speaks; a whole side counts as a little farther
+            key = (dist + tier * _GENERIC_REACH, tier)
             if best is None or key < best[:2]:
                 best = (*key, Speaker(side, en, uk))
     if best is not None:
@@ -118,7 +135,6 @@ _BACKREF = re.compile(
     r"\b(?:об этом|про це|about this|this was|this is according|такі дані|такие данные)\b"
 )
 _QUOTE = re.compile(r"«[^«»]{20,3000}»|“[^“”]{20,3000}”|\"[^\"]{20,3000}\"|„[^„“]{20,3000}“")
-_QUOTE_TAIL = re.compile(r"\s*[,.]?\s*[-–—]{1,2}\s")
 
 
 def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, bool]]:
@@ -152,8 +168,6 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
             last = found
     # A quotation speaks with its attribution: «…», - заявив Песков.
     for m in _QUOTE.finditer(text):
-        if not _QUOTE_TAIL.match(text, m.end()):
-            continue
         after = next((s for s in order if bounds[s][0] <= m.end() < bounds[s][1] + 3), None)
         tail_spk = spk.get(after) if after is not None else None
         if tail_spk is None:

@@ -147,6 +147,8 @@ class Gazetteer:
         weak = {i for i, fl in strong if fl & F.WEAK}
         places.sort(
             key=lambda p: (
+                # "Харківщина", "Курщина": the region before any village of that name
+                p.kind not in ("region", "country"),
                 self.index[p.id] in weak,
                 norm_key(p.name_uk) != key
                 and norm_key(p.name_en) != key

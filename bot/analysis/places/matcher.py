@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.analysis.places import flags as F
+from bot.analysis.places import readings as rd
 from bot.analysis.places.gazetteer import Gazetteer, Place
 from bot.analysis.places.normalise import norm_text
 
@@ -92,6 +93,7 @@ STRONG_CUES = frozenset(
         "возле",
         "около",
         "близ",
+        "сел",
         "районі",
         "районе",
         "районах",
@@ -292,6 +294,7 @@ class PlaceMatcher:
         if not hits:
             return []
         hits = _longest(hits)
+        self._readings(text, norm, hits)
         if any(h.needs_ctx or h.adj_regions or text[h.start].isascii() for h in hits):
             self._lists(text, norm, hits)
             hits = [h for h in hits if h.cands]
@@ -302,7 +305,36 @@ class PlaceMatcher:
         else:  # every name is unique and plain: nothing to weigh
             for h in hits:
                 h.place = h.cands[0]
-        return [self._mention(text, h) for h in hits if h.place >= 0 or h.ambiguous]
+        starts = {h.start for h in hits}
+        return [
+            self._mention(text, h)
+            for h in hits
+            if (h.place >= 0 and not self._other_reading(text, h, starts)) or h.ambiguous
+        ]
+
+    # --- readings that are not the place ----------------------------------------------------
+
+    def _readings(self, text: str, norm: str, hits: list[_Hit]) -> None:
+        """Rivers, groupings, adjectives at work lose their settlements; sectors are axes."""
+        for h in hits:
+            if not h.cands:
+                continue
+            if rd.names_an_axis(text, h.end):
+                h.axis = True
+            elif rd.not_a_place(text, h.start, h.end) and (
+                not text[h.start : h.end].lower().endswith(rd._ADJ_AT_WORK)
+                or self._cue(norm, h.start) is None
+            ):
+                h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
+
+    def _other_reading(self, text: str, h: _Hit, starts: set[int]) -> bool:
+        """A person ("Володимир Путін") or a government ("Moscow said", a dateline)."""
+        p = self._places[h.place]
+        if p.id in rd.CAPITALS and rd.names_a_government(text, h.start, h.end):
+            return True
+        if p.kind not in SETTLEMENT or any(h.end < x <= h.end + 2 for x in starts):
+            return False  # "Слава Чернігівської області": a place follows, not a surname
+        return rd.names_a_person(text, h.start, h.end, (p.name_uk, p.name_ru or ""))
 
     # --- per hit ------------------------------------------------------------------------------
 
@@ -526,6 +558,12 @@ class PlaceMatcher:
                     containers.append((h.start, h.cands[0]))
                     if i and _ADJACENT.match(text, hits[i - 1].end, h.start):
                         following[i - 1] = (h.start, h.cands[0])
+                        # "Синьковка, Петропавловка, Ивановка Купянского района": the
+                        # raion after a list locates every name of the list
+                        j = i - 2
+                        while j >= 0 and _LIST_GAP.match(text[hits[j].end : hits[j + 1].start]):
+                            following.setdefault(j, (h.start, h.cands[0]))
+                            j -= 1
                 elif kind in SETTLEMENT:
                     anchors.append(h.cands[0])
             elif not h.needs_ctx:
@@ -535,6 +573,27 @@ class PlaceMatcher:
                 if len(strong) == 1 and places[strong[0]].kind in SETTLEMENT:
                     anchors.append(strong[0])
         ctx = _Ctx(text, containers, following, anchors)
+        # Names in one list ("Кучерів Яр, Веселе, Рубіжне") lie close together: their
+        # homonyms are weighed by the raions the list's names share.
+        listed: set[int] = set()
+        chain: dict[int, int] = {}  # hit index -> length of its list
+        run = [0]
+        for i in range(1, len(hits) + 1):
+            if i < len(hits) and _LIST_GAP.match(text[hits[i - 1].end : hits[i].start]):
+                run.append(i)
+                continue
+            if len(run) > 1:
+                listed |= set(run)
+                chain.update({j: len(run) for j in run})
+            run = [i]
+        votes: dict[int, int] = {}
+        for i in listed:
+            for r in {self._raion(c) for c in hits[i].cands} - {-1}:
+                votes[r] = votes.get(r, 0) + 1
+        # a common word in a list of three or more names is one of them ("Веселе, Вільне,
+        # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
+        ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}
+        ctx.votes = votes
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:
                 h.place = h.cands[0]
@@ -552,9 +611,16 @@ class PlaceMatcher:
                 for h in hits
                 if h.place >= 0 and places[h.place].kind in SETTLEMENT
             } - {-1}
+            hromadas = {
+                self.gaz.parent[h.place]
+                for h in hits
+                if h.place >= 0 and places[h.place].kind in SETTLEMENT
+            }
             for h in hits:
                 if h.ambiguous:
                     near = [c for c in h.ambiguous if self._raion(c) in done]
+                    if len(near) > 1:  # four Іванівки in Kupiansk raion: the hromada decides
+                        near = [c for c in near if self.gaz.parent[c] in hromadas] or near
                     if len(near) == 1:
                         h.place, h.ambiguous = near[0], ()
 
@@ -566,6 +632,10 @@ class PlaceMatcher:
             # "на Харківщині": the oblast, not the Sumy village named Харківщина
             regions_ = [c for c in cands if places[c].kind in ("region", "country")]
             cands = regions_ if len(regions_) == 1 else cands
+        if (len(cands) > 1 or h.needs_ctx) and i in ctx.listed and i not in ctx.following:
+            listed = self._by_list(cands, ctx)
+            if len(listed) == 1:
+                return listed
         if len(cands) > 1 or any(c in h.needs_ctx for c in cands):
             # "Олександрівці Краматорського району": a container right after decides
             inside = self._inside(h, [ctx.following[i]]) if i in ctx.following else []
@@ -601,6 +671,17 @@ class PlaceMatcher:
             towns = [c for c in cands if places[c].kind in ("city", "town")]
             cands = towns if len(towns) == 1 else cands
         return cands
+
+    def _by_list(self, cands: list[int], ctx: _Ctx) -> list[int]:
+        """Candidates in the raion of the post's sure names, else in the raion most names of
+        the list could share (at least two)."""
+        near = [c for c in cands if self._raion(c) in ctx.raions(self._raion)]
+        if near:
+            return near
+        best = max((ctx.votes.get(self._raion(c), 0) for c in cands), default=0)
+        if best < 2:
+            return []  # the list says nothing: the other rules decide
+        return [c for c in cands if ctx.votes.get(self._raion(c), 0) == best]
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -691,8 +772,9 @@ def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _quoted(spans: tuple[tuple[int, int], ...], s: int, e: int) -> bool:
-    """Inside quotes: «Золота Зірка», угруповання “Курськ” name something else."""
-    return any(a < s and e < b for a, b in spans)
+    """A quoted name: «Золота Зірка», угруповання “Курськ” name something else (a name
+    inside a quoted phrase, «успіхи РФ у Вовчанську», is still the place)."""
+    return any(a < s <= a + 2 and e < b for a, b in spans)
 
 
 class _Ctx:
@@ -711,6 +793,8 @@ class _Ctx:
         self.anchors = anchors
         self._raions: set[int] | None = None
         self._regions: set[str] | None = None
+        self.listed: set[int] = set()  # hits that stand in a list of names
+        self.votes: dict[int, int] = {}  # raion -> how many listed names could lie there
 
     def raions(self, raion_of: Callable[[int], int]) -> set[int]:
         if self._raions is None:

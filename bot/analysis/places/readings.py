@@ -1,0 +1,125 @@
+"""Readings of a place name that are not the place, as real reporting uses them.
+
+Real text names people (Volodymyr Zelensky, Владимир Путин), governments by their capital
+("Moscow said", "the Kyiv regime", datelines "MOSCOW, 18 Dec –"), rivers (річка Оскіл, the
+Dnipro river), force groupings (группировка «Днепр»), adjectives at work ("Українські
+війська" is not Ukrainsk) and front sectors ("Kupyansk, Lymansk and Kramatorsk directions").
+The matcher asks these questions of each hit. Pure functions over the text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# --- people ------------------------------------------------------------------------------------
+
+_TITLE = re.compile(
+    r"(?:президент\w*|president|диктатор\w*|dictator|генерал\w*|general|міністр\w*|министр\w*|"
+    r"minister|голов\w*|глав\w*|head|спікер\w*|спикер\w*|spokes\w*|прем.?єр\w*|премьер\w*|"
+    r"лідер\w*|лидер\w*|leader|mr|пан|господин\w*|командувач\w*|командующ\w*|commander)"
+    r"(?:\W+\w+){0,2}\W+$",
+    re.IGNORECASE,
+)
+_NEXT_NAME = re.compile(r"[ \u00a0]+([A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ-]{2,})")
+
+
+@lru_cache(maxsize=4096)
+def is_first_name(word: str) -> bool:
+    """Whether a Cyrillic word is a first name (pymorphy's ``Name`` tag, uk or ru)."""
+    from bot.analysis.claims.lexicon import _analyzer  # the analysers already loaded
+
+    low = word.lower()
+    return any(
+        "Name" in p.tag and p.normal_form == low
+        for lang in ("uk", "ru")
+        for p in _analyzer(lang).parse(low)[:3]
+    )
+
+
+def names_a_person(text: str, start: int, end: int, names: tuple[str, ...]) -> bool:
+    """A first name followed by a surname, or after a title ("президент Володимир")."""
+    if " " in text[start:end].strip() or not any(is_first_name(n) for n in names if n):
+        return False
+    if _TITLE.search(text[max(0, start - 40) : start]):
+        return True
+    return _NEXT_NAME.match(text, end) is not None
+
+
+# --- capitals as governments -------------------------------------------------------------------
+
+CAPITALS = frozenset({"RU-MOW", "UA80000000000093317"})
+_DATELINE_AFTER = re.compile(r"\s*[,.]?\s*(?:[-–—]|\d|\(|[A-ZА-Я]{2,})")
+_GOV_AFTER = re.compile(
+    r"(?:['’]s\b|\s+(?:said|says|say|has|have|had|is|was|will|would|claims?|claimed|denie[sd]|"
+    r"insists?|wants?|regime|government|authorities|officials|forces|troops|"
+    r"заяв\w*|сообщ\w*|повідом\w*|вважа\w*|счита\w*|требу\w*|вимага\w*|режим\w*|влад\w*|"
+    r"настаива\w*|наполяга\w*|відповів|ответил\w*)\b)",
+    re.IGNORECASE,
+)
+_GOV_BEFORE = re.compile(
+    r"(?:claims?|statements?|response|reaction|words|заяв\w*|реакці\w*|реакци\w*)\s+"
+    r"(?:from|by|of|з|із|от|из)\s+$",
+    re.IGNORECASE,
+)
+
+
+def names_a_government(text: str, start: int, end: int) -> bool:
+    """ "Moscow said", "Kyiv's forces", "the claim from Moscow", or a dateline."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip() and _DATELINE_AFTER.match(text, end):
+        return True
+    if _GOV_AFTER.match(text, end):
+        return True
+    return _GOV_BEFORE.search(text[max(0, start - 30) : start]) is not None
+
+
+# --- rivers, groupings, adjectives, axes ---------------------------------------------------------
+
+_NOT_PLACE_BEFORE = re.compile(
+    r"(?:річк\w*|рік\w*|река|реки|реке|реку|рекой|river|берег\w*|березі|берез[іи]|bank of|"
+    r"группировк\w*|угрупованн\w*|grouping|group)(?:\s+(?:of forces|of troops|військ\w*|"
+    r"войск\w*|the))?\s*[«\"“„]?\s*$",
+    re.IGNORECASE,
+)
+_NOT_PLACE_AFTER = re.compile(r"\s+(?:river|River|group of forces)\b")
+_ADJ_AT_WORK = (
+    "ські",
+    "цькі",
+    "зькі",
+    "ские",
+    "цкие",
+    "зкие",
+    "ого",
+    "его",
+    "ому",
+    "ему",
+)
+_LOWER_NOUN = re.compile(r"\s+[a-zа-яіїєґ][a-zа-яіїєґ'’ʼ-]{3,}")
+_AXIS_AFTER = re.compile(
+    r"\s+(?:directions?|axis|axes|fronts?|sectors?|напрям\w*|направлени\w*)\b", re.IGNORECASE
+)
+_LIST_TO_AXIS = re.compile(
+    r"(?:\s*(?:,|and|or|та|і|й|и)\s*[\w'’ʼ-]+)*\s+(?:directions|axes|fronts|напрямках|"
+    r"направлениях)\b",
+    re.IGNORECASE,
+)
+
+
+def not_a_place(text: str, start: int, end: int) -> bool:
+    """A river, a force grouping, or an adjective before its noun ("Українські війська")."""
+    if _NOT_PLACE_BEFORE.search(text[max(0, start - 40) : start]):
+        return True
+    if _NOT_PLACE_AFTER.match(text, end):
+        return True
+    word = text[start:end]
+    return (
+        " " not in word
+        and word.lower().endswith(_ADJ_AT_WORK)
+        and _LOWER_NOUN.match(text, end) is not None
+    )
+
+
+def names_an_axis(text: str, end: int) -> bool:
+    """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
+    return _AXIS_AFTER.match(text, end) is not None or _LIST_TO_AXIS.match(text, end) is not None

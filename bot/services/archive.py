@@ -30,6 +30,8 @@ from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 from storage.repos.search import index_for
 
+# A public username as Telegram allows it (case-insensitive; we store lower case).
+TELEGRAM_USERNAME = re.compile(r"[a-z](?!\w*__)[a-z0-9_]{3,30}[a-z0-9]")
 MAX_QUERY = 200  # characters of a /search, /latest or /claims argument
 MAX_WORDS = 12  # words of a search: each is one AND group of the index query
 PAGE_SIZE = 5
@@ -311,6 +313,12 @@ class ArchiveService:
         if side is not None and not _SIDE_RE.match(side):
             raise ArchiveQueryError(f"not a side: {side!r}", "bad_side", {"side": side})
         channel = _channel_name(name)
+        if not TELEGRAM_USERNAME.fullmatch(channel):
+            # Only names a public channel can have: 5-32 characters, a letter first, letters,
+            # digits and single underscores, not ending in one.
+            raise ArchiveQueryError(
+                f"not a channel username: {name!r}", "bad_channel", {"channel": name[:64]}
+            )
         return await self.sources.add(channel, side.upper() if side else None)
 
     async def remove_source(self, raw: str) -> tuple[str, bool]:

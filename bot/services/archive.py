@@ -278,15 +278,8 @@ class ArchiveService:
                     return Latest((), None, 0, tracks_nothing=True)
                 wanted = _Wanted(self.places, place_ids, exprs)
             rows = await post_repo.recent(session, limit=scan, newest_first=True)
-        hits: list[Hit] = []
-        for row in rows:
-            if row.deleted:
-                continue
-            spans = wanted.spans(row.text)
-            if spans is not None:
-                hits.append(_hit(row, spans))
-                if len(hits) >= limit:
-                    break
+        # Matching up to 500 posts is CPU work: in a thread, so other chats are answered.
+        hits = await asyncio.to_thread(_latest_hits, rows, wanted, limit)
         return Latest(tuple(hits), target, len(rows))
 
     @staticmethod
@@ -341,6 +334,19 @@ class ArchiveService:
             board = await claim_repo.claim_board(session, [p.id for p in chain])
         latest = sorted(board.values(), key=lambda r: r.claim.asserted_at, reverse=True)
         return ClaimBoard(place, chain, tuple(latest))
+
+
+def _latest_hits(rows: Sequence[PostRow], wanted: _Wanted, limit: int) -> list[Hit]:
+    hits: list[Hit] = []
+    for row in rows:
+        if row.deleted:
+            continue
+        spans = wanted.spans(row.text)
+        if spans is not None:
+            hits.append(_hit(row, spans))
+            if len(hits) >= limit:
+                break
+    return hits
 
 
 def _channel_name(name: str) -> str:

@@ -41,15 +41,22 @@ HEAVY = [f"/{c} {HEAVY_NAME}" for _ in range(7) for c in ("claims", "latest", "t
 TARGET_S, TARGET_RATIO = 1.0, 10.0
 
 
+_OLD_NAMES: dict[str, tuple[list[str], list[int]]] = {}
+
+
 def _old_suggest(self: Gazetteer, query: str, limit: int = 5) -> list[Place]:
-    """The suggestion search before the fix: every name, the whole query, no cut-off."""
-    names: list[str] = []
-    owner: list[int] = []
-    for i, p in enumerate(self.places):
-        for n in {p.name_uk, p.name_en, p.name_ru or ""}:
-            if n:
-                names.append(norm_key(n))
-                owner.append(i)
+    """The suggestion search before the fix: every name, the whole query, no cut-off (the
+    name list built once and kept, as it was)."""
+    if not _OLD_NAMES:
+        names: list[str] = []
+        owner: list[int] = []
+        for i, p in enumerate(self.places):
+            for n in {p.name_uk, p.name_en, p.name_ru or ""}:
+                if n:
+                    names.append(norm_key(n))
+                    owner.append(i)
+        _OLD_NAMES["all"] = names, owner
+    names, owner = _OLD_NAMES["all"]
     found = process.extract(norm_key(query), names, scorer=fuzz.WRatio, limit=limit * 8)
     out = [self.places[owner[j]] for _, score, j in found if score >= 60]
     return sorted(dict.fromkeys(out), key=lambda p: KIND_RANK.get(p.kind, 9))[:limit]
@@ -105,6 +112,7 @@ def main() -> None:
         idle = statistics.median(asyncio.run(_help_time(tmp, False, False)) for _ in range(3))
         flood = statistics.median(asyncio.run(_help_time(tmp, True, False)) for _ in range(3))
         with _previous_suggest():
+            _old_suggest(get_gazetteer(), "warm up")
             before = asyncio.run(_help_time(tmp, True, True))
     rows = [
         ("idle bot: /help reply, s", idle),

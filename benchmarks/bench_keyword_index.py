@@ -162,15 +162,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max", type=int, default=100_000)
     parser.add_argument("--baseline-posts", type=int, default=5)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
     levels = [n for n in (0, 1_000, 10_000, 100_000) if n <= args.max]
     results: dict[str, list[dict[str, float]]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        results["sqlite"] = asyncio.run(run(url, levels, args.baseline_posts))
-        table("SQLite", results["sqlite"])
+    if args.db != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+            results["sqlite"] = asyncio.run(run(url, levels, args.baseline_posts))
+            table("SQLite", results["sqlite"])
     pg = os.environ.get("DOZOR_TEST_PG_URL")
-    if pg:
+    if pg and args.db != "sqlite":
         from tests.conftest import reset_database
 
         asyncio.run(reset_database(pg))

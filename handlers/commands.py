@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.analysis.places import Gazetteer
+from bot.core.excerpt import TEXT_LIMIT, tg_len
 from bot.core.i18n import t
 from bot.services.subscriptions import Choice
 from handlers.context import chat_ref, command_args, current, reply, services
@@ -62,7 +63,7 @@ async def list_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if len(by_thread) > 1 or thread:
                 where = t(lang, "list_topic", id=thread) if thread else t(lang, "list_main")
                 lines.append(f"<i>{where}</i>")
-            lines += [f"• {html.escape(item)}" for item in items]
+            lines += [f"• {html.escape(_shorten(item))}" for item in items]
     lines.append("")
     digest = (
         t(lang, "list_digest", time=view.digest_time.strftime("%H:%M"))
@@ -74,4 +75,28 @@ async def list_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines.append(t(lang, "list_lang"))
     if view.muted and view.muted_until is not None:
         lines.append(t(lang, "list_muted", until=view.local(view.muted_until)))
-    await reply(update, "\n".join(lines))
+    # 50 subscriptions of 300-character keywords do not fit one message: send several.
+    for text in split_messages(lines, TEXT_LIMIT):
+        await reply(update, text)
+
+
+LIST_ITEM_CHARS = 200  # a 500-character keyword is recognisable from its start
+
+
+def _shorten(item: str) -> str:
+    return item if len(item) <= LIST_ITEM_CHARS else item[: LIST_ITEM_CHARS - 1] + "…"
+
+
+def split_messages(lines: list[str], limit: int) -> list[str]:
+    """Lines joined into as few messages as fit ``limit`` (Telegram's count), never
+    splitting a line; each line must fit on its own."""
+    out: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if current and tg_len("\n".join([*current, line])) > limit:
+            out.append("\n".join(current))
+            current = []
+        current.append(line)
+    if current:
+        out.append("\n".join(current))
+    return out

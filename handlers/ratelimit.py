@@ -11,11 +11,14 @@ from handlers.context import current, reply, services
 
 
 def _sender(update: Update) -> int | None:
-    """Who to count: the user, or the group itself for anonymous admins (who all share one
-    user id, @GroupAnonymousBot)."""
+    """Who to count: the person. Telegram hides who posts as a chat: anonymous admins all
+    appear as @GroupAnonymousBot, and anyone posting as one of their channels as
+    @Channel_Bot, so those are counted together per group (the group's id): however many
+    channels one person posts as, they share one budget there."""
     message = update.effective_message
+    chat = update.effective_chat
     if update.callback_query is None and message is not None and message.sender_chat:
-        return message.sender_chat.id
+        return chat.id if chat is not None else message.sender_chat.id
     user = update.effective_user
     return user.id if user else None
 

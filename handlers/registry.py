@@ -1,6 +1,7 @@
 """All handler registration in one place. Groups run in ascending order; within a group the
 first matching handler wins.
 
+  group -2  edited messages stop here (they never re-run a command)
   group -1  the rate-limit gate (stops flooding users before any handler or database work)
   group  0  commands, buttons, membership and migration updates
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -45,7 +47,15 @@ MENU_LANGS = ("uk", "en")
 DEFAULT_MENU_LANG = "en"
 
 
+async def ignore_edits(update: Update, _context: object) -> None:
+    """An edited message is not a new command: PTB's CommandHandler would run "/track x"
+    again (or a different command) each time its author edits it."""
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, ignore_edits), group=-2)
     app.add_handler(TypeHandler(Update, gate), group=-1)
 
     # Conversation: places, keywords and what the chat tracks.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -175,7 +176,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result = await svc.track_keyword(chat, data.removeprefix(TRACK_KEYWORD))
         key = "keyword_tracked" if result.created else "already_tracked"
         await _edit(update, t(chat.language, key, label=html.escape(result.label)))
-    elif data.startswith(UNTRACK) and data.removeprefix(UNTRACK).isdigit():
+    elif data.startswith(UNTRACK) and _SUB_ID.fullmatch(data.removeprefix(UNTRACK)):
         label = await svc.untrack_id(chat.id, int(data.removeprefix(UNTRACK)), chat.language)
         if label is None:
             await _edit(update, t(chat.language, "untrack_gone"))
@@ -186,3 +187,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK})"
+# A subscription id as we write it: ASCII digits that fit a BIGINT. str.isdigit() accepts
+# "²" (which int() refuses) and any length (which the database refuses).
+_SUB_ID = re.compile(r"[0-9]{1,18}")

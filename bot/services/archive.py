@@ -30,6 +30,8 @@ from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 from storage.repos.search import index_for
 
+# A public username as Telegram allows it (case-insensitive; we store lower case).
+TELEGRAM_USERNAME = re.compile(r"[a-z](?!\w*__)[a-z0-9_]{3,30}[a-z0-9]")
 MAX_QUERY = 200  # characters of a /search, /latest or /claims argument
 MAX_WORDS = 12  # words of a search: each is one AND group of the index query
 PAGE_SIZE = 5
@@ -276,15 +278,8 @@ class ArchiveService:
                     return Latest((), None, 0, tracks_nothing=True)
                 wanted = _Wanted(self.places, place_ids, exprs)
             rows = await post_repo.recent(session, limit=scan, newest_first=True)
-        hits: list[Hit] = []
-        for row in rows:
-            if row.deleted:
-                continue
-            spans = wanted.spans(row.text)
-            if spans is not None:
-                hits.append(_hit(row, spans))
-                if len(hits) >= limit:
-                    break
+        # Matching up to 500 posts is CPU work: in a thread, so other chats are answered.
+        hits = await asyncio.to_thread(_latest_hits, rows, wanted, limit)
         return Latest(tuple(hits), target, len(rows))
 
     @staticmethod
@@ -311,6 +306,12 @@ class ArchiveService:
         if side is not None and not _SIDE_RE.match(side):
             raise ArchiveQueryError(f"not a side: {side!r}", "bad_side", {"side": side})
         channel = _channel_name(name)
+        if not TELEGRAM_USERNAME.fullmatch(channel):
+            # Only names a public channel can have: 5-32 characters, a letter first, letters,
+            # digits and single underscores, not ending in one.
+            raise ArchiveQueryError(
+                f"not a channel username: {name!r}", "bad_channel", {"channel": name[:64]}
+            )
         return await self.sources.add(channel, side.upper() if side else None)
 
     async def remove_source(self, raw: str) -> tuple[str, bool]:
@@ -333,6 +334,19 @@ class ArchiveService:
             board = await claim_repo.claim_board(session, [p.id for p in chain])
         latest = sorted(board.values(), key=lambda r: r.claim.asserted_at, reverse=True)
         return ClaimBoard(place, chain, tuple(latest))
+
+
+def _latest_hits(rows: Sequence[PostRow], wanted: _Wanted, limit: int) -> list[Hit]:
+    hits: list[Hit] = []
+    for row in rows:
+        if row.deleted:
+            continue
+        spans = wanted.spans(row.text)
+        if spans is not None:
+            hits.append(_hit(row, spans))
+            if len(hits) >= limit:
+                break
+    return hits
 
 
 def _channel_name(name: str) -> str:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -48,9 +49,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.post import ForwardOrigin, MediaFile, Post, normalise_channel
+from bot.core.post import MAX_ID, ForwardOrigin, MediaFile, Post, normalise_channel
 from bot.errors import ConfigError, MalformedSourceError, SourceError
 from bot.media import MediaStore
+from bot.watch.confine import RefusedFile, read_inside, require_regular
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +160,7 @@ def _zone(tz: str) -> ZoneInfo:
 
 
 def _load(path: Path) -> object:
+    require_regular(path)  # a FIFO would block the read forever
     try:
         with path.open("rb") as fh:
             return json.load(fh)
@@ -167,6 +170,10 @@ def _load(path: Path) -> object:
         ) from exc
     except UnicodeDecodeError as exc:
         raise MalformedSourceError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except ValueError:  # the only other ValueError: an integer of more than 4,300 digits
+        raise MalformedSourceError(f"{path}: a number of more than 4,300 digits") from None
+    except RecursionError:
+        raise MalformedSourceError(f"{path}: JSON nested too deeply") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
@@ -224,7 +231,6 @@ class _ChatReader:
         self.channel = channel
         self.chat = chat
         self.base = base
-        self.base_resolved = base.resolve()
         self.media = media
         self.zone = zone
         self.max_file_size = max_file_size
@@ -249,6 +255,8 @@ class _ChatReader:
         msg_id = msg.get("id")
         if not isinstance(msg_id, int) or isinstance(msg_id, bool):
             raise MalformedSourceError(f"{where}: 'id' is missing or not an integer")
+        if not 0 < msg_id <= MAX_ID:
+            raise MalformedSourceError(f"{where}: 'id' is out of range")
         where = f"{self.source}: chat {self.chat.name!r}, message {msg_id}"
         try:
             entities = msg.get("text_entities")
@@ -260,6 +268,20 @@ class _ChatReader:
         if date is None:
             raise MalformedSourceError(f"{where}: 'date' is missing")
         forwarded = msg.get("forwarded_from")
+        try:
+            return self._make(msg, msg_id, date, text, forwarded, where)
+        except ValueError as exc:  # Post's own checks
+            raise MalformedSourceError(f"{where}: {exc}") from None
+
+    def _make(
+        self,
+        msg: Mapping[str, Any],
+        msg_id: int,
+        date: datetime,
+        text: str,
+        forwarded: object,
+        where: str,
+    ) -> Post:
         return Post(
             channel=self.channel,
             id=msg_id,
@@ -330,26 +352,21 @@ class _ChatReader:
         if rel.startswith("(") and rel.endswith(")"):
             log.warning("%s: media not in the export, skipped: %s", where, rel)
             return None
-        file = self.base / rel
+        # Confined to the export folder, regular files only (a FIFO would hang the import),
+        # at most max_file_size bytes.
         try:
-            resolved = file.resolve()
-        except OSError:
-            resolved = file
-        if not resolved.is_relative_to(self.base_resolved):
-            log.warning("%s: media path leaves the export folder, skipped: %s", where, rel)
+            data = read_inside(self.base, rel, self.max_file_size)
+        except RefusedFile as why:
+            if why.outside:
+                log.warning(
+                    "%s: media path leaves the export folder, skipped (%s): %.200s", where, why, rel
+                )
+            elif str(why) == "missing":
+                log.warning("%s: media file missing, skipped: %.200s", where, rel)
+            else:
+                log.warning("%s: media file skipped (%s): %.200s", where, why, rel)
             return None
-        try:
-            size = resolved.stat().st_size
-            if size > self.max_file_size:
-                log.warning("%s: media file of %d bytes skipped: %s", where, size, rel)
-                return None
-            return self.media.put_file(resolved, mime)
-        except FileNotFoundError:
-            log.warning("%s: media file missing, skipped: %s", where, rel)
-            return None
-        except OSError as exc:
-            log.warning("%s: media file unreadable, skipped: %s (%s)", where, rel, exc)
-            return None
+        return self.media.put_bytes(data, mime or mimetypes.guess_type(rel)[0])
 
 
 def _extra(msg: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -367,12 +384,13 @@ def _extra(msg: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def _int_or_none(value: object) -> int | None:
+    """A width or height: a non-negative 32-bit integer (an INTEGER column), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value < 2**31:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
     return None
 
 

@@ -25,9 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.core.post import ForwardOrigin, MediaFile, Post, normalise_channel
+from bot.core.post import MAX_ID, ForwardOrigin, MediaFile, Post, normalise_channel
 from bot.errors import MalformedSourceError, SourceError
 from bot.media import MediaStore
+from bot.watch.confine import RefusedFile, read_inside, require_regular
 from bot.watch.export import DEFAULT_TZ, read_export
 
 log = logging.getLogger(__name__)
@@ -51,17 +52,31 @@ def read_jsonl(
         if not stripped or stripped.startswith("#"):
             continue
         where = f"{source}:{number}"
-        try:
-            obj = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise MalformedSourceError(f"{where}: not valid JSON ({exc.msg})") from exc
+        obj = _loads(stripped, where)
         if not isinstance(obj, dict):
             raise MalformedSourceError(f"{where}: a post line must be a JSON object")
-        yield _post(obj, media, base_dir, where)
+        try:
+            post = _post(obj, media, base_dir, where)
+        except ValueError as exc:  # Post's own checks (an id beyond BIGINT, ...)
+            raise MalformedSourceError(f"{where}: {exc}") from None
+        yield post
+
+
+def _loads(line: str, where: str) -> object:
+    """One JSON value; every way a hostile line can fail is one MalformedSourceError."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise MalformedSourceError(f"{where}: not valid JSON ({exc.msg})") from None
+    except ValueError:  # the only other ValueError: an integer of more than 4,300 digits
+        raise MalformedSourceError(f"{where}: a number of more than 4,300 digits") from None
+    except RecursionError:  # thousands of nested arrays
+        raise MalformedSourceError(f"{where}: JSON nested too deeply") from None
 
 
 def read_jsonl_file(path: Path, media: MediaStore | None) -> Iterator[Post]:
     """``read_jsonl`` over a file, with media paths relative to its folder."""
+    require_regular(path)
     try:
         with path.open(encoding="utf-8") as fh:
             yield from read_jsonl(fh, media, path.parent, source=str(path))
@@ -84,6 +99,7 @@ def detect_and_read(
     ``date`` is JSONL (``channel`` and ``tz`` do not apply to it); anything else is handed to
     the export reader, which reports what is wrong with it.
     """
+    require_regular(path)  # a FIFO would block the first read forever
     if looks_like_jsonl(path):
         return read_jsonl_file(path, media)
     return read_export(path, media, channel=channel, tz=tz)
@@ -96,8 +112,12 @@ def looks_like_jsonl(path: Path) -> bool:
                 if line.strip() and not line.lstrip().startswith("#"):
                     first = json.loads(line)
                     return isinstance(first, dict) and {"channel", "id", "date"} <= first.keys()
-    except json.JSONDecodeError:
+    except json.JSONDecodeError:  # a pretty-printed export's first line is "{"
         return False
+    except (ValueError, RecursionError):
+        # A whole line of hostile JSON (4,300+ digits, deep nesting): a JSONL line, which its
+        # reader reports with the line number.
+        return True
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     return False
@@ -142,9 +162,13 @@ def _int(value: object, key: str, where: str, *, required: bool = False) -> int 
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         # Ids written as digit strings (as some exporters do) are accepted.
-        if isinstance(value, str) and value.lstrip("-").isdigit():
-            return int(value)
-        raise MalformedSourceError(f"{where}: '{key}' must be an integer, got {value!r}")
+        if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 20:
+            value = int(value)
+        else:
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+            raise MalformedSourceError(f"{where}: '{key}' must be an integer, got {shown}")
+    if not -MAX_ID <= value <= MAX_ID:
+        raise MalformedSourceError(f"{where}: '{key}' is out of range (beyond 64 bits)")
     return value
 
 
@@ -199,15 +223,21 @@ def _media(
         return ()
     found: list[MediaFile] = []
     for rel, digest in items:
-        file = (base_dir or Path.cwd()) / rel
+        # Confined to the file's folder: no absolute paths, no '..', no symlinks out, only
+        # regular files (not /dev/zero, not a FIFO), at most MAX_MEDIA_BYTES.
         try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            log.warning("%s: media file missing, skipped: %s", where, rel)
+            data = read_inside(base_dir or Path.cwd(), rel)
+        except RefusedFile as why:
+            if why.outside:
+                log.warning(
+                    "%s: media path leaves the file's folder, skipped (%s): %.200s", where, why, rel
+                )
+            elif str(why) == "missing":
+                log.warning("%s: media file missing, skipped: %.200s", where, rel)
+            else:
+                log.warning("%s: media file skipped (%s): %.200s", where, why, rel)
             continue
-        except OSError as exc:
-            log.warning("%s: media file unreadable, skipped: %s (%s)", where, rel, exc)
-            continue
+        file = Path(rel)
         # Checked before storing, so a corrupt copy never enters the store.
         if isinstance(digest, str) and digest.lower() != hashlib.sha256(data).hexdigest():
             raise MalformedSourceError(f"{where}: {rel} does not match its sha256 {digest}")

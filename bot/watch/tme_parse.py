@@ -34,7 +34,10 @@ from bot.errors import MalformedSourceError
 log = logging.getLogger(__name__)
 
 _DATA_POST = re.compile(r"^\s*([A-Za-z0-9_]+)/(\d+)\s*$")
-_BG_URL = re.compile(r"background-image\s*:\s*url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+# Linear time: the URL cannot start with or contain whitespace, so the optional spaces around
+# it and the URL itself never compete for the same characters (the old pattern let them, and
+# "url(" + 4,000 spaces took 35 s to fail).
+_BG_URL = re.compile(r"background-image\s*:\s*url\(\s*['\"]?([^'\")\s]+)['\"]?\s*\)")
 _TME_LINK = re.compile(
     r"^(?:https?:)?//(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]{2,})(?:/(\d+))?/?(?:[?#].*)?$"
 )

@@ -32,6 +32,13 @@ from bot.core.post import MediaFile, Post, normalise_channel
 from bot.errors import MalformedSourceError, SourceError
 from bot.media import MediaStore
 from bot.watch.base import PostSink
+from bot.watch.fetch_policy import (
+    MAX_IMAGE_BYTES,
+    MAX_PAGE_BYTES,
+    TooLarge,
+    photo_refusal,
+    read_capped,
+)
 from bot.watch.tme_parse import ParsedMessage, ParsedPage, parse_page
 
 log = logging.getLogger(__name__)
@@ -42,7 +49,6 @@ USER_AGENT = (
 )
 _RETRY_STATUSES = frozenset({408, 425, 429})
 _GONE_STATUSES = frozenset({403, 404, 410})
-_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _BATCH = 20
 _PHOTO_ATTEMPTS = 3  # polls a photo may fail before the post is stored without it
 
@@ -193,7 +199,9 @@ class WebSource:
                 timeout=self.timeout,
             ) as resp:
                 _raise_for_status(resp, url)
-                body = (await resp.read()).decode("utf-8", errors="replace")
+                body = (await read_capped(resp, MAX_PAGE_BYTES)).decode("utf-8", errors="replace")
+        except TooLarge as exc:
+            raise SourceError(f"{url}: page refused: {exc}") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _Transient(f"network error: {exc!r}") from exc
         try:
@@ -327,26 +335,30 @@ class WebSource:
             raise SourceError(f"photo {url}: {exc}") from exc
 
     async def _download(self, url: str) -> tuple[bytes | None, str | None]:
+        """(bytes, mime); (None, None) for a permanent failure, which is not retried: a host
+        that is not Telegram's, a redirect, gone (403/404/410), a malformed URL, too big."""
+        refusal = photo_refusal(url, self.base_url)
+        if refusal is not None:
+            log.warning("photo %.200s: %s; stored without it", url, refusal)
+            return None, None
         try:
             async with self.http.get(
-                url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout
+                url,
+                headers={"User-Agent": USER_AGENT},
+                timeout=self.timeout,
+                allow_redirects=False,  # a redirect could lead anywhere
             ) as resp:
-                if resp.status in _GONE_STATUSES:
+                if resp.status in _GONE_STATUSES or 300 <= resp.status < 400:
                     log.warning("photo %s: HTTP %d, stored without it", url, resp.status)
                     return None, None
                 _raise_for_status(resp, url)
-                if (resp.content_length or 0) > _MAX_IMAGE_BYTES:
-                    log.warning("photo %s: %s bytes, too large", url, resp.content_length)
-                    return None, None
-                # read(n) returns what is buffered, not n bytes: collect the whole body,
-                # with a cap for servers that send no (or a false) Content-Length.
-                body = bytearray()
-                async for chunk in resp.content.iter_chunked(64 * 1024):
-                    body += chunk
-                    if len(body) > _MAX_IMAGE_BYTES:
-                        log.warning("photo %s: over %d bytes, too large", url, _MAX_IMAGE_BYTES)
-                        return None, None
-                return bytes(body), resp.content_type or None
+                return await read_capped(resp, MAX_IMAGE_BYTES), resp.content_type or None
+        except TooLarge as exc:
+            log.warning("photo %s: %s, too large; stored without it", url, exc)
+            return None, None
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            log.warning("photo %.200s: %r; stored without it", url, exc)
+            return None, None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _Transient(f"network error: {exc!r}") from exc
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import String, any_, bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, KeywordTerm, Subscription
@@ -75,6 +76,12 @@ async def add_many(session: AsyncSession, rows: Sequence[tuple[int, str, str, st
 async def keys_for_terms(session: AsyncSession, terms: Collection[str]) -> set[str]:
     """The indexed expressions having at least one of ``terms`` (indexed lookups only)."""
     wanted = sorted(set(terms))
+    if dialect_name(session) == "postgresql":
+        # One array parameter: the same statement for every post, prepared once (an IN list
+        # of a different length per post would be planned afresh each time).
+        param = bindparam("terms", wanted, type_=ARRAY(String))
+        stmt = select(KeywordTerm.key).where(KeywordTerm.term == any_(param)).distinct()
+        return set(await session.scalars(stmt))
     keys: set[str] = set()
     for i in range(0, len(wanted), _CHUNK):
         chunk = wanted[i : i + _CHUNK]

@@ -154,7 +154,8 @@ class FakeTme:
         return key
 
     def image_url(self, key: str) -> str:
-        return f"{self.base_url}/img/{key}.png"
+        """A key of ``add_image``, or a whole URL, used as it is (hostile pages name any)."""
+        return key if "://" in key else f"{self.base_url}/img/{key}.png"
 
     def publish(
         self,

@@ -30,6 +30,7 @@ Resolve = Callable[[str], Sequence[PlaceLike]]  # a word -> the places it may na
 
 # Place kinds that name an area: "operation completed" over one covers every place inside.
 AREA_KINDS = frozenset({"oblast", "region", "raion", "district", "country", "krai", "hromada"})
+MAX_AREA_TESTS = 16  # areas of one clause tested for containing another named place
 
 _ABBREV = frozenset(
     {
@@ -388,8 +389,15 @@ class _PostReader:
         places = every
         if self.contains is not None and len(places) > 1:
             contains = self.contains
+            # Only areas (oblast, raion, hromada, country) contain places, so only they are
+            # tested, and at most MAX_AREA_TESTS of them: a clause naming hundreds of places
+            # costs linear time, not one test per pair (an area past the cap is kept).
+            tested = {p.id for p in [q for q in places if _is_area(q)][:MAX_AREA_TESTS]}
             places = [
-                p for p in places if not any(q.id != p.id and contains(p.id, q.id) for q in places)
+                p
+                for p in places
+                if p.id not in tested
+                or not any(q.id != p.id and contains(p.id, q.id) for q in places)
             ]
         return places, every
 

@@ -9,6 +9,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from tests.botapi import BotApiServer
 from tests.botapi.fixtures import TEST_TOKEN
@@ -77,3 +78,60 @@ def lost_and_duplicated(srv: BotApiServer, chats: list[int], posts: range) -> tu
     lost = len(expected - set(sent))
     duplicated = sum(n - 1 for n in sent.values() if n > 1)
     return lost, duplicated
+
+
+class DbProxy:
+    """A loopback TCP proxy in front of PostgreSQL that a test can take down: ``cut()``
+    closes the port and every open connection (the database is unreachable), ``restore()``
+    listens again on the same port."""
+
+    def __init__(self, pg_url: str) -> None:
+        parts = urlsplit(pg_url.replace("postgresql+asyncpg", "postgresql", 1))
+        self._socket_dir = parse_qs(parts.query).get("host", [None])[0]
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._user = parts.username or "postgres"
+        self._db = parts.path.lstrip("/")
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://{self._user}@127.0.0.1:{self.port}/{self._db}"
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._socket_dir:
+            return await asyncio.open_unix_connection(f"{self._socket_dir}/.s.PGSQL.5432")
+        return await asyncio.open_connection(*self._target)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await self._connect()
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.engine import make_sessionmaker
 from storage.repos import outbox
 from tests.botapi import BotApiServer
-from tests.deliver_proc import env_for, lost_and_duplicated, start, stop
+from tests.deliver_proc import DbProxy, env_for, lost_and_duplicated, start, stop
 from tests.delivery_kit import ingest_service, ok_calls, post, seed
 
 pytestmark = pytest.mark.slow
@@ -167,3 +168,38 @@ async def test_sqlite_file_unwritable_for_a_while_repeats_nothing_and_recovers(
     assert "database reachable again" in log
     assert "Traceback" not in log and "never retrieved" not in log
     await _all_sent(sessions, 3 * len(chats))
+
+
+async def test_postgres_outage_logs_one_line_and_repeats_nothing(
+    pg_url: str, pg_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """The database behind a proxy that cuts every connection and refuses new ones for 10 s
+    (RETRY_CAP_SECONDS=1, so that is ten back-offs): one line when it goes, one when it is
+    back, no traceback per retry; answered sends are marked afterwards, nothing repeats."""
+    sessions = make_sessionmaker(pg_engine)
+    await seed(sessions, CHATS)
+    await ingest_service(sessions).new_posts([post(n) for n in range(1, 4)])
+    proxy = DbProxy(pg_url)
+    await proxy.restore()
+    async with BotApiServer() as srv:
+        env = env_for(proxy.url, srv, tmp_path, RATE_GLOBAL_PER_S="5", RETRY_CAP_SECONDS="1")
+        proc = await start(env, tmp_path, "deliver", "--poll", "0.1", "--lease", "3")
+        try:
+            await srv.wait_for(lambda _: len(ok_calls(srv)) >= 10, timeout=30)
+            await proxy.cut()
+            await asyncio.sleep(10)
+            await proxy.restore()
+            await srv.wait_for(lambda _: len(ok_calls(srv)) >= 3 * len(CHATS), timeout=60)
+            await asyncio.sleep(4.0)
+            assert await stop(proc) == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            await proxy.cut()
+        assert lost_and_duplicated(srv, CHATS, range(1, 4)) == (0, 0)
+    log = _log(tmp_path)
+    assert log.count("database unreachable") == 1, log
+    assert log.count("database reachable again") == 1
+    assert "Traceback" not in log, log
+    await _all_sent(sessions, 3 * len(CHATS))

@@ -9,14 +9,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Bot
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
@@ -152,22 +151,6 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
     return app
 
 
-async def connect(target: Application | Bot) -> None:  # type: ignore[type-arg]
-    """Initialise a PTB Application or Bot (its getMe), turning Telegram's refusal into a
-    one-line ConfigError: PTB's own message carries the full token."""
-    try:
-        await target.initialize()
-    except InvalidToken:
-        raise ConfigError(
-            "Telegram refused BOT_TOKEN (401/404): check the token from @BotFather, and "
-            "TELEGRAM_API_URL if you use your own Bot API server"
-        ) from None
-    except NetworkError as exc:
-        raise ConfigError(
-            f"cannot reach the Bot API at TELEGRAM_API_URL ({type(exc).__name__})"
-        ) from None
-
-
 @dataclass
 class Running:
     """The live bot: PTB polling plus the outbox dispatcher, in one event loop."""
@@ -179,17 +162,78 @@ class Running:
     tasks: list[asyncio.Task[None]]
 
 
-async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> Running:
+async def with_retries(
+    what: str, action: Callable[[], Awaitable[None]], stop: asyncio.Event, cap: float
+) -> bool:
+    """Run ``action`` until it succeeds, backing off 1, 2, 4 … ``cap`` seconds (or as long as
+    a 429 says) with one log line per failed attempt. False when ``stop`` came first. A
+    refused token is a configuration error, not worth retrying."""
+    attempt = 0
+    while not stop.is_set():
+        attempt += 1
+        try:
+            await action()
+            if attempt > 1:
+                log.warning("%s: succeeded on attempt %d", what, attempt)
+            return True
+        except InvalidToken:
+            # PTB's own message carries the full token; ours names what to check.
+            raise ConfigError(
+                "Telegram refused BOT_TOKEN (401/404): check the token from @BotFather, and "
+                "TELEGRAM_API_URL if you use your own Bot API server"
+            ) from None
+        except (RetryAfter, NetworkError) as exc:
+            if isinstance(exc, BadRequest):
+                raise
+            delay = min(cap, 2.0 ** min(attempt - 1, 16))
+            if isinstance(exc, RetryAfter):
+                retry = exc.retry_after
+                delay = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
+            log.warning(
+                "%s: attempt %d failed (%s: %s); retrying in %gs",
+                what,
+                attempt,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+    return False
+
+
+async def start_bot(
+    core: Core,
+    *,
+    poll_interval: float = 0.0,
+    poll_timeout: int = 10,
+    stop: asyncio.Event | None = None,
+) -> Running | None:
+    """Connect to the Bot API (getMe, setMyCommands, deleteWebhook), retrying with back-off
+    while it is unreachable or refusing, then poll and deliver. None when ``stop`` came
+    first."""
     app = build_application(core)
     dispatcher = build_dispatcher(core, PtbSender(app.bot, core.settings.media_dir))
-    await connect(app)
-    await registry.publish_commands(app)
+    stop = stop or asyncio.Event()
+    cap = core.settings.retry_cap_seconds
+
+    async def connect() -> None:
+        await app.initialize()
+        await registry.publish_commands(app)
+
+    async def poll() -> None:
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=poll_interval, timeout=poll_timeout, drop_pending_updates=False
+        )
+
+    if not await with_retries("Bot API start-up (getMe, setMyCommands)", connect, stop, cap):
+        return None
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=poll_interval, timeout=poll_timeout, drop_pending_updates=False
-    )
-    stop = asyncio.Event()
+    if not await with_retries("Bot API polling start (deleteWebhook)", poll, stop, cap):
+        await app.stop()
+        await app.shutdown()
+        return None
     tasks = [
         asyncio.create_task(dispatcher.run(stop), name="dispatcher"),
         asyncio.create_task(run_scheduler(core, stop), name="digests"),
@@ -197,15 +241,17 @@ async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int
     return Running(core, app, dispatcher, stop, tasks)
 
 
-async def stop_bot(running: Running) -> None:
+async def stop_bot(running: Running, grace: float = 7.0) -> None:
+    """Stop within about ``grace`` seconds: the dispatcher finishes the sends under way (its
+    own ``stop_grace``), anything still running after that is cancelled."""
     running.stop.set()
-    for task in running.tasks:
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        except asyncio.CancelledError:
-            pass
-        except Exception:  # already failed or stuck: log it, and still shut the rest down
-            log.exception("task %s did not stop cleanly", task.get_name())
+    done, pending = await asyncio.wait(running.tasks, timeout=grace)
+    for task in pending:
+        log.warning("task %s did not stop within %gs; cancelling it", task.get_name(), grace)
+        task.cancel()
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task %s failed: %s", task.get_name(), task.exception())
     app = running.app
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
@@ -216,10 +262,7 @@ async def stop_bot(running: Running) -> None:
 
 async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
     """Wait for a signal, or for a task to fail (its error is re-raised, e.g. not logged in)."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    _on_signals(stop)
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     stop.set()
@@ -230,22 +273,48 @@ async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -
 
 
 async def run_forever(settings: Settings) -> None:
-    """`dozor run`: watchers, bot and delivery in one process until SIGINT/SIGTERM."""
+    """`dozor run`: watchers, bot and delivery in one process until SIGINT/SIGTERM. The
+    watchers start first and keep archiving (and queueing alerts) while the Bot API is still
+    being reached; SIGTERM is honoured within about ten seconds whatever the load."""
     core = await start_core(settings, live=True)
-    running = await start_bot(core)
+    stop = asyncio.Event()
+    _on_signals(stop)
     watch = asyncio.create_task(
-        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions), running.stop),
+        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions), stop),
         name="watchers",
     )
-    log.info("dozor is running")
+    running: Running | None = None
     try:
-        await _until_stopped(running.stop, [watch, *running.tasks])
+        starting = asyncio.create_task(start_bot(core, stop=stop), name="bot start-up")
+        await asyncio.wait([starting, watch], return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # the watchers ended first (an error, or a signal)
+            stop.set()
+        running = await starting
+        if running is not None:
+            log.info("dozor is running")
+            await _until_stopped(stop, [watch, *running.tasks])
+        else:
+            await _until_stopped(stop, [watch])
     finally:
-        running.stop.set()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(watch, timeout=10)
-        await stop_bot(running)
+        stop.set()
+        await _bounded(watch, 3.0)
+        if running is not None:
+            await stop_bot(running)
         await core.close()
+
+
+async def _bounded(task: asyncio.Task[None], seconds: float) -> None:
+    """Give ``task`` ``seconds`` to end on its own, then cancel it: a stop is never held up
+    by a burst being ingested."""
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await asyncio.wait_for(task, timeout=seconds)
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
 
 
 async def watch_forever(settings: Settings) -> None:

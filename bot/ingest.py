@@ -1,4 +1,5 @@
-"""The ingest path every source feeds: store, match, queue alerts. One transaction per post."""
+"""The ingest path every source feeds: store, match, queue alerts. One short write transaction
+per post: matching runs before it, and the fan-out to every concerned chat is one statement."""
 
 from __future__ import annotations
 
@@ -98,6 +99,15 @@ class IngestService:
         return utcnow() - post.date <= self.max_alert_age
 
     async def _store_one(self, post: Post, *, alert: bool) -> bool:
+        # Reading and matching (the post's analysis) happen before the write transaction
+        # opens: on SQLite that transaction holds the one write lock the dispatcher's marks
+        # need, so it stays a handful of statements, however many chats the post concerns.
+        matches: list[ChatMatch] = []
+        async with self.sessions() as session:
+            known = await channel_repo.get_by_username(session, post.channel)
+            stored = known is not None and await post_repo.get(session, known.id, post.id)
+            if alert and not stored:
+                matches = await self.matcher.match(session, post)
         queued = False
         try:
             async with self.sessions() as session, session.begin():
@@ -113,8 +123,8 @@ class IngestService:
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
-                    if alert:
-                        queued = await self._alert_matches(session, row, post)
+                    if matches:
+                        queued = await self._queue_matches(session, row, post, matches)
                     for hook in self.hooks:
                         await hook(session, row, post, alert=alert)
                     new = True
@@ -126,10 +136,9 @@ class IngestService:
             self.on_enqueued()
         return new
 
-    async def _alert_matches(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
-        matches = await self.matcher.match(session, post)
-        if not matches:
-            return False
+    async def _queue_matches(
+        self, session: AsyncSession, row: PostRow, post: Post, matches: Sequence[ChatMatch]
+    ) -> bool:
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
             session,
@@ -139,12 +148,12 @@ class IngestService:
             post_id=row.id,
             priority=PRIORITY_MATCH,
         )
-        queued = False
-        for (chat_id, thread_id), chat_matches in group_by_chat(matches).items():
-            queued |= await outbox.enqueue(
-                session, alert, chat_id, thread_id=thread_id, reasons=_reasons(chat_matches)
-            )
-        return queued
+        recipients = [
+            outbox.Recipient(chat_id, thread_id, _reasons(chat_matches))
+            for (chat_id, thread_id), chat_matches in group_by_chat(matches).items()
+        ]
+        await outbox.enqueue_many(session, alert, recipients)
+        return bool(recipients)
 
     async def edited(self, post: Post) -> None:
         """An edit of a stored post; an edit of a post never seen is archived silently."""
@@ -187,12 +196,12 @@ class IngestService:
             post_id=row.id,
             priority=PRIORITY_MATCH,
         )
-        queued = False
-        for (chat_id, thread_id), chat_matches in group_by_chat(changed).items():
-            queued |= await outbox.enqueue(
-                session, alert, chat_id, thread_id=thread_id, reasons=_reasons(chat_matches)
-            )
-        return queued
+        recipients = [
+            outbox.Recipient(chat_id, thread_id, _reasons(chat_matches))
+            for (chat_id, thread_id), chat_matches in group_by_chat(changed).items()
+        ]
+        await outbox.enqueue_many(session, alert, recipients)
+        return bool(recipients)
 
     async def deleted(self, channel: str, ids: Sequence[int], when: datetime) -> None:
         async with self.sessions() as session, session.begin():

@@ -176,6 +176,7 @@ async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
         )
         core = await start_core(settings)
         running = await start_bot(core, poll_timeout=1)
+        assert running is not None
         # Tests send many commands quickly; the rate-limit test installs its own limiter.
         running.app.bot_data[SERVICES_KEY].limiter = RateLimiter(per_minute=10_000)
         try:

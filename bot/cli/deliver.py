@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
+import ctypes.util
+import logging
 import signal
 import subprocess
 import sys
+import time
 from types import FrameType
 
 from bot.cli.common import settings_from
 from bot.deliver.process import DeliverOptions, WebhookOptions, deliver_forever, serve_forever
 from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -96,18 +103,77 @@ def _supervise(args: argparse.Namespace) -> int:
     ]
     if args.no_shared_budget:
         child_args.append("--no-shared-budget")
-    # Our own interpreter and arguments, no shell: nothing untrusted reaches the command.
-    children = [subprocess.Popen(child_args) for _ in range(args.workers)]  # noqa: S603
+    return Supervisor(child_args, args.workers).run()
 
-    def forward(signum: int, _frame: FrameType | None) -> None:
-        for child in children:
+
+class Supervisor:
+    """Keeps ``count`` children running: one that dies is logged and started again (after a
+    pause growing to 30 s while it keeps dying young). A signal to the supervisor is passed on
+    to all children, and each child is told by the kernel to stop should the supervisor die
+    without a word (kill -9), so no child outlives it."""
+
+    def __init__(self, command: list[str], count: int) -> None:
+        self.command = command
+        self.children: list[subprocess.Popen[bytes]] = []
+        self.started: list[float] = []
+        self.crashes: list[int] = [0] * count
+        self.count = count
+        self.stopping = False
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        # Our own interpreter and arguments, no shell: nothing untrusted reaches the command.
+        return subprocess.Popen(self.command, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
+
+    def _forward(self, signum: int, _frame: FrameType | None) -> None:
+        self.stopping = True
+        for child in self.children:
             if child.poll() is None:
                 child.send_signal(signum)
 
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
-    codes = [child.wait() for child in children]
-    return max(codes, default=0)
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._forward)
+        signal.signal(signal.SIGINT, self._forward)
+        for _ in range(self.count):
+            self.children.append(self._spawn())
+            self.started.append(time.monotonic())
+        due: dict[int, float] = {}  # slot -> when its replacement starts
+        while True:
+            now = time.monotonic()
+            for slot, child in enumerate(self.children):
+                code = child.poll()
+                if code is None or self.stopping:
+                    continue
+                if slot not in due:
+                    young = now - self.started[slot] < 10
+                    self.crashes[slot] = self.crashes[slot] + 1 if young else 0
+                    pause = min(30.0, 0.5 * 2 ** self.crashes[slot]) if young else 0.0
+                    log.warning(
+                        "deliver worker %d (pid %d) exited with %s; restarting in %gs",
+                        slot,
+                        child.pid,
+                        code,
+                        pause,
+                    )
+                    due[slot] = now + pause
+                if now >= due[slot]:
+                    del due[slot]
+                    self.children[slot] = self._spawn()
+                    self.started[slot] = time.monotonic()
+                    log.info("deliver worker %d restarted (pid %d)", slot, self.children[slot].pid)
+            if self.stopping and all(c.poll() is not None for c in self.children):
+                break
+            time.sleep(0.2)
+        return max((c.returncode or 0 for c in self.children), default=0)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the supervisor dies (Linux prctl)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application, build_dispatcher, connect, limits, start_core
+from bot.app import build_application, build_dispatcher, limits, start_core, with_retries
 from bot.config import Settings
 from bot.deliver.budget import DbBudget
 from bot.deliver.pacing import Pacer
@@ -46,11 +46,15 @@ class WebhookOptions:
     url_path: str = ""
 
 
-async def _until_signal(stop: asyncio.Event, task: asyncio.Task[None] | None = None) -> None:
+def _on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+
+
+async def _until_signal(stop: asyncio.Event, task: asyncio.Task[None] | None = None) -> None:
+    _on_signals(stop)
     waiters: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
     if task is not None:
         waiters.append(task)
@@ -92,9 +96,13 @@ async def deliver_forever(
             if postgres
             else None
         )
+        stop = stop or asyncio.Event()
+        _on_signals(stop)
         bot = _bot(settings, options.concurrency + 2)
-        await connect(bot)
-        async with bot:
+        cap = settings.retry_cap_seconds
+        if not await with_retries("Bot API start-up (getMe)", bot.initialize, stop, cap):
+            return
+        try:
             dispatcher = build_dispatcher(
                 core,
                 PtbSender(bot, settings.media_dir),
@@ -105,7 +113,6 @@ async def deliver_forever(
                 idle_poll=options.idle_poll,
                 exclusive=exclusive,
             )
-            stop = stop or asyncio.Event()
             task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
             log.info("deliver worker %s running", dispatcher.worker)
             try:
@@ -113,6 +120,8 @@ async def deliver_forever(
             finally:
                 stop.set()
                 await task
+        finally:
+            await bot.shutdown()
     finally:
         await core.close()
 
@@ -136,15 +145,26 @@ async def serve_forever(
         )
     core = await start_core(settings)
     app = build_application(core)
-    try:
-        await connect(app)
+    stop = stop or asyncio.Event()
+    _on_signals(stop)
+    cap = settings.retry_cap_seconds
+
+    async def connect() -> None:
+        await app.initialize()
         await registry.publish_commands(app)
+
+    async def poll() -> None:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+
+    try:
+        if not await with_retries("Bot API start-up (getMe, setMyCommands)", connect, stop, cap):
+            return
         await app.start()
         assert app.updater is not None
         if webhook is None:
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=10, drop_pending_updates=False
-            )
+            if not await with_retries("Bot API polling start (deleteWebhook)", poll, stop, cap):
+                return
         else:
             try:
                 await app.updater.start_webhook(
@@ -157,7 +177,7 @@ async def serve_forever(
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None
         log.info("bot serving by %s", "webhook" if webhook else "polling")
-        await _until_signal(stop or asyncio.Event())
+        await _until_signal(stop)
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()

@@ -153,7 +153,10 @@ class WebSource:
                     raise
                 except Exception as exc:  # one channel's failure must not stop the others
                     count = failures[channel] = failures.get(channel, 0) + 1
-                    delay = self._jittered(min(self.max_backoff, self.retry_base * 2**count))
+                    # Capped at a few poll intervals: a channel that is gone for a while (or
+                    # a t.me outage) is picked up again soon after it is back.
+                    cap = min(self.max_backoff, max(3 * self.poll_seconds, self.retry_base))
+                    delay = self._jittered(min(cap, self.retry_base * 2 ** min(count, 30)))
                     if isinstance(exc, SourceError):
                         log.warning(
                             "t.me/s/%s: poll failed (%s); retry in %.0fs", channel, exc, delay

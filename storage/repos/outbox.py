@@ -12,12 +12,13 @@ keeps each chat with one worker for its limit window, so per-chat pacing stays i
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -86,6 +87,42 @@ async def enqueue(
         returning=Delivery.id,
     )
     return new_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    chat_id: int
+    thread_id: int
+    reasons: dict[str, Any]
+
+
+async def enqueue_many(
+    session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]
+) -> None:
+    """Queue ``alert`` for every recipient in one statement (executemany); pairs already
+    queued are left as they are. A post that concerns 2,000 chats is one short write, not
+    2,000 round trips holding the database's write lock."""
+    if not recipients:
+        return
+    now = utcnow()
+    table = Delivery.__table__
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=["alert_id", "chat_id"])
+    rows = [
+        {
+            "alert_id": alert.id,
+            "chat_id": r.chat_id,
+            "thread_id": r.thread_id,
+            "priority": alert.priority,
+            "status": PENDING,
+            "attempts": 0,
+            "not_before": now,
+            "reasons": r.reasons,
+            "created_at": now,
+        }
+        for r in recipients
+    ]
+    await session.execute(stmt, rows)
 
 
 @dataclass(frozen=True, slots=True)

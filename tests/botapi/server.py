@@ -172,9 +172,11 @@ class BotApiServer(UpdateInjector):
             if call.outcome == "pending":
                 call.outcome = "error"
             call.status, call.description = err.status, err.description
+            call.answered_at = self.clock()
             self._calls_signal.fire()
             return web.json_response(err.body(), status=err.status)
         call.outcome, call.status, call.result = "ok", 200, result
+        call.answered_at = self.clock()
         self._calls_signal.fire()
         return web.json_response({"ok": True, "result": result})
 

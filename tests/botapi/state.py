@@ -28,6 +28,7 @@ class Call:
     status: int = 0
     description: str | None = None
     result: Any = None
+    answered_at: float = 0.0  # when the answer left the server (the clock of ``at``)
 
     @property
     def ok(self) -> bool:

@@ -87,6 +87,7 @@ async def live(botapi: BotApiServer, settings_factory: Any, db_url: str) -> Asyn
     )
     core: Core = await start_core(settings)
     running = await start_bot(core, poll_timeout=1)
+    assert running is not None
     yield running
     await stop_bot(running)
     await core.close()

@@ -18,29 +18,27 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.i18n import t
 from handlers import archive, commands, membership, settings, track
 from handlers.errors import on_error
 from handlers.ratelimit import gate
 
-# The menu, per language. Archive commands are listed here too: one menu, one place.
-COMMANDS: dict[str, dict[str, str]] = {
-    "track": {"uk": "Відстежувати місце", "en": "Track a place"},
-    "keyword": {
-        "uk": "Відстежувати слова: Курськ AND Суджа",
-        "en": "Track words: kursk AND sudzha",
-    },
-    "untrack": {"uk": "Припинити відстеження", "en": "Stop tracking"},
-    "list": {"uk": "Що відстежує цей чат і налаштування", "en": "What this chat tracks, settings"},
-    "latest": {"uk": "Останні дописи про місце", "en": "Latest posts about a place"},
-    "search": {"uk": "Пошук в архіві", "en": "Search the archive"},
-    "claims": {"uk": "Заяви про місце", "en": "Claims about a place"},
-    "sources": {"uk": "Канали, за якими стежу", "en": "The watched channels"},
-    "digest": {"uk": "Щоденний підсумок: ГГ:ХХ або off", "en": "Daily digest: HH:MM or off"},
-    "timezone": {"uk": "Часовий пояс", "en": "Time zone"},
-    "mute": {"uk": "Тиша на час: 30m, 2h, 1d, off", "en": "Mute for: 30m, 2h, 1d, off"},
-    "lang": {"uk": "Мова: uk або en", "en": "Language: uk or en"},
-    "help": {"uk": "Довідка", "en": "Help"},
-}
+# The menu (setMyCommands), in this order; each one's words are ``menu.<name>``.
+COMMANDS = (
+    "track",
+    "keyword",
+    "untrack",
+    "list",
+    "latest",
+    "search",
+    "claims",
+    "sources",
+    "digest",
+    "timezone",
+    "mute",
+    "lang",
+    "help",
+)
 MENU_LANGS = ("uk", "en")
 DEFAULT_MENU_LANG = "en"
 
@@ -74,7 +72,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def menu(lang: str) -> list[BotCommand]:
-    return [BotCommand(name, texts[lang]) for name, texts in COMMANDS.items()]
+    return [BotCommand(name, t(lang, "menu." + name)) for name in COMMANDS]
 
 
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]

@@ -34,6 +34,7 @@ from bot.services.chats import ChatService
 from bot.services.claims import ClaimsHook
 from bot.services.sources import SourceService
 from bot.services.subscriptions import SubscriptionService
+from bot.watch.check import ChannelStatus, check_channel
 from bot.watch.runner import run_watchers
 from handlers import registry
 from handlers.archive import ARCHIVE_KEY
@@ -136,7 +137,14 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         subscriptions=SubscriptionService(core.sessions),
         chats=ChatService(core.sessions, settings.default_tz),
     )
-    app.bot_data[ARCHIVE_KEY] = ArchiveService(core.sessions, admin_ids=settings.admin_ids)
+    web_url = settings.telegram_web_url
+
+    async def channel_check(channel: str) -> ChannelStatus:
+        return await check_channel(web_url, channel)
+
+    app.bot_data[ARCHIVE_KEY] = ArchiveService(
+        core.sessions, admin_ids=settings.admin_ids, channel_check=channel_check
+    )
     registry.register(app)
     return app
 

@@ -8,6 +8,7 @@ async def test_x(bot: Talk) -> None:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -163,8 +164,10 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture
-async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
+@contextlib.asynccontextmanager
+async def talking(settings_factory: Any, db_url: str, **overrides: Any) -> AsyncIterator[Talk]:
+    """A fresh database, the loopback Bot API server and the bot on it (``overrides``: more
+    settings, e.g. the t.me server's URL)."""
     from tests.conftest import reset_database
 
     await reset_database(db_url)
@@ -173,6 +176,7 @@ async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
             database_url=db_url,
             telegram_api_url=f"{botapi.url}/bot",
             telegram_file_url=f"{botapi.url}/file/bot",
+            **overrides,
         )
         core = await start_core(settings)
         running = await start_bot(core, poll_timeout=1)
@@ -183,3 +187,9 @@ async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
         finally:
             await stop_bot(running)
             await core.close()
+
+
+@pytest.fixture
+async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
+    async with talking(settings_factory, db_url) as talk:
+        yield talk

@@ -8,7 +8,7 @@ Every argument is checked before any database work, so bad input changes nothing
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from bot.core.tokens import search_query
 from bot.errors import ArchiveQueryError, ExpressionError
 from bot.matching import KEYWORD, PLACE, PlaceSubscriptions
 from bot.services.sources import Source, SourceService
+from bot.watch.check import ChannelStatus
 from storage.models import Post as PostRow
 from storage.repos import claims as claim_repo
 from storage.repos import posts as post_repo
@@ -177,9 +178,12 @@ class ArchiveService:
         admin_ids: Collection[int] = (),
         gazetteer: Gazetteer | None = None,
         page_size: int = PAGE_SIZE,
+        channel_check: Callable[[str], Awaitable[ChannelStatus]] | None = None,
     ) -> None:
         self.sessions = sessions
         self.admin_ids = frozenset(admin_ids)
+        # Asks t.me whether a channel is public before it is added (None: no check).
+        self.channel_check = channel_check
         self.sources = SourceService(sessions)
         self.page_size = page_size
         self._gaz = gazetteer
@@ -309,7 +313,25 @@ class ArchiveService:
         if side is not None and not _SIDE_RE.match(side):
             raise ArchiveQueryError(f"not a side: {side!r}", "bad_side", {"side": side})
         channel = _channel_name(name)
+        await self.ensure_public(channel)
         return await self.sources.add(channel, side.upper() if side else None)
+
+    async def ensure_public(self, channel: str) -> None:
+        """Raises ArchiveQueryError (channel_missing, channel_unchecked) unless t.me shows
+        ``channel`` as a public channel; a channel already watched needs no asking."""
+        if self.channel_check is None:
+            return
+        if any(s.channel == channel for s in await self.sources.all()):
+            return
+        status = await self.channel_check(channel)
+        if status is ChannelStatus.MISSING:
+            raise ArchiveQueryError(
+                f"no public channel @{channel}", "channel_missing", {"channel": channel}
+            )
+        if status is ChannelStatus.UNREACHABLE:
+            raise ArchiveQueryError(
+                f"could not ask t.me about @{channel}", "channel_unchecked", {"channel": channel}
+            )
 
     async def remove_source(self, raw: str) -> tuple[str, bool]:
         """(channel, whether it was watched until now)."""

@@ -226,4 +226,7 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "chart.axis_day": "Day (your time zone)",
     "chart.axis_mentions": "Posts per day",
     "chart.axis_losses": "Personnel per day",
+    # --- Adding a source ---
+    "archive.channel_missing": "There is no public channel @{channel}: check the name (I cannot read private channels).",
+    "archive.channel_unchecked": "Could not check @{channel} on t.me; try again in a minute.",
 }

@@ -231,4 +231,7 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "chart.axis_day": "День (за вашим часом)",
     "chart.axis_mentions": "Дописів за день",
     "chart.axis_losses": "Особовий склад за добу",
+    # --- Adding a source ---
+    "archive.channel_missing": "Каналу @{channel} немає серед публічних: перевірте назву (приватні канали я не читаю).",
+    "archive.channel_unchecked": "Не вдалося перевірити @{channel} на t.me; спробуйте ще раз за хвилину.",
 }

@@ -39,6 +39,8 @@ from bot.watch.runner import run_watchers
 from handlers import registry
 from handlers.archive import ARCHIVE_KEY
 from handlers.context import SERVICES_KEY, Services
+from handlers.pacing import ReplyPacer, unpaced_context
+from handlers.updates import PerChatUpdateProcessor
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
 log = logging.getLogger(__name__)
@@ -131,6 +133,8 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
+        .rate_limiter(ReplyPacer())
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     app.bot_data[SERVICES_KEY] = Services(
@@ -172,7 +176,8 @@ async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int
     )
     stop = asyncio.Event()
     tasks = [
-        asyncio.create_task(dispatcher.run(stop), name="dispatcher"),
+        # The dispatcher paces alerts itself: its sends bypass the replies' pacer.
+        asyncio.create_task(dispatcher.run(stop), name="dispatcher", context=unpaced_context()),
         asyncio.create_task(run_scheduler(core, stop), name="digests"),
     ]
     return Running(core, app, dispatcher, stop, tasks)

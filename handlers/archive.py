@@ -27,6 +27,7 @@ from bot.services.archive import ArchiveService, ClaimBoard, Hit, Latest, Search
 from bot.services.chats import ChatView
 from bot.services.sources import Source
 from handlers.context import NO_PREVIEW, chat_ref, command_args, reply, services
+from handlers.track import CLAIMS_PLACE, LATEST_PLACE, SEARCH_WORDS, homonym_prompt
 
 ARCHIVE_KEY = "dozor.archive"
 PAGE_PREFIX = "s:"
@@ -248,20 +249,55 @@ async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             raise
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    view = await _view(update, context)
+async def _asked(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView, arg: str, action: str
+) -> str | None:
+    """The place id ``arg`` names; or None after asking which one (homonyms, as buttons
+    doing ``action``) or saying what is wrong. Never a guess."""
     service = archive(context)
-    arg = command_args(update)
+    command = "latest" if action == LATEST_PLACE else "claims"
     try:
-        if arg.strip():
-            found = await service.latest(place=arg)
+        places = service.places_for(arg)
+    except ArchiveQueryError as err:
+        await reply(update, render_error(err, view.language, service, command))
+        return None
+    # "Житомир": the city, not a homonym of its oblast (whose claims its board shows too).
+    named = [
+        p
+        for p in places
+        if not (p.kind == "region" and any(q.kind == "city" and q.region == p.id for q in places))
+    ]
+    if len(named) == 1:
+        return named[0].id
+    res = services(context).subscriptions.resolve(arg, view.language)
+    await reply(update, *homonym_prompt(res, view.language, action))
+    return None
+
+
+async def _latest_of(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_id: str | None
+) -> str:
+    service = archive(context)
+    try:
+        if place_id is not None:
+            found = await service.latest(place_id=place_id)
         else:
             found = await service.latest(chat_id=chat_ref(update).id)
     except ArchiveQueryError as err:
-        await reply(update, render_error(err, view.language, service, "latest"))
-        return
+        return render_error(err, view.language, service, "latest")
     label = service.gaz.label(found.place.id, view.language) if found.place else None
-    await reply(update, render_latest(found, view, label))
+    return render_latest(found, view, label)
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    view = await _view(update, context)
+    arg = command_args(update)
+    place_id = None
+    if arg.strip():
+        place_id = await _asked(update, context, view, arg, LATEST_PLACE)
+        if place_id is None:
+            return
+    await reply(update, await _latest_of(update, context, view, place_id))
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -308,15 +344,54 @@ async def sources_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(update, say(view.language, key, channel=_e(channel)))
 
 
-async def claims(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    view = await _view(update, context)
+async def _claims_of(context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_id: str) -> str:
     service = archive(context)
     try:
-        board = await service.claim_board(command_args(update))
+        board = await service.claim_board(place_id=place_id)
     except ArchiveQueryError as err:
-        await reply(update, render_error(err, view.language, service, "claims"))
+        return render_error(err, view.language, service, "claims")
+    return render_claims(board, view, service)
+
+
+async def claims(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    view = await _view(update, context)
+    arg = command_args(update)
+    if not arg.strip():
+        await reply(update, say(view.language, "place_usage", command="claims"))
         return
-    await reply(update, render_claims(board, view, service))
+    place_id = await _asked(update, context, view, arg, CLAIMS_PLACE)
+    if place_id is not None:
+        await reply(update, await _claims_of(context, view, place_id))
+
+
+async def place_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ls:<place id>`` (latest posts) and ``cb:<place id>`` (claim board): from a homonym
+    choice, an alert or a plain-text offer. Answered as a new message, so an alert's buttons
+    stay usable."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    view = await _view(update, context)
+    await query.answer()
+    if query.data.startswith(LATEST_PLACE):
+        text = await _latest_of(update, context, view, query.data.removeprefix(LATEST_PLACE))
+    else:
+        text = await _claims_of(context, view, query.data.removeprefix(CLAIMS_PLACE))
+    await reply(update, text)
+
+
+async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``sq:<words>``: search the archive for words a user typed as plain text."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    view = await _view(update, context)
+    service = archive(context)
+    await query.answer()
+    try:
+        page = await service.search(query.data.removeprefix(SEARCH_WORDS))
+    except ArchiveQueryError as err:
+        await reply(update, render_error(err, view.language, service, "search"))
+        return
+    await reply(update, *render_search(page, view))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -327,3 +402,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("sources_add", sources_add))
     app.add_handler(CommandHandler("sources_remove", sources_remove))
     app.add_handler(CommandHandler("claims", claims))
+    app.add_handler(CallbackQueryHandler(place_button, pattern=f"^({LATEST_PLACE}|{CLAIMS_PLACE})"))
+    app.add_handler(CallbackQueryHandler(search_button, pattern=f"^{SEARCH_WORDS}"))

@@ -3,6 +3,7 @@ first matching handler wins.
 
   group -1  the rate-limit gate (stops flooding users before any handler or database work)
   group  0  commands, buttons, membership and migration updates
+  group  1  the answer to any other private message (plain text, an unknown command)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.core.i18n import t
-from handlers import archive, commands, membership, settings, track
+from handlers import archive, commands, fallback, membership, settings, track
 from handlers.errors import on_error
 from handlers.ratelimit import gate
 
@@ -67,6 +68,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
     # /search, /latest, /sources, /claims and their buttons.
     archive.register(app)
+
+    # Every private message gets an answer. A later group, so commands registered in group 0
+    # in any order come first; the fallback skips the commands they handle.
+    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, fallback.text), group=1
+    )
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command), group=1)
 
     app.add_error_handler(on_error)
 

@@ -22,6 +22,7 @@ from bot.core.post import Post
 from bot.services.ratelimit import RateLimiter
 from handlers.context import SERVICES_KEY
 from storage.models import Chat, Subscription
+from tests.botapi.limits import Limits
 from tests.botapi.server import BotApiServer
 from tests.botapi.state import Call
 
@@ -165,13 +166,16 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @contextlib.asynccontextmanager
-async def talking(settings_factory: Any, db_url: str, **overrides: Any) -> AsyncIterator[Talk]:
-    """A fresh database, the loopback Bot API server and the bot on it (``overrides``: more
-    settings, e.g. the t.me server's URL)."""
+async def talking(
+    settings_factory: Any, db_url: str, *, limits: Limits | None = None, **overrides: Any
+) -> AsyncIterator[Talk]:
+    """A fresh database, the loopback Bot API server and the bot on it (``limits``: the
+    server enforces Telegram's flood limits; ``overrides``: more settings, e.g. the t.me
+    server's URL)."""
     from tests.conftest import reset_database
 
     await reset_database(db_url)
-    async with BotApiServer() as botapi:
+    async with BotApiServer(limits) as botapi:
         settings = settings_factory(
             database_url=db_url,
             telegram_api_url=f"{botapi.url}/bot",

@@ -22,6 +22,7 @@ from bot.core.post import normalise_channel
 from bot.core.tokens import search_query
 from bot.errors import ArchiveQueryError, ExpressionError
 from bot.matching import KEYWORD, PLACE, PlaceSubscriptions
+from bot.services.places import PlaceResolver
 from bot.services.sources import Source, SourceService
 from bot.watch.check import ChannelStatus
 from storage.models import Post as PostRow
@@ -233,22 +234,35 @@ class ArchiveService:
 
     # --- /latest ---------------------------------------------------------------------------------
 
-    def resolve_place(self, raw: str) -> Place:
-        """The place a user means (the best of homonyms). Raises ArchiveQueryError: empty,
-        too_long, or unknown_place with suggestions (place labels) in ``params``."""
+    def places_for(self, raw: str) -> list[Place]:
+        """Every place a user's name may mean, best first (several: ask which). Raises
+        ArchiveQueryError: empty, too_long, or unknown_place with suggestions (place ids)
+        in ``params``."""
         name = " ".join(raw.split())
         if len(raw) > MAX_QUERY:
             raise ArchiveQueryError("name too long", "too_long", {"max": MAX_QUERY})
         if not name:
             raise ArchiveQueryError("no place given", "empty")
-        places = self.gaz.resolve(name)
+        places = PlaceResolver(self.gaz).resolve(name)
         if not places:
             raise ArchiveQueryError(
                 f"unknown place {name!r}",
                 "unknown_place",
                 {"query": name, "suggestions": [p.id for p in self.gaz.suggest(name)]},
             )
-        return places[0]
+        return places
+
+    def resolve_place(self, raw: str) -> Place:
+        """The best of the places ``raw`` may mean (callers that cannot ask)."""
+        return self.places_for(raw)[0]
+
+    def place_by_id(self, place_id: str) -> Place:
+        try:
+            return self.gaz.get(place_id)
+        except KeyError:
+            raise ArchiveQueryError(
+                f"unknown place id {place_id!r}", "unknown_place", {"query": place_id}
+            ) from None
 
     async def latest(
         self,
@@ -257,12 +271,16 @@ class ArchiveService:
         chat_id: int | None = None,
         limit: int = LATEST_COUNT,
         scan: int = LATEST_SCAN,
+        place_id: str | None = None,
     ) -> Latest:
-        """The newest posts about ``place`` (and what it contains), or matching what chat
-        ``chat_id`` tracks, among the ``scan`` newest stored posts."""
+        """The newest posts about ``place`` (a name, or ``place_id``) and what it contains,
+        or matching what chat ``chat_id`` tracks, among the ``scan`` newest stored posts."""
         target: Place | None = None
-        if place is not None:
+        if place_id is not None:
+            target = self.place_by_id(place_id)
+        elif place is not None:
             target = self.resolve_place(place)
+        if target is not None:
             wanted = _Wanted(self.places, {target.id}, ())
         async with self.sessions() as session:
             if target is None:
@@ -346,8 +364,8 @@ class ArchiveService:
 
     # --- /claims ---------------------------------------------------------------------------------
 
-    async def claim_board(self, raw: str) -> ClaimBoard:
-        place = self.resolve_place(raw)
+    async def claim_board(self, raw: str = "", *, place_id: str | None = None) -> ClaimBoard:
+        place = self.place_by_id(place_id) if place_id is not None else self.resolve_place(raw)
         chain = (place, *(self.gaz.get(a) for a in self.gaz.ancestors(place.id)))
         async with self.sessions() as session:
             board = await claim_repo.claim_board(session, [p.id for p in chain])

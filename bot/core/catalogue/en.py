@@ -51,7 +51,6 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "also_region": "＋ All of {name}",
     "already_tracked": "Already tracking: {label}",
     "homonyms": "There are {total} places called “{query}”. Which one?",
-    "homonyms_more": "Showing the first {shown}; be more specific to narrow it down.",
     "unknown_place": "I don't know a place called “{query}”.",
     "did_you_mean": "Did you mean one of these?",
     "or_keyword": "Or track it as a word in posts.",
@@ -229,4 +228,18 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     # --- Adding a source ---
     "archive.channel_missing": "There is no public channel @{channel}: check the name (I cannot read private channels).",
     "archive.channel_unchecked": "Could not check @{channel} on t.me; try again in a minute.",
+    # --- Homonyms: pages ---
+    "homonyms_page": "Showing {first}–{last} of {total}. To narrow it, add the oblast or raion: <code>{query}, Donetsk</code> or <code>{query} Kramatorsk</code>.",
+    "homonyms_next": "More ▶",
+    "homonyms_prev": "◀ Back",
+    # --- Plain text and unknown commands ---
+    "offer_place": "📍 {label}\nWhat should I do?",
+    "offer_track": "🔔 Track it",
+    "offer_latest": "🕑 Latest posts",
+    "offer_claims": "⚖️ Claims",
+    "offer_words": "I don't know a place called that. What should I do with “{words}”?",
+    "offer_words_long": "I don't know a place called that. To follow words use /keyword; to look them up, /search.",
+    "offer_keyword": "🔎 Track these words",
+    "offer_search": "🗂 Search the archive",
+    "unknown_command": "I don't know the command {command}. Here is what I can do:",
 }

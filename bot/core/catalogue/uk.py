@@ -56,7 +56,6 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "also_region": "＋ Уся {name}",
     "already_tracked": "Уже відстежую: {label}",
     "homonyms": "«{query}» — таких місць {total}. Яке саме?",
-    "homonyms_more": "Показано перші {shown}; уточніть назву, щоб звузити.",
     "unknown_place": "Не знаю місця «{query}».",
     "did_you_mean": "Можливо, ви мали на увазі одне з цих:",
     "or_keyword": "Або відстежуйте це як слово в дописах.",
@@ -234,4 +233,18 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     # --- Adding a source ---
     "archive.channel_missing": "Каналу @{channel} немає серед публічних: перевірте назву (приватні канали я не читаю).",
     "archive.channel_unchecked": "Не вдалося перевірити @{channel} на t.me; спробуйте ще раз за хвилину.",
+    # --- Homonyms: pages ---
+    "homonyms_page": "Показано {first}–{last} з {total}. Щоб звузити, додайте область чи район: <code>{query}, Донецька</code> або <code>{query} Краматорський</code>.",
+    "homonyms_next": "Ще ▶",
+    "homonyms_prev": "◀ Назад",
+    # --- Plain text and unknown commands ---
+    "offer_place": "📍 {label}\nЩо зробити?",
+    "offer_track": "🔔 Відстежувати",
+    "offer_latest": "🕑 Останні дописи",
+    "offer_claims": "⚖️ Заяви сторін",
+    "offer_words": "Такого місця не знаю. Що зробити зі словами «{words}»?",
+    "offer_words_long": "Такого місця не знаю. Щоб стежити за словами, скористайтеся /keyword, щоб шукати — /search.",
+    "offer_keyword": "🔎 Відстежувати як слова",
+    "offer_search": "🗂 Знайти в архіві",
+    "unknown_command": "Не знаю команди {command}. Ось що я вмію:",
 }

@@ -76,7 +76,8 @@ def contradiction_line(payload: dict[str, Any], lang: str) -> str:
     place = c["place"].get(key) or c["place"]["en"]
     why = c["why"].get(key) or c["why"]["en"]
     old, new = c["earlier"], c["new"]
-    return f"{place}: {why} (@{old['channel']}/{old['id']} ↔ @{new['channel']}/{new['id']})"
+    lead = "" if place in why else f"{place}: "
+    return f"{lead}{why} (@{old['channel']}/{old['id']} ↔ @{new['channel']}/{new['id']})"
 
 
 async def replay(

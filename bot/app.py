@@ -35,10 +35,12 @@ from bot.services.chats import ChatService
 from bot.services.claims import ClaimsHook
 from bot.services.sources import SourceService
 from bot.services.subscriptions import SubscriptionService
+from bot.watch.check import ChannelStatus, check_channel
 from bot.watch.runner import run_watchers
 from handlers import registry
 from handlers.archive import ARCHIVE_KEY
 from handlers.context import SERVICES_KEY, Services
+from handlers.pacing import ReplyPacer, unpaced_context
 from handlers.updates import PerChatUpdates
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
@@ -139,6 +141,7 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.file_url)
+        .rate_limiter(ReplyPacer())
         .concurrent_updates(PerChatUpdates())
         .build()
     )
@@ -146,7 +149,14 @@ def build_application(core: Core) -> Application:  # type: ignore[type-arg]
         subscriptions=SubscriptionService(core.sessions),
         chats=ChatService(core.sessions, settings.default_tz),
     )
-    app.bot_data[ARCHIVE_KEY] = ArchiveService(core.sessions, admin_ids=settings.admin_ids)
+    web_url = settings.telegram_web_url
+
+    async def channel_check(channel: str) -> ChannelStatus:
+        return await check_channel(web_url, channel)
+
+    app.bot_data[ARCHIVE_KEY] = ArchiveService(
+        core.sessions, admin_ids=settings.admin_ids, channel_check=channel_check
+    )
     registry.register(app)
     return app
 
@@ -235,7 +245,8 @@ async def start_bot(
         await app.shutdown()
         return None
     tasks = [
-        asyncio.create_task(dispatcher.run(stop), name="dispatcher"),
+        # The dispatcher paces alerts itself: its sends bypass the replies' pacer.
+        asyncio.create_task(dispatcher.run(stop), name="dispatcher", context=unpaced_context()),
         asyncio.create_task(run_scheduler(core, stop), name="digests"),
     ]
     return Running(core, app, dispatcher, stop, tasks)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import build_dispatcher, start_core
 from bot.config import Settings
@@ -17,6 +17,7 @@ from bot.core.post import Post
 from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.render import Rendered
 from bot.services.subscriptions import ChatRef, SubscriptionService
+from storage.repos import outbox
 
 UNLIMITED = Limits(1e6, 1e6, 1e6, 1e6)
 REPLAY_CHAT = ChatRef(id=1, type="private", title="replay", language="en")
@@ -65,6 +66,18 @@ class ReplayResult:
     posts: int
     stored: int
     alerts: int
+    # One line per contradiction found: "Kursk Oblast: <why> (@a/1 ↔ @b/2)".
+    contradictions: tuple[str, ...] = ()
+
+
+def contradiction_line(payload: dict[str, Any], lang: str) -> str:
+    c = payload["contradiction"]
+    key = "uk" if lang == "uk" else "en"
+    place = c["place"].get(key) or c["place"]["en"]
+    why = c["why"].get(key) or c["why"]["en"]
+    old, new = c["earlier"], c["new"]
+    lead = "" if place in why else f"{place}: "
+    return f"{lead}{why} (@{old['channel']}/{old['id']} ↔ @{new['channel']}/{new['id']})"
 
 
 async def replay(
@@ -91,7 +104,10 @@ async def replay(
             stored += await core.ingest.new_posts([post])
             while await dispatcher.run_once():
                 pass
-        return ReplayResult(len(ordered), stored, sender.sent)
+        async with core.sessions() as session:
+            found = await outbox.alerts_of_kind(session, "contradiction")
+        lines = tuple(contradiction_line(a.payload, lang) for a in found if a.payload)
+        return ReplayResult(len(ordered), stored, sender.sent, lines)
     finally:
         await core.close()
 

@@ -21,11 +21,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.analysis.claims.contradict import speaker_of
 from bot.analysis.claims.model import Kind, StoredClaimRef
 from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html
+from bot.core.i18n import has, t
 from bot.errors import ArchiveQueryError
 from bot.services.archive import ArchiveService, ClaimBoard, Hit, Latest, SearchPage
 from bot.services.chats import ChatView
 from bot.services.sources import Source
 from handlers.context import NO_PREVIEW, chat_ref, command_args, reply, services
+from handlers.track import CLAIMS_PLACE, LATEST_PLACE, SEARCH_WORDS, homonym_prompt
 
 ARCHIVE_KEY = "dozor.archive"
 PAGE_PREFIX = "s:"
@@ -35,128 +37,6 @@ EXCERPT_LIMIT = 300
 QUOTE_LIMIT = 280
 TITLE_LIMIT = 40
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "search_usage": {
-        "uk": "Що шукати? Наприклад: <code>/search Харків обстріл</code>\n"
-        "Лише в одному каналі: <code>/search @kpszsu Харків</code>",
-        "en": "What should I look for? For example: <code>/search Kharkiv "
-        "shelling</code>\nIn one channel only: <code>/search @kpszsu "
-        "Kharkiv</code>",
-    },
-    "too_long": {"uk": "Задовго: до {max} символів.", "en": "Too long: {max} characters at most."},
-    "too_many_words": {"uk": "Забагато слів: до {max}.", "en": "Too many words: {max} at most."},
-    "no_words": {
-        "uk": "У запиті немає слів, які можна шукати.",
-        "en": "The query has no words to look for.",
-    },
-    "found": {
-        "uk": "Знайдено: {total} · сторінка {page} з {pages}",
-        "en": "{total} found · page {page} of {pages}",
-    },
-    "not_found": {
-        "uk": "Нічого не знайдено за запитом «{query}».",
-        "en": "Nothing found for “{query}”.",
-    },
-    "expired": {
-        "uk": "Цей пошук застарів, повторіть /search.",
-        "en": "This search has expired; run /search again.",
-    },
-    "post": {"uk": "допис", "en": "post"},
-    "edited": {"uk": "змінено", "en": "edited"},
-    "latest_place": {"uk": "🕑 Останні дописи: {place}", "en": "🕑 Latest posts about {place}"},
-    "latest_subs": {
-        "uk": "🕑 Останні дописи про те, що відстежує цей чат",
-        "en": "🕑 Latest posts about what this chat tracks",
-    },
-    "latest_none_place": {
-        "uk": "{place}: нічого серед останніх {scanned} дописів.",
-        "en": "Nothing about {place} among the latest {scanned} posts.",
-    },
-    "latest_none_subs": {
-        "uk": "Нічого з того, що відстежує цей чат, серед останніх {scanned} дописів.",
-        "en": "Nothing this chat tracks among the latest {scanned} posts.",
-    },
-    "tracks_nothing": {
-        "uk": "Цей чат ще нічого не відстежує. Спробуйте <code>/latest Суджа</code> або /track.",
-        "en": "This chat tracks nothing yet. Try <code>/latest Sudzha</code> or /track.",
-    },
-    "place_usage": {
-        "uk": "Яке місце? Наприклад: <code>/{command} Курська область</code>",
-        "en": "Which place? For example: <code>/{command} Kursk Oblast</code>",
-    },
-    "unknown_place": {
-        "uk": "Не знаю місця «{query}».",
-        "en": "I don't know a place called “{query}”.",
-    },
-    "did_you_mean": {"uk": "Можливо, ви мали на увазі:", "en": "Did you mean:"},
-    "sources": {"uk": "📡 Канали, за якими я стежу:", "en": "📡 The channels I watch:"},
-    "sources_none": {
-        "uk": "Я ще не стежу за жодним каналом.",
-        "en": "I am not watching any channel yet.",
-    },
-    "stopped": {"uk": "припинено; архів зберігається", "en": "stopped; archive kept"},
-    "admins_only": {
-        "uk": "Це можуть лише адміністратори бота.",
-        "en": "Only the bot's administrators can do this.",
-    },
-    "sources_add_usage": {
-        "uk": "Як: <code>/sources_add &lt;канал&gt; [UA|RU]</code>",
-        "en": "Usage: <code>/sources_add &lt;channel&gt; [UA|RU]</code>",
-    },
-    "sources_remove_usage": {
-        "uk": "Як: <code>/sources_remove &lt;канал&gt;</code>",
-        "en": "Usage: <code>/sources_remove &lt;channel&gt;</code>",
-    },
-    "bad_channel": {
-        "uk": "«{channel}» — не ім'я каналу.",
-        "en": "“{channel}” is not a channel username.",
-    },
-    "bad_side": {
-        "uk": "Сторона — це 2–8 латинських літер, напр. UA або RU, а не «{side}».",
-        "en": "A side is 2–8 Latin letters such as UA or RU, not “{side}”.",
-    },
-    "source_added": {"uk": "✅ Стежу за @{channel}{side}.", "en": "✅ Watching @{channel}{side}."},
-    "source_removed": {
-        "uk": "Більше не стежу за @{channel}; його архів зберігається.",
-        "en": "Stopped watching @{channel}; its archive stays.",
-    },
-    "source_unknown": {
-        "uk": "Я й не стежив за @{channel}.",
-        "en": "I was not watching @{channel}.",
-    },
-    "claims_title": {"uk": "⚖️ Заяви: {place}", "en": "⚖️ Claims about {place}"},
-    "claims_scope": {
-        "uk": "Остання заява кожної сторони про це місце і про {areas}.",
-        "en": "The latest claim of each side about it and about {areas}.",
-    },
-    "claims_scope_self": {
-        "uk": "Остання заява кожної сторони.",
-        "en": "The latest claim of each side.",
-    },
-    "claims_none": {
-        "uk": "{place}: заяв ще немає, як і про {areas}.",
-        "en": "No claims about {place} or {areas} yet.",
-    },
-    "claims_none_self": {"uk": "{place}: заяв ще немає.", "en": "No claims about {place} yet."},
-    "about": {"uk": "📍 {place}", "en": "📍 {place}"},
-}
-
-_KINDS: dict[str, tuple[str, str]] = {
-    Kind.CONTROL: ("control: {controller}", "контроль: {controller}"),
-    Kind.OPERATION_COMPLETED: (
-        "operation completed, control: {controller}",
-        "операцію завершено, контроль: {controller}",
-    ),
-    Kind.WITHDRAWAL: ("withdrawal", "відхід"),
-    Kind.ATTEMPT: ("attempt to advance", "спроба наступу"),
-    Kind.DENIAL: ("denies the claim", "заперечує заяву"),
-    Kind.FIGHTING: ("fighting goes on", "бої тривають"),
-}
-_FIGHTING: dict[str, tuple[str, str]] = {
-    "holding": ("holding positions", "утримують позиції"),
-    "repelled": ("attacks repelled", "атаки відбито"),
-    "remnants": ("enemy remnants remain", "залишки противника"),
-}
 _FLAGS = {"UA": "🇺🇦", "RU": "🇷🇺"}
 
 
@@ -169,9 +49,8 @@ def _attr(value: str) -> str:
 
 
 def say(lang: str, key: str, **params: object) -> str:
-    entry = _TEXTS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
+    """An archive command's words (``archive.<key>`` in the catalogue)."""
+    return t(lang, "archive." + key, **params)
 
 
 def archive(context: ContextTypes.DEFAULT_TYPE) -> ArchiveService:
@@ -256,11 +135,11 @@ def render_sources(sources: Sequence[Source], lang: str) -> str:
 
 def _kind_text(ref: StoredClaimRef, lang: str) -> str:
     c = ref.claim
-    i = 0 if lang == "en" else 1
-    if c.kind == Kind.FIGHTING and c.polarity in _FIGHTING:
-        return _FIGHTING[c.polarity][i]
-    template = _KINDS.get(c.kind, (c.kind, c.kind))[i]
-    return template.format(controller=c.controller or c.polarity or "?")
+    if c.kind == Kind.FIGHTING and has("fighting." + str(c.polarity)):
+        return t(lang, "fighting." + str(c.polarity))
+    if not has("board." + c.kind):
+        return str(c.kind)
+    return t(lang, "board." + c.kind, controller=c.controller or c.polarity or "?")
 
 
 def _quote(text: str) -> str:
@@ -370,20 +249,55 @@ async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             raise
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    view = await _view(update, context)
+async def _asked(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView, arg: str, action: str
+) -> str | None:
+    """The place id ``arg`` names; or None after asking which one (homonyms, as buttons
+    doing ``action``) or saying what is wrong. Never a guess."""
     service = archive(context)
-    arg = command_args(update)
+    command = "latest" if action == LATEST_PLACE else "claims"
     try:
-        if arg.strip():
-            found = await service.latest(place=arg)
+        places = service.places_for(arg)
+    except ArchiveQueryError as err:
+        await reply(update, render_error(err, view.language, service, command))
+        return None
+    # "Житомир": the city, not a homonym of its oblast (whose claims its board shows too).
+    named = [
+        p
+        for p in places
+        if not (p.kind == "region" and any(q.kind == "city" and q.region == p.id for q in places))
+    ]
+    if len(named) == 1:
+        return named[0].id
+    res = services(context).subscriptions.resolve(arg, view.language)
+    await reply(update, *homonym_prompt(res, view.language, action))
+    return None
+
+
+async def _latest_of(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_id: str | None
+) -> str:
+    service = archive(context)
+    try:
+        if place_id is not None:
+            found = await service.latest(place_id=place_id)
         else:
             found = await service.latest(chat_id=chat_ref(update).id)
     except ArchiveQueryError as err:
-        await reply(update, render_error(err, view.language, service, "latest"))
-        return
+        return render_error(err, view.language, service, "latest")
     label = service.gaz.label(found.place.id, view.language) if found.place else None
-    await reply(update, render_latest(found, view, label))
+    return render_latest(found, view, label)
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    view = await _view(update, context)
+    arg = command_args(update)
+    place_id = None
+    if arg.strip():
+        place_id = await _asked(update, context, view, arg, LATEST_PLACE)
+        if place_id is None:
+            return
+    await reply(update, await _latest_of(update, context, view, place_id))
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -430,15 +344,54 @@ async def sources_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(update, say(view.language, key, channel=_e(channel)))
 
 
-async def claims(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    view = await _view(update, context)
+async def _claims_of(context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_id: str) -> str:
     service = archive(context)
     try:
-        board = await service.claim_board(command_args(update))
+        board = await service.claim_board(place_id=place_id)
     except ArchiveQueryError as err:
-        await reply(update, render_error(err, view.language, service, "claims"))
+        return render_error(err, view.language, service, "claims")
+    return render_claims(board, view, service)
+
+
+async def claims(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    view = await _view(update, context)
+    arg = command_args(update)
+    if not arg.strip():
+        await reply(update, say(view.language, "place_usage", command="claims"))
         return
-    await reply(update, render_claims(board, view, service))
+    place_id = await _asked(update, context, view, arg, CLAIMS_PLACE)
+    if place_id is not None:
+        await reply(update, await _claims_of(context, view, place_id))
+
+
+async def place_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ls:<place id>`` (latest posts) and ``cb:<place id>`` (claim board): from a homonym
+    choice, an alert or a plain-text offer. Answered as a new message, so an alert's buttons
+    stay usable."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    view = await _view(update, context)
+    await query.answer()
+    if query.data.startswith(LATEST_PLACE):
+        text = await _latest_of(update, context, view, query.data.removeprefix(LATEST_PLACE))
+    else:
+        text = await _claims_of(context, view, query.data.removeprefix(CLAIMS_PLACE))
+    await reply(update, text)
+
+
+async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``sq:<words>``: search the archive for words a user typed as plain text."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    view = await _view(update, context)
+    service = archive(context)
+    await query.answer()
+    try:
+        page = await service.search(query.data.removeprefix(SEARCH_WORDS))
+    except ArchiveQueryError as err:
+        await reply(update, render_error(err, view.language, service, "search"))
+        return
+    await reply(update, *render_search(page, view))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -449,3 +402,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("sources_add", sources_add))
     app.add_handler(CommandHandler("sources_remove", sources_remove))
     app.add_handler(CommandHandler("claims", claims))
+    app.add_handler(CallbackQueryHandler(place_button, pattern=f"^({LATEST_PLACE}|{CLAIMS_PLACE})"))
+    app.add_handler(CallbackQueryHandler(search_button, pattern=f"^{SEARCH_WORDS}"))

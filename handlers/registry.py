@@ -4,6 +4,7 @@ first matching handler wins.
   group -2  edited messages stop here (they never re-run a command)
   group -1  the rate-limit gate (stops flooding users before any handler or database work)
   group  0  commands, buttons, membership and migration updates
+  group  1  the answer to any other private message (plain text, an unknown command)
 """
 
 from __future__ import annotations
@@ -20,29 +21,27 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import archive, commands, membership, settings, track
+from bot.core.i18n import t
+from handlers import archive, commands, fallback, membership, settings, track
 from handlers.errors import on_error
 from handlers.ratelimit import gate
 
-# The menu, per language. Archive commands are listed here too: one menu, one place.
-COMMANDS: dict[str, dict[str, str]] = {
-    "track": {"uk": "Відстежувати місце", "en": "Track a place"},
-    "keyword": {
-        "uk": "Відстежувати слова: Курськ AND Суджа",
-        "en": "Track words: kursk AND sudzha",
-    },
-    "untrack": {"uk": "Припинити відстеження", "en": "Stop tracking"},
-    "list": {"uk": "Що відстежує цей чат і налаштування", "en": "What this chat tracks, settings"},
-    "latest": {"uk": "Останні дописи про місце", "en": "Latest posts about a place"},
-    "search": {"uk": "Пошук в архіві", "en": "Search the archive"},
-    "claims": {"uk": "Заяви про місце", "en": "Claims about a place"},
-    "sources": {"uk": "Канали, за якими стежу", "en": "The watched channels"},
-    "digest": {"uk": "Щоденний підсумок: ГГ:ХХ або off", "en": "Daily digest: HH:MM or off"},
-    "timezone": {"uk": "Часовий пояс", "en": "Time zone"},
-    "mute": {"uk": "Тиша на час: 30m, 2h, 1d, off", "en": "Mute for: 30m, 2h, 1d, off"},
-    "lang": {"uk": "Мова: uk або en", "en": "Language: uk or en"},
-    "help": {"uk": "Довідка", "en": "Help"},
-}
+# The menu (setMyCommands), in this order; each one's words are ``menu.<name>``.
+COMMANDS = (
+    "track",
+    "keyword",
+    "untrack",
+    "list",
+    "latest",
+    "search",
+    "claims",
+    "sources",
+    "digest",
+    "timezone",
+    "mute",
+    "lang",
+    "help",
+)
 MENU_LANGS = ("uk", "en")
 DEFAULT_MENU_LANG = "en"
 
@@ -80,11 +79,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # /search, /latest, /sources, /claims and their buttons.
     archive.register(app)
 
+    # Every private message gets an answer. A later group, so commands registered in group 0
+    # in any order come first; the fallback skips the commands they handle.
+    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, fallback.text), group=1
+    )
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command), group=1)
+
     app.add_error_handler(on_error)
 
 
 def menu(lang: str) -> list[BotCommand]:
-    return [BotCommand(name, texts[lang]) for name, texts in COMMANDS.items()]
+    return [BotCommand(name, t(lang, "menu." + name)) for name in COMMANDS]
 
 
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]

@@ -1,7 +1,9 @@
 """/track, /keyword, /untrack and their buttons.
 
 Callback data (at most 64 bytes): ``tp:<place id>`` tracks a place, ``tk:<word>`` tracks a
-word as a keyword, ``ut:<subscription id>`` untracks.
+word as a keyword, ``ut:<subscription id>`` untracks, ``hm:<action>:<offset>:<name>`` shows
+another page of a name's homonyms, each button doing ``<action>`` (``tp`` track, ``ls``
+latest posts, ``cb`` claim board) with the place chosen.
 """
 
 from __future__ import annotations
@@ -16,14 +18,28 @@ from telegram.ext import ContextTypes
 
 from bot.core.i18n import t
 from bot.errors import UserInputError
-from bot.services.subscriptions import ChatRef, Choice, Resolution, SubscriptionService
-from handlers.context import changing, command_args, reply, services
+from bot.services.subscriptions import (
+    MAX_CHOICES,
+    ChatRef,
+    Choice,
+    Resolution,
+    SubscriptionService,
+)
+from handlers.context import changing, command_args, current, reply, services
 
 TRACK_PLACE = "tp:"
 TRACK_KEYWORD = "tk:"
 UNTRACK = "ut:"
+HOMONYMS = "hm:"
+LATEST_PLACE = "ls:"
+CLAIMS_PLACE = "cb:"
+SEARCH_WORDS = "sq:"
+PLACE_ACTIONS = (TRACK_PLACE, LATEST_PLACE, CLAIMS_PLACE)
 CALLBACK_LIMIT = 64
 BUTTON_TEXT = 120  # Telegram shows long button text elided; the oblast must survive
+
+
+Reply = tuple[str, InlineKeyboardMarkup | None]
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -34,12 +50,33 @@ def _fits(data: str) -> bool:
     return len(data.encode("utf-8")) <= CALLBACK_LIMIT
 
 
-def place_buttons(choices: tuple[Choice, ...] | list[Choice]) -> list[list[InlineKeyboardButton]]:
-    return [
-        [_button(c.label, TRACK_PLACE + c.place_id)]
-        for c in choices
-        if _fits(TRACK_PLACE + c.place_id)
-    ]
+def place_buttons(
+    choices: tuple[Choice, ...] | list[Choice], action: str = TRACK_PLACE
+) -> list[list[InlineKeyboardButton]]:
+    return [[_button(c.label, action + c.place_id)] for c in choices if _fits(action + c.place_id)]
+
+
+def homonym_prompt(res: Resolution, lang: str, action: str = TRACK_PLACE) -> Reply:
+    """ "There are 108 places called …": a page of buttons leading with what differs, and
+    ◀ ▶ to the other pages."""
+    query = html.escape(res.query)
+    text = t(lang, "homonyms", query=query, total=res.total)
+    rows = place_buttons(res.choices, action)
+    if res.total > len(res.choices):
+        last = res.offset + len(res.choices)
+        text += "\n" + t(
+            lang, "homonyms_page", first=res.offset + 1, last=last, total=res.total, query=query
+        )
+        nav = []
+        back = f"{HOMONYMS}{action}{max(0, res.offset - MAX_CHOICES)}:{res.query}"
+        more = f"{HOMONYMS}{action}{last}:{res.query}"
+        if res.offset > 0 and _fits(back):
+            nav.append(_button(t(lang, "homonyms_prev"), back))
+        if last < res.total and _fits(more):
+            nav.append(_button(t(lang, "homonyms_next"), more))
+        if nav:
+            rows.append(nav)
+    return text, InlineKeyboardMarkup(rows)
 
 
 async def _tracked_place(
@@ -77,10 +114,7 @@ def _offer(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     query = html.escape(res.query)
     if res.choices:
-        text = t(lang, "homonyms", query=query, total=res.total)
-        if res.total > len(res.choices):
-            text += "\n" + t(lang, "homonyms_more", shown=len(res.choices))
-        return text, InlineKeyboardMarkup(place_buttons(res.choices))
+        return homonym_prompt(res, lang)
     rows = place_buttons(res.suggestions)
     keyword = _as_keyword(svc, res.query, lang)
     if keyword is not None:
@@ -165,11 +199,15 @@ async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
+    data = query.data
+    svc = services(context).subscriptions
+    if data.startswith(HOMONYMS):  # paging changes nothing: anyone may
+        reader = await current(update, context)
+        await _homonym_page(update, svc, reader.language, data.removeprefix(HOMONYMS))
+        return
     chat = await changing(update, context)
     if chat is None:
         return
-    data = query.data
-    svc = services(context).subscriptions
     if data.startswith(TRACK_PLACE):
         await _edit(update, *await _tracked_place(context, chat, data.removeprefix(TRACK_PLACE)))
     elif data.startswith(TRACK_KEYWORD):
@@ -186,7 +224,24 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
 
 
-BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK})"
+async def _homonym_page(update: Update, svc: SubscriptionService, lang: str, data: str) -> None:
+    """``<action>:<offset>:<name>`` → that page of the name's homonyms, in place."""
+    action, _, rest = data.partition(":")
+    offset, _, name = rest.partition(":")
+    if action + ":" not in PLACE_ACTIONS or not _OFFSET.fullmatch(offset) or not name:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        return
+    res = svc.resolve(name, lang, int(offset))
+    if res.choices:
+        await _edit(update, *homonym_prompt(res, lang, action + ":"))
+    else:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+
+
+BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK}|{HOMONYMS})"
 # A subscription id as we write it: ASCII digits that fit a BIGINT. str.isdigit() accepts
 # "²" (which int() refuses) and any length (which the database refuses).
 _SUB_ID = re.compile(r"[0-9]{1,18}")
+_OFFSET = re.compile(r"[0-9]{1,4}")  # a homonym page's offset, as we write it

@@ -8,6 +8,7 @@ async def test_x(bot: Talk) -> None:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from bot.core.post import Post
 from bot.services.ratelimit import RateLimiter
 from handlers.context import SERVICES_KEY
 from storage.models import Chat, Subscription
+from tests.botapi.limits import Limits
 from tests.botapi.server import BotApiServer
 from tests.botapi.state import Call
 
@@ -163,16 +165,22 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture
-async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
+@contextlib.asynccontextmanager
+async def talking(
+    settings_factory: Any, db_url: str, *, limits: Limits | None = None, **overrides: Any
+) -> AsyncIterator[Talk]:
+    """A fresh database, the loopback Bot API server and the bot on it (``limits``: the
+    server enforces Telegram's flood limits; ``overrides``: more settings, e.g. the t.me
+    server's URL)."""
     from tests.conftest import reset_database
 
     await reset_database(db_url)
-    async with BotApiServer() as botapi:
+    async with BotApiServer(limits) as botapi:
         settings = settings_factory(
             database_url=db_url,
             telegram_api_url=f"{botapi.url}/bot",
             telegram_file_url=f"{botapi.url}/file/bot",
+            **overrides,
         )
         core = await start_core(settings)
         running = await start_bot(core, poll_timeout=1)
@@ -184,3 +192,9 @@ async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
         finally:
             await stop_bot(running)
             await core.close()
+
+
+@pytest.fixture
+async def bot(settings_factory: Any, db_url: str) -> AsyncIterator[Talk]:
+    async with talking(settings_factory, db_url) as talk:
+        yield talk

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from bot import logsafe
-from bot.config import Settings, load_settings
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def settings_from(args: object, **overrides: object) -> Settings:
-    """Settings from the environment, with command-line overrides where given."""
+    """Settings from the environment, with command-line overrides where given.
+
+    Logging: ``-v`` info, ``-vv`` debug; otherwise the commands that run until stopped log
+    at LOG_LEVEL and the offline ones (replay, export, …) only warnings, so their output is
+    theirs alone."""
+    from bot import logsafe
+    from bot.config import load_settings
+
     values = {k: v for k, v in overrides.items() if v is not None}
     settings = load_settings(**values)
     logsafe.install(settings)  # from here on, no output carries these settings' secrets
-    if getattr(args, "verbose", False):
-        logging.getLogger().setLevel(logging.DEBUG)
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    if verbose:
+        level = logging.DEBUG if verbose >= 2 else logging.INFO
+    elif getattr(args, "service", False):
+        level = logging.getLevelName(settings.log_level.upper())
     else:
-        logging.getLogger().setLevel(settings.log_level.upper())
+        level = logging.WARNING
+    logging.getLogger().setLevel(level)
     return settings

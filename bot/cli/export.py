@@ -7,13 +7,13 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.app import start_core
-from bot.archive import csv_header, csv_line, iter_records, to_jsonl
 from bot.cli.common import settings_from
-from bot.config import Settings
 from bot.core.post import normalise_channel
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def parse_date(value: str) -> datetime:
@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 async def export(
     settings: Settings, out: TextIO, fmt: str, channel: str | None, since: datetime | None
 ) -> int:
+    from bot.app import start_core
+    from bot.archive import csv_header, csv_line, iter_records, to_jsonl
+
     core = await start_core(settings)
     count = 0
     try:

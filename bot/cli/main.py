@@ -1,21 +1,24 @@
-"""Entry point of `dozor` and `python -m bot`."""
+"""Entry point of `dozor` and `python -m bot`.
+
+Fast when it can be: `dozor --help` and `dozor --version` import no command module (so
+neither Telegram, SQLAlchemy, pymorphy3 nor matplotlib); `dozor COMMAND …` imports only the
+module that defines COMMAND.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import logsafe
+from bot import __version__
 from bot.errors import DozorError
 
-# Subcommand modules; each exposes register(subparsers). Heavy imports (the gazetteer,
-# Telethon, matplotlib) happen inside the commands, so `dozor --help` stays fast.
+# Subcommand modules; each exposes register(subparsers).
 COMMAND_MODULES = (
     "bot.cli.run",
     "bot.cli.replay",
@@ -28,25 +31,75 @@ COMMAND_MODULES = (
     "bot.cli.digest",
     "bot.cli.reindex",
 )
+# command -> (its module, its one-line help), for the top-level help without the imports.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("bot.cli.run", "run watcher, bot and delivery in one process"),
+    "replay": ("bot.cli.replay", "run the pipeline offline on a file (default: the sample)"),
+    "import": ("bot.cli.importer", "import a Telegram Desktop export or a posts JSONL"),
+    "db": ("bot.cli.db", "database schema"),
+    "analyze": ("bot.cli.analyze", "places, claims and contradictions of JSONL posts"),
+    "export": ("bot.cli.export", "dump stored posts with versions and media paths"),
+    "watch": ("bot.cli.watch", "run only the watchers"),
+    "login": ("bot.cli.watch", "log the Telethon account in once (interactive)"),
+    "backfill": ("bot.cli.watch", "fetch a channel's history into the archive"),
+    "sources": ("bot.cli.watch", "manage watched channels"),
+    "deliver": ("bot.cli.deliver", "send queued alerts (N workers; PostgreSQL for N>1)"),
+    "serve": ("bot.cli.deliver", "run only the bot's commands (polling or webhook)"),
+    "digest": ("bot.cli.digest", "print a chat's daily digest in the terminal"),
+    "schedule": ("bot.cli.digest", "run the digest scheduler (one leader among processes)"),
+    "reindex": ("bot.cli.reindex", "rebuild the search index of the archive"),
+}
+# Commands that run until stopped log at LOG_LEVEL; the others are quiet unless -v.
+SERVICES = frozenset({"run", "watch", "serve", "deliver", "schedule"})
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the named command's module is imported."""
     parser = argparse.ArgumentParser(
         prog="dozor", description="Monitor official Telegram channels and alert chats."
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more logging (-v info, -vv debug)"
+    )
+    parser.add_argument("--version", action="version", version=f"dozor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    wanted = _command_of(argv) if argv is not None else None
+    if argv is not None and wanted not in COMMANDS and wanted is not None:
+        modules: tuple[str, ...] = COMMAND_MODULES  # a command this table does not know yet
+    elif wanted is None and argv is not None:
+        modules = ()
+    else:
+        modules = (COMMANDS[wanted][0],) if wanted is not None else COMMAND_MODULES
+    defined = {name for name, (module, _) in COMMANDS.items() if module in modules}
+    for name in modules:
         importlib.import_module(name).register(sub)
+    for name, (_module, help_) in COMMANDS.items():
+        if name not in defined and name not in sub.choices:
+            sub.add_parser(name, help=help_)  # listed in the help; parsed once chosen
     return parser
 
 
+def _log_level(args: argparse.Namespace) -> int:
+    if args.verbose >= 2:
+        return logging.DEBUG
+    if args.verbose == 1:
+        return logging.INFO
+    return logging.WARNING
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING, format=logsafe.LOG_FORMAT
-    )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
+    args.service = args.command in SERVICES
+    # Imported only now: `--help` and `--version` have exited by here, and this pulls in the
+    # configuration and SQLAlchemy.
+    from bot import logsafe
+
+    logging.basicConfig(level=_log_level(args), format=logsafe.LOG_FORMAT)
     logsafe.install()
     # Third-party clients log request URLs, and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -55,16 +108,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DozorError as exc:
         print(f"dozor: {logsafe.REDACT(str(exc))}", file=sys.stderr)
         return 2
-    except (OSError, SQLAlchemyError) as exc:
-        # An unreachable or misconfigured database: say so, without the URL's password.
-        print(
-            f"dozor: cannot use the database: {logsafe.REDACT(_no_secrets(exc))}", file=sys.stderr
-        )
-        return 2
+    except BrokenPipeError:
+        # `dozor export | head`: the reader has what it wanted. Point stdout at /dev/null
+        # so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        print(f"dozor: {logsafe.REDACT(message)}", file=sys.stderr)
+        return 2
+
+
+def describe_failure(exc: BaseException) -> str | None:
+    """One readable line for a network or database failure; None for a bug (traceback)."""
+    names = {f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__}
+    text = _no_secrets(exc)
+    if any(n.startswith(("telegram.error.", "aiohttp.", "httpx.")) for n in names):
+        return f"network error ({type(exc).__name__}): {text}"
+    if any(n.startswith("sqlalchemy.exc.") for n in names):
+        return f"cannot use the database: {text}"
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return f"network error ({type(exc).__name__}): {text}"
+    if isinstance(exc, OSError):
+        return f"cannot use the database or a file: {text}"
+    return None
 
 
 def _no_secrets(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = re.sub(r"/bot\d+:[\w-]+", "/bot***", text)  # a Bot API URL carries the token
     return re.sub(r"://([^:/@\s]+):[^@\s]*@", r"://\1:***@", text)

@@ -46,4 +46,8 @@ def _run(args: argparse.Namespace) -> int:
         f"replayed {result.posts} posts ({result.stored} stored), tracking "
         f"{', '.join(tracks)}: {result.alerts} alerts"
     )
+    found = len(result.contradictions)
+    print(f"{found} contradiction{'' if found == 1 else 's'} found" + (":" if found else "."))
+    for line in result.contradictions:
+        print(f"  ⚠️ {line}")
     return 0

@@ -6,22 +6,20 @@ import argparse
 import asyncio
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import aiohttp
-from tqdm import tqdm
-
-from bot.app import start_core, watch_forever
 from bot.cli.common import settings_from
 from bot.cli.export import parse_date
-from bot.config import Settings
 from bot.core.post import normalise_channel
-from bot.errors import ConfigError
-from bot.services.sources import SourceService
+from bot.errors import ConfigError, UserInputError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     watch = sub.add_parser("watch", help="run only the watchers")
-    watch.set_defaults(func=lambda a: asyncio.run(watch_forever(settings_from(a))) or 0)
+    watch.set_defaults(func=_watch)
 
     login = sub.add_parser("login", help="log the Telethon account in once (interactive)")
     login.set_defaults(func=_login)
@@ -34,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=("telethon", "web"),
         default=None,
         help="default: telethon when credentials are set, else web",
+    )
+    backfill.add_argument(
+        "--retries", type=int, default=4, help="web: retries per page before giving up"
     )
     backfill.set_defaults(func=_backfill)
 
@@ -48,6 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     remove.set_defaults(func=_sources_remove)
     listing = actions.add_parser("list")
     listing.set_defaults(func=_sources_list)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from bot.app import watch_forever
+
+    asyncio.run(watch_forever(settings_from(args)))
+    return 0
 
 
 def _credentials(settings: Settings) -> tuple[int, str, Path]:
@@ -69,18 +77,34 @@ def _login(args: argparse.Namespace) -> int:
     return 0
 
 
-async def backfill(settings: Settings, channel: str, since: datetime, source: str) -> int:
+async def backfill(
+    settings: Settings, channel: str, since: datetime, source: str, *, retries: int = 4
+) -> int:
+    import aiohttp
+    from tqdm import tqdm
+
+    from bot.app import start_core
+
     core = await start_core(settings, quiet=True)  # history is archived, not alerted
     try:
-        with tqdm(unit="post", desc=channel) as bar:
+        # Two bars: pages move the first while they are fetched, storing moves the second.
+        with (
+            tqdm(unit="post", desc=f"{channel} fetched", position=0) as pages,
+            tqdm(unit="post", desc=f"{channel} stored ", position=1) as bar,
+        ):
             if source == "web":
                 from bot.watch.web import WebSource
 
                 async with aiohttp.ClientSession() as http:
                     web = WebSource(
-                        settings.telegram_web_url, [channel], core.ingest, core.media, http
+                        settings.telegram_web_url,
+                        [channel],
+                        core.ingest,
+                        core.media,
+                        http,
+                        retries=retries,
                     )
-                    return await web.backfill(channel, since, bar.update)
+                    return await web.backfill(channel, since, bar.update, pages.update)
             from bot.watch.telethon_login import make_client
             from bot.watch.telethon_source import TelethonSource
 
@@ -103,17 +127,32 @@ async def backfill(settings: Settings, channel: str, since: datetime, source: st
 def _backfill(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     source = args.source or ("telethon" if settings.has_telethon_credentials else "web")
-    new = asyncio.run(backfill(settings, args.channel, args.since, source))
+    new = asyncio.run(backfill(settings, args.channel, args.since, source, retries=args.retries))
     print(f"{args.channel}: {new} new posts stored")
     return 0
 
 
 def _sources_call(args: argparse.Namespace, action: str) -> int:
+    from bot.app import start_core
+    from bot.services.sources import SourceService
+    from bot.watch.check import ChannelStatus, check_channel
+
     async def go() -> int:
         core = await start_core(settings_from(args))
         try:
             svc = SourceService(core.sessions)
             if action == "add":
+                status = await check_channel(core.settings.telegram_web_url, args.channel)
+                if status is ChannelStatus.MISSING:
+                    raise UserInputError(
+                        f"there is no public channel @{normalise_channel(args.channel)} "
+                        "(checked on t.me; private channels cannot be read)"
+                    )
+                if status is ChannelStatus.UNREACHABLE:
+                    raise UserInputError(
+                        f"could not check @{normalise_channel(args.channel)} on "
+                        f"{core.settings.telegram_web_url}; try again (see the warning above)"
+                    )
                 src = await svc.add(args.channel, args.side)
                 print(f"watching {src.channel}" + (f" ({src.side})" if src.side else ""))
             elif action == "remove":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -27,7 +27,8 @@ from storage.repos import subscriptions as sub_repo
 
 TOP_PER_ITEM = 3
 MAX_ITEMS = 10
-MAX_CONTRADICTIONS = 5
+MAX_CONTRADICTIONS = 5  # episodes
+MAX_CONTRADICTION_PAIRS = 200
 MAX_CLAIM_CHANGES = 8
 SNIPPET = 500  # characters of a post's text kept in the payload for the renderer's excerpt
 CHART_DAYS = 7
@@ -103,7 +104,11 @@ def _ref(row: PostRow) -> dict[str, Any]:
 
 def _place_names(row: ClaimRow) -> dict[str, str]:
     data = row.data or {}
-    return {"en": row.place_name, "uk": str(data.get("place_uk") or row.place_name)}
+    return {
+        "id": row.place_id,
+        "en": row.place_name,
+        "uk": str(data.get("place_uk") or row.place_name),
+    }
 
 
 async def _flagged_posts(
@@ -135,16 +140,26 @@ async def _flagged_posts(
 
 
 def _snippet(row: PostRow, matches: Sequence[ChatMatch]) -> dict[str, Any]:
+    """Up to SNIPPET characters around the first match, cut between words (the renderer's
+    excerpt shortens it further, also between words)."""
     text = row.text
     spans = sorted({s for m in matches for s in m.spans})
     start = 0
     if spans and spans[0][0] > SNIPPET // 2:
         start = spans[0][0] - SNIPPET // 4
-    cut = text[start : start + SNIPPET]
+        space = text.find(" ", start, spans[0][0])
+        start = space + 1 if space >= 0 else spans[0][0]
+    end = start + SNIPPET
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        last_span_end = max((e for s, e in spans if s >= start), default=start)
+        end = space if space > max(start, last_span_end) else end
+    cut = text[start:end]
     kept = [(s - start, e - start) for s, e in spans if s >= start and e <= start + len(cut)]
+    lead = 1 if start else 0
     return {
         "text": ("…" if start else "") + cut,
-        "spans": [[s + (1 if start else 0), e + (1 if start else 0)] for s, e in kept],
+        "spans": [[s + lead, e + lead] for s, e in kept],
     }
 
 
@@ -184,7 +199,7 @@ def _items(
             )
             if len(top) >= TOP_PER_ITEM:
                 break
-        items.append({"label": sub.label, "kind": sub.kind, "posts": len(mine), "top": top})
+        items.append(item_ref(sub) | {"posts": len(mine), "top": top})
     items.sort(key=lambda i: -int(i["posts"]))
     return items[:MAX_ITEMS]
 
@@ -222,20 +237,27 @@ async def _contradictions(
         .join(old_ch, old_ch.id == old_post.channel_id)
         .where(new.asserted_at >= since, new.asserted_at < until, or_(*about_chat))
         .order_by(new.asserted_at.desc(), Contradiction.id.desc())
-        .limit(MAX_CONTRADICTIONS)
+        .limit(MAX_CONTRADICTION_PAIRS)
     )
-    out = []
+    # One line per episode: the same place disputed by the same two sides is one story,
+    # however many post pairs repeat it; the newest pair is linked, the others counted.
+    episodes: dict[object, dict[str, Any]] = {}
     for pair, n, o, n_ch, n_id, o_ch, o_id in (await session.execute(stmt)).all():
-        out.append(
-            {
-                "place": _place_names(n),
-                "why": pair.why,
-                "why_uk": pair.why_uk,
-                "new": {"channel": n_ch, "id": n_id, "side": n.side},
-                "earlier": {"channel": o_ch, "id": o_id, "side": o.side},
-            }
-        )
-    return out
+        key = pair.episode_id or (pair.place_id, frozenset((n.side, o.side)))
+        if key in episodes:
+            episodes[key]["pairs"] += 1
+            continue
+        if len(episodes) >= MAX_CONTRADICTIONS:
+            continue
+        episodes[key] = {
+            "place": _place_names(n),
+            "why": pair.why,
+            "why_uk": pair.why_uk,
+            "new": {"channel": n_ch, "id": n_id, "side": n.side},
+            "earlier": {"channel": o_ch, "id": o_id, "side": o.side},
+            "pairs": 1,
+        }
+    return list(episodes.values())
 
 
 def _claim_view(row: ClaimRow) -> dict[str, Any]:
@@ -349,38 +371,75 @@ async def _losses(
     return out, {"channel": rows[0][1], "id": rows[0][2]}
 
 
+def chart_days(since: datetime, until: datetime, tz: tzinfo) -> list[date]:
+    """The chart's days: the local calendar days ending with the one most of the digest's
+    window lies in (26.04 for a digest at 08:00 on 27.04), so each post's bar stands on the
+    day it was published in the chat's time zone."""
+    last = (since + (until - since) / 2).astimezone(tz).date()
+    return [last - timedelta(days=k) for k in range(CHART_DAYS - 1, -1, -1)]
+
+
+def _local_midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tz)
+
+
 async def _week(
     session: AsyncSession,
     cache: MatchCache,
     chat_id: int,
-    windows: Sequence[tuple[date, datetime, datetime]],
+    days: Sequence[date],
+    tz: tzinfo,
     subs: Sequence[Subscription],
 ) -> dict[str, Any]:
-    """Mentions per digest window over the last week, per tracked item; falls back to the
-    daily change of the personnel loss counter when nothing tracked was mentioned."""
-    days = [d.isoformat() for d, _s, _u in windows]
-    counts: dict[int, list[int]] = {sub.id: [0] * len(windows) for sub in subs}
-    rows = await post_repo.recent(session, since=windows[0][1], until=windows[-1][2])
+    """Mentions per local day over the last week, per tracked item (keyed by subscription
+    id, named when drawn, in the chat's language); falls back to the daily change of the
+    personnel loss counter when nothing tracked was mentioned."""
+    index = {d: i for i, d in enumerate(days)}
+    start = _local_midnight(days[0], tz)
+    end = _local_midnight(days[-1] + timedelta(days=1), tz)
+    counts: dict[int, list[int]] = {sub.id: [0] * len(days) for sub in subs}
+    rows = await post_repo.recent(session, since=start, until=end)
     rows = [r for r in rows if not r.deleted]
     for row, ms in await cache.for_chat(session, rows, chat_id):
-        idx = next((i for i, (_d, s, u) in enumerate(windows) if s <= row.date < u), None)
+        idx = index.get(_aware(row.date).astimezone(tz).date())
         if idx is None:
             continue
         for sub_id in {m.subscription_id for m in ms}:
             if sub_id in counts:
                 counts[sub_id][idx] += 1
-    series = {sub.label: counts[sub.id] for sub in subs if any(counts[sub.id])}
+    iso = [d.isoformat() for d in days]
+    series = [(sub, counts[sub.id]) for sub in subs if any(counts[sub.id])]
     if series:
-        top = sorted(series.items(), key=lambda kv: -sum(kv[1]))[:5]
-        return {"kind": "mentions", "days": days, "series": dict(top)}
+        top = sorted(series, key=lambda kv: -sum(kv[1]))[:5]
+        return {
+            "kind": "mentions",
+            "days": iso,
+            "series": [{**item_ref(sub), "values": values} for sub, values in top],
+        }
     losses: list[int] = []
-    for _d, s, u in windows:
-        figures, _ = await _losses(session, s, u)
+    for d in days:
+        figures, _ = await _losses(
+            session, _local_midnight(d, tz), _local_midnight(d + timedelta(days=1), tz)
+        )
         personnel = next((f for f in figures if f["metric"] == "personnel"), None)
         losses.append(int(personnel["change"] or 0) if personnel else 0)
     if any(losses):
-        return {"kind": "losses", "days": days, "series": {"personnel": losses}}
+        return {
+            "kind": "losses",
+            "days": iso,
+            "series": [{"kind": "metric", "key": "personnel", "label": "", "values": losses}],
+        }
     return {}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def item_ref(sub: Subscription) -> dict[str, Any]:
+    """What names a tracked item at send time: its kind and key (a place id is named from
+    the gazetteer in the chat's language then), the label it was tracked as as a fallback."""
+    return {"kind": sub.kind, "key": sub.key, "label": sub.label}
 
 
 async def build(
@@ -390,9 +449,10 @@ async def build(
     chat_id: int,
     day: date,
     windows: Sequence[tuple[date, datetime, datetime]],
+    tz: tzinfo = UTC,
 ) -> DigestContent:
     """The digest of ``chat_id`` for the last of ``windows`` (oldest first, one per day:
-    (day, since, until)); the others feed the week's chart."""
+    (day, since, until)); the week's chart counts posts by their local day in ``tz``."""
     _day, since, until = windows[-1]
     subs = await sub_repo.for_chat(session, chat_id)
     content = DigestContent(
@@ -409,7 +469,8 @@ async def build(
         content.items = _items(subs, matched, contradicted, with_claims)
         content.contradictions = await _contradictions(session, post_ids, place_ids, since, until)
         content.claims = await _claim_changes(session, post_ids, place_ids, since, until)
-        content.week = await _week(session, cache, chat_id, windows, subs)
+        days = chart_days(since, until, tz)
+        content.week = await _week(session, cache, chat_id, days, tz, subs)
     content.losses, content.losses_post = await _losses(session, since, until)
     return content
 

@@ -12,80 +12,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html
+from bot.core.i18n import has, t
 from bot.core.post import post_link
 from bot.deliver.render import Rendered
-
-_WORDS: dict[str, dict[str, str]] = {
-    "title": {"uk": "🗞 <b>Дайджест · {day}</b>", "en": "🗞 <b>Digest · {day}</b>"},
-    "window": {"uk": "<i>з {since} до {until}</i>", "en": "<i>from {since} to {until}</i>"},
-    "empty": {
-        "uk": "Нічого нового про те, що відстежує цей чат.",
-        "en": "Nothing new about what this chat tracks.",
-    },
-    "posts": {"uk": "дописів: {n}", "en": "posts: {n}"},
-    "contradictions": {"uk": "⚠️ <b>Суперечності</b>", "en": "⚠️ <b>Contradictions</b>"},
-    "claims": {"uk": "🔄 <b>Зміни в заявах</b>", "en": "🔄 <b>Changes in claims</b>"},
-    "losses": {
-        "uk": "📉 <b>Втрати противника за добу</b>",
-        "en": "📉 <b>Enemy losses over the day</b>",
-    },
-    "new": {"uk": "нова", "en": "new"},
-    "earlier": {"uk": "попередня", "en": "earlier"},
-    "was": {"uk": "було", "en": "was"},
-    "source": {"uk": "джерело", "en": "source"},
-    "more": {"uk": "далі", "en": "more"},
-    "echo": {"uk": "повторено {n}×", "en": "repeated {n}×"},
-    "chart": {"uk": "📊 Згадки за тиждень · {day}", "en": "📊 Mentions over the week · {day}"},
-    "chart_losses": {
-        "uk": "📊 Втрати противника за тиждень · {day}",
-        "en": "📊 Enemy losses over the week · {day}",
-    },
-}
-
-_KINDS: dict[str, dict[str, str]] = {
-    "control": {"uk": "контроль", "en": "control"},
-    "operation_completed": {"uk": "операцію завершено", "en": "operation completed"},
-    "withdrawal": {"uk": "відхід", "en": "withdrawal"},
-    "fighting": {"uk": "бої", "en": "fighting"},
-    "attempt": {"uk": "спроба", "en": "attempt"},
-    "denial": {"uk": "спростування", "en": "denial"},
-}
-
-METRICS: dict[str, dict[str, str]] = {
-    "personnel": {"uk": "особовий склад", "en": "personnel"},
-    "tank": {"uk": "танки", "en": "tanks"},
-    "APC": {"uk": "ББМ", "en": "armoured vehicles"},
-    "field artillery": {"uk": "артсистеми", "en": "artillery systems"},
-    "MRL": {"uk": "РСЗВ", "en": "MLRS"},
-    "anti-aircraft warfare": {"uk": "засоби ППО", "en": "air defence"},
-    "aircraft": {"uk": "літаки", "en": "aircraft"},
-    "helicopter": {"uk": "гелікоптери", "en": "helicopters"},
-    "drone": {"uk": "БпЛА", "en": "drones"},
-    "cruise missiles": {"uk": "крилаті ракети", "en": "cruise missiles"},
-    "naval ship": {"uk": "кораблі / катери", "en": "warships / boats"},
-    "submarines": {"uk": "підводні човни", "en": "submarines"},
-    "vehicles and fuel tanks": {
-        "uk": "автотехніка й автоцистерни",
-        "en": "vehicles and fuel tanks",
-    },
-    "military auto": {"uk": "автотехніка", "en": "vehicles"},
-    "fuel tank": {"uk": "цистерни з ПММ", "en": "fuel tanks"},
-    "special equipment": {"uk": "спецтехніка", "en": "special equipment"},
-    "ground robotic systems": {"uk": "НРК", "en": "ground robotic systems"},
-}
+from bot.digest.labels import item_name, place_name
 
 
 def _w(lang: str, key: str, **params: object) -> str:
-    entry = _WORDS[key]
-    text = entry.get(lang) or entry["uk"]
-    return text.format(**params) if params else text
+    return t(lang, "digest." + key, **params)
 
 
-def _label(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
+def _label(prefix: str, key: str | None, lang: str) -> str:
     if key is None:
         return "?"
-    entry = table.get(key)
-    return html.escape(entry.get(lang, entry["uk"]) if entry else key)
+    return html.escape(t(lang, prefix + key) if has(prefix + key) else key)
 
 
 def _local(iso: str, tz: str, fmt: str) -> str:
@@ -105,7 +45,19 @@ def _num(value: Any) -> str:
 
 
 def _place(place: dict[str, str], lang: str) -> str:
-    return html.escape(place.get(lang) or place.get("en") or "?")
+    return html.escape(place_name(place, lang))
+
+
+def _more(item: dict[str, Any], shown: int, lang: str) -> str:
+    """ "…and N more" with the command that lists them (tap to copy)."""
+    rest = int(item["posts"]) - shown
+    if rest <= 0:
+        return ""
+    if item.get("kind") == "place":
+        command = "/latest " + item_name(item, lang, short=True)
+    else:
+        command = "/search " + " ".join(str(item.get("label") or item.get("key")).split())
+    return "\n" + _w(lang, "and_more", n=rest, command=html.escape(command))
 
 
 def _items(payload: dict[str, Any], lang: str, tz: str) -> list[str]:
@@ -113,7 +65,8 @@ def _items(payload: dict[str, Any], lang: str, tz: str) -> list[str]:
     for item in payload["items"]:
         if not item["posts"]:
             continue
-        lines = [f"📍 <b>{html.escape(item['label'])}</b> — {_w(lang, 'posts', n=item['posts'])}"]
+        name = html.escape(item_name(item, lang))
+        lines = [f"📍 <b>{name}</b> — {_w(lang, 'posts', n=item['posts'])}"]
         for p in item["top"]:
             mark = "⚠️ " if p.get("contradiction") else ""
             who = html.escape(p.get("title") or f"@{p['channel']}")
@@ -121,7 +74,7 @@ def _items(payload: dict[str, Any], lang: str, tz: str) -> list[str]:
             body = excerpt(p["text"], [(int(s), int(e)) for s, e in p["spans"]], 220)
             echo = f" · {_w(lang, 'echo', n=p['echo'])}" if p.get("echo", 1) > 1 else ""
             lines.append(f"• {mark}{_a(p['channel'], p['id'], when)} {who}{echo}: {body}")
-        out.append("\n".join(lines))
+        out.append("\n".join(lines) + _more(item, len(item["top"]), lang))
     return out
 
 
@@ -132,16 +85,18 @@ def _contradictions(payload: dict[str, Any], lang: str) -> list[str]:
     for c in payload["contradictions"]:
         new, old = c["new"], c["earlier"]
         why = (c.get("why_uk") if lang == "uk" else None) or c["why"]
+        pairs = int(c.get("pairs", 1))
+        count = f" · {_w(lang, 'pairs', n=pairs)}" if pairs > 1 else ""
         lines.append(
             f"• <b>{_place(c['place'], lang)}</b>: {html.escape(why)} "
             f"({_a(new['channel'], new['id'], _w(lang, 'new'))} · "
-            f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))})"
+            f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))}{count})"
         )
     return ["\n".join(lines)]
 
 
 def _claim_text(view: dict[str, Any], lang: str) -> str:
-    text = _label(_KINDS, view.get("kind"), lang)
+    text = _label("kind.", view.get("kind"), lang)
     holder = view.get("controller")
     return f"{text} ({html.escape(holder)})" if holder else text
 
@@ -176,7 +131,7 @@ def _losses(payload: dict[str, Any], lang: str) -> list[str]:
             if change is not None and change >= 0
             else (f" ({_num(change)})" if change is not None else "")
         )
-        lines.append(f"{_label(METRICS, f['metric'], lang)}: {_num(f['cumulative'])}{delta}")
+        lines.append(f"{_label('metric.', f['metric'], lang)}: {_num(f['cumulative'])}{delta}")
     return ["\n".join(lines)]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.digest import content as content_mod
 from bot.digest.chart import render_chart
 from bot.digest.content import DigestContent, MatchCache
+from bot.digest.labels import item_name
 from bot.digest.schedule import DigestSlot, slot
 from bot.ingest import PRIORITY_DIGEST
 from bot.matching import SubscriptionMatcher
@@ -97,7 +98,12 @@ class DigestService:
     ) -> DigestContent:
         slots = [self.slot_for(chat, d) for d in content_mod.week_days(day)]
         return await content_mod.build(
-            session, cache, chat_id=chat.id, day=day, windows=content_mod.windows_for(slots)
+            session,
+            cache,
+            chat_id=chat.id,
+            day=day,
+            windows=content_mod.windows_for(slots),
+            tz=chat_zone(chat, self.default_tz),
         )
 
     async def _chart(self, content: DigestContent, lang: str) -> str | None:
@@ -109,10 +115,10 @@ class DigestService:
         if key in self._charts:
             return self._charts[key]
         days = [date.fromisoformat(d) for d in week["days"]]
+        # Named now, in the chat's language: the legend matches the title and the text.
+        series = {item_name(s, lang, short=True): s["values"] for s in week["series"]}
         try:
-            png = await asyncio.to_thread(
-                render_chart, week["kind"], days, week["series"], lang=lang
-            )
+            png = await asyncio.to_thread(render_chart, week["kind"], days, series, lang=lang)
             path = (await asyncio.to_thread(self.media.put_bytes, png, "image/png")).path
         except Exception:  # a digest without its chart beats no digest
             log.exception("digest chart for chat %s failed", content.chat_id)

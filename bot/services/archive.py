@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +23,9 @@ from bot.core.post import normalise_channel
 from bot.core.tokens import search_query
 from bot.errors import ArchiveQueryError, ExpressionError
 from bot.matching import KEYWORD, PLACE, PlaceSubscriptions
+from bot.services.places import PlaceResolver
 from bot.services.sources import Source, SourceService
+from bot.watch.check import ChannelStatus
 from storage.models import Post as PostRow
 from storage.repos import claims as claim_repo
 from storage.repos import posts as post_repo
@@ -180,9 +182,12 @@ class ArchiveService:
         admin_ids: Collection[int] = (),
         gazetteer: Gazetteer | None = None,
         page_size: int = PAGE_SIZE,
+        channel_check: Callable[[str], Awaitable[ChannelStatus]] | None = None,
     ) -> None:
         self.sessions = sessions
         self.admin_ids = frozenset(admin_ids)
+        # Asks t.me whether a channel is public before it is added (None: no check).
+        self.channel_check = channel_check
         self.sources = SourceService(sessions)
         self.page_size = page_size
         self._gaz = gazetteer
@@ -232,22 +237,35 @@ class ArchiveService:
 
     # --- /latest ---------------------------------------------------------------------------------
 
-    def resolve_place(self, raw: str) -> Place:
-        """The place a user means (the best of homonyms). Raises ArchiveQueryError: empty,
-        too_long, or unknown_place with suggestions (place labels) in ``params``."""
+    def places_for(self, raw: str) -> list[Place]:
+        """Every place a user's name may mean, best first (several: ask which). Raises
+        ArchiveQueryError: empty, too_long, or unknown_place with suggestions (place ids)
+        in ``params``."""
         name = " ".join(raw.split())
         if len(raw) > MAX_QUERY:
             raise ArchiveQueryError("name too long", "too_long", {"max": MAX_QUERY})
         if not name:
             raise ArchiveQueryError("no place given", "empty")
-        places = self.gaz.resolve(name)
+        places = PlaceResolver(self.gaz).resolve(name)
         if not places:
             raise ArchiveQueryError(
                 f"unknown place {name!r}",
                 "unknown_place",
                 {"query": name, "suggestions": [p.id for p in self.gaz.suggest(name)]},
             )
-        return places[0]
+        return places
+
+    def resolve_place(self, raw: str) -> Place:
+        """The best of the places ``raw`` may mean (callers that cannot ask)."""
+        return self.places_for(raw)[0]
+
+    def place_by_id(self, place_id: str) -> Place:
+        try:
+            return self.gaz.get(place_id)
+        except KeyError:
+            raise ArchiveQueryError(
+                f"unknown place id {place_id!r}", "unknown_place", {"query": place_id}
+            ) from None
 
     async def latest(
         self,
@@ -256,13 +274,17 @@ class ArchiveService:
         chat_id: int | None = None,
         limit: int = LATEST_COUNT,
         scan: int = LATEST_SCAN,
+        place_id: str | None = None,
     ) -> Latest:
-        """The newest posts about ``place`` (and what it contains), or matching what chat
-        ``chat_id`` tracks, among the ``scan`` newest stored posts."""
+        """The newest posts about ``place`` (a name, or ``place_id``) and what it contains,
+        or matching what chat ``chat_id`` tracks, among the ``scan`` newest stored posts."""
         target: Place | None = None
-        if place is not None:
+        if place_id is not None:
+            target = self.place_by_id(place_id)
+        elif place is not None:
             # Off the event loop: an unknown name costs a fuzzy search over the gazetteer.
             target = await asyncio.to_thread(self.resolve_place, place)
+        if target is not None:
             wanted = _Wanted(self.places, {target.id}, ())
         async with self.sessions() as session:
             if target is None:
@@ -312,7 +334,25 @@ class ArchiveService:
             raise ArchiveQueryError(
                 f"not a channel username: {name!r}", "bad_channel", {"channel": name[:64]}
             )
+        await self.ensure_public(channel)
         return await self.sources.add(channel, side.upper() if side else None)
+
+    async def ensure_public(self, channel: str) -> None:
+        """Raises ArchiveQueryError (channel_missing, channel_unchecked) unless t.me shows
+        ``channel`` as a public channel; a channel already watched needs no asking."""
+        if self.channel_check is None:
+            return
+        if any(s.channel == channel for s in await self.sources.all()):
+            return
+        status = await self.channel_check(channel)
+        if status is ChannelStatus.MISSING:
+            raise ArchiveQueryError(
+                f"no public channel @{channel}", "channel_missing", {"channel": channel}
+            )
+        if status is ChannelStatus.UNREACHABLE:
+            raise ArchiveQueryError(
+                f"could not ask t.me about @{channel}", "channel_unchecked", {"channel": channel}
+            )
 
     async def remove_source(self, raw: str) -> tuple[str, bool]:
         """(channel, whether it was watched until now)."""
@@ -327,8 +367,12 @@ class ArchiveService:
 
     # --- /claims ---------------------------------------------------------------------------------
 
-    async def claim_board(self, raw: str) -> ClaimBoard:
-        place = await asyncio.to_thread(self.resolve_place, raw)
+    async def claim_board(self, raw: str = "", *, place_id: str | None = None) -> ClaimBoard:
+        if place_id is not None:
+            place = self.place_by_id(place_id)
+        else:
+            # Off the event loop: an unknown name costs a fuzzy search over the gazetteer.
+            place = await asyncio.to_thread(self.resolve_place, raw)
         chain = (place, *(self.gaz.get(a) for a in self.gaz.ancestors(place.id)))
         async with self.sessions() as session:
             board = await claim_repo.claim_board(session, [p.id for p in chain])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,7 @@ from bot.core.i18n import t
 from bot.core.keywords import describe, parse, pointer
 from bot.errors import ExpressionError, LimitExceededError, UserInputError
 from bot.matching import KEYWORD, PLACE, TEXT, subscribe
+from bot.services.places import PlaceResolver
 from storage.repos import chats as chat_repo
 from storage.repos import subscriptions as sub_repo
 
@@ -64,6 +66,7 @@ class Resolution:
     choices: tuple[Choice, ...] = ()
     total: int = 0
     suggestions: tuple[Choice, ...] = field(default=())
+    offset: int = 0  # of ``choices`` among all ``total`` homonyms
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ class SubscriptionService:
     ) -> None:
         self.sessions = sessions
         self._gaz = gazetteer
+        self._places: PlaceResolver | None = None
         self.max_subscriptions = max_subscriptions
         self.max_keywords = max_keywords
 
@@ -139,25 +143,33 @@ class SubscriptionService:
 
     # --- resolving ----------------------------------------------------------------------------
 
-    def _choice(self, p: Place, lang: str) -> Choice:
-        return Choice(p.id, self.gaz.label(p.id, lang))
+    @property
+    def places(self) -> PlaceResolver:
+        if self._places is None or self._places.gaz is not self.gaz:
+            self._places = PlaceResolver(self.gaz)
+        return self._places
 
-    def resolve(self, text: str, lang: str) -> Resolution:
-        """No database work: what the name means, for the handler to act on or offer."""
+    def _choice(self, p: Place, lang: str, among: Sequence[Place] = ()) -> Choice:
+        return Choice(p.id, self.places.button_text(p, lang, among))
+
+    def resolve(self, text: str, lang: str, offset: int = 0) -> Resolution:
+        """No database work: what the name means, for the handler to act on or offer.
+        Homonyms come a page (MAX_CHOICES) at a time from ``offset``."""
         query = clean_query(text, lang)
-        places = self.gaz.resolve(query)
+        places = self.places.resolve(query)
         if len(places) == 1:
-            return Resolution(query, place=self._choice(places[0], lang))
+            return Resolution(query, place=Choice(places[0].id, self.gaz.label(places[0].id, lang)))
         if places:
+            offset = max(0, min(offset, len(places) - 1))
+            page = places[offset : offset + MAX_CHOICES]
             return Resolution(
                 query,
-                choices=tuple(self._choice(p, lang) for p in places[:MAX_CHOICES]),
+                choices=tuple(self._choice(p, lang, page) for p in page),
                 total=len(places),
+                offset=offset,
             )
-        return Resolution(
-            query,
-            suggestions=tuple(self._choice(p, lang) for p in self.gaz.suggest(query, limit=5)),
-        )
+        found = self.gaz.suggest(query, limit=5)
+        return Resolution(query, suggestions=tuple(self._choice(p, lang, found) for p in found))
 
     def region_of(self, place_id: str) -> Choice | None:
         """The oblast a city gives its name to (Kursk → Kursk Oblast): people often mean it."""
@@ -251,7 +263,7 @@ class SubscriptionService:
         """Removes what ``text`` names: a place (any spelling), a keyword or a label."""
         query = clean_query(text, chat.language, "untrack_usage")
         wanted = query.casefold()
-        place_ids = {p.id for p in self.gaz.resolve(query)}
+        place_ids = {p.id for p in self.places.resolve(query)}
         try:
             keyword: str | None = parse(query).canonical()
         except ExpressionError:

@@ -125,6 +125,12 @@ async def run_watchers(
     stop: asyncio.Event,
 ) -> None:
     await sources.seed(settings)
+    if not await sources.active_channels():
+        # Running and watching nothing looks like a quiet day; say why instead.
+        log.warning(
+            "no channels to watch: SOURCES is empty and none were added; set SOURCES in .env "
+            "or run `dozor sources add CHANNEL` (or /sources_add in the bot)"
+        )
     if settings.has_telethon_credentials:
         log.info("watching through Telethon")
         await run_telethon(settings, ingest, media, sources, stop)

@@ -119,16 +119,18 @@ class WebSource:
         channel: str,
         since: datetime,
         progress: Callable[[int], None] | None = None,
+        fetched: Callable[[int], None] | None = None,
     ) -> int:
         """Page back until posts are older than ``since``; store every post from ``since`` on.
 
-        ``progress`` is called with the number of posts handed to the sink at each step (an
-        increment, as ``tqdm.update`` takes it). Returns how many posts were new.
+        ``fetched`` is called after each page with the number of posts on it, while paging;
+        ``progress`` with the number of posts handed to the sink at each step (increments, as
+        ``tqdm.update`` takes them). Returns how many posts were new.
         """
         if since.tzinfo is None:
             raise ValueError("since must be timezone-aware")
         channel = normalise_channel(channel)
-        found = await self._collect(channel, stop_at=None, since=since)
+        found = await self._collect(channel, stop_at=None, since=since, fetched=fetched)
         wanted = [m for m in found if m.post.date >= since]
         return await self._deliver(wanted, progress)
 
@@ -206,7 +208,7 @@ class WebSource:
         except TooLarge as exc:
             raise SourceError(f"{url}: page refused: {exc}") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _Transient(f"network error: {exc!r}") from exc
+            raise _Transient(f"network error: {_why(exc)}") from exc
         try:
             # A page is ~100 KB of HTML: parse it off the event loop.
             page = await asyncio.to_thread(parse_page, body, channel)
@@ -218,11 +220,18 @@ class WebSource:
         return page
 
     async def _collect(
-        self, channel: str, *, stop_at: int | None, since: datetime | None
+        self,
+        channel: str,
+        *,
+        stop_at: int | None,
+        since: datetime | None,
+        fetched: Callable[[int], None] | None = None,
     ) -> list[ParsedMessage]:
         """Newest page, then ``?before=`` pages until ``stop_at`` or ``since`` is reached."""
         page = await self.fetch_page(channel)
         found = {m.post.id: m for m in page.messages}
+        if fetched is not None:
+            fetched(len(page.messages))
         previous: int | None = None
         while stop_at is not None or since is not None:
             if page.messages:
@@ -244,6 +253,8 @@ class WebSource:
             page = await self.fetch_page(channel, before=cursor)
             for m in page.messages:
                 found.setdefault(m.post.id, m)
+            if fetched is not None:
+                fetched(len(page.messages))
         return [found[i] for i in sorted(found)]
 
     # -- delivery ----------------------------------------------------------------------------
@@ -377,6 +388,11 @@ class WebSource:
 
 
 _Fingerprint = tuple[str, datetime | None, tuple[str, ...]]
+
+
+def _why(exc: BaseException) -> str:
+    """A network failure in one line: "Cannot connect to host t.me:443 ssl:default [...]"."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _key(message: ParsedMessage) -> tuple[str, int]:

@@ -325,3 +325,8 @@ async def chats_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, 
 async def counts(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
     return {status: int(n) for status, n in rows.all()}
+
+
+async def alerts_of_kind(session: AsyncSession, kind: str) -> list[Alert]:
+    """Every alert of ``kind``, oldest first (the replay's summary)."""
+    return list(await session.scalars(select(Alert).where(Alert.kind == kind).order_by(Alert.id)))

@@ -212,8 +212,11 @@ async def test_digest_content_from_the_sample(sessions: Sessions, tmp_path: Path
     assert losses["tank"] == {"metric": "tank", "cumulative": 335, "change": 18}
     # The week's chart: mentions per day of the tracked items.
     assert content.week["kind"] == "mentions"
-    assert content.week["days"][-1] == DAY.isoformat()
-    assert content.week["series"]["Горналь"][-1] == 2
+    # Bars stand on the day the posts were published (Kyiv): Gornal's two posts of 26.04
+    # are the last bar, 26.04, not 27.04 (the digest's day).
+    assert content.week["days"][-1] == "2025-04-26"
+    series = {s["label"]: s["values"] for s in content.week["series"]}
+    assert series["Горналь"][-1] == 2
     assert preview.chart_path and (media.root / preview.chart_path).read_bytes().startswith(PNG)
 
     uk = digest_text(preview.payload, lang="uk", tz="Europe/Kyiv")
@@ -297,7 +300,7 @@ def test_chart_png_is_a_valid_image() -> None:
     with Image.open(io.BytesIO(png)) as img:
         img.verify()
     with Image.open(io.BytesIO(png)) as img:
-        assert img.format == "PNG" and img.size == (800, 450)
+        assert img.format == "PNG" and img.size == (800, 600)
 
 
 @pytest.mark.parametrize("lang", ["uk", "en"])
@@ -360,7 +363,7 @@ async def test_cli_prints_the_digest(
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("🗞 Digest · 27.04.2025\nfrom 26.04 08:00 to 27.04 08:00")
-    assert "📍 Горналь — posts: 2" in out
+    assert "📍 Горналь — 2 posts" in out
     assert "https://t.me/mod_russia/51810" in out and "<a " not in out
     assert "[chart: " in out and ".png]" in out
     async with core.sessions() as session:  # printing queues nothing
@@ -424,6 +427,6 @@ async def test_place_subscription_covers_the_places_inside(
     assert {p["id"] for p in item["top"][:2]} == {51803, 22790}
     assert item["top"][0]["contradiction"] and item["top"][1]["contradiction"]
     (pair,) = preview.content.contradictions
-    assert pair["place"] == {"en": "Kursk Oblast", "uk": "Курська область"}
+    assert pair["place"] == {"id": "RU-KRS", "en": "Kursk Oblast", "uk": "Курська область"}
     text = digest_text(preview.payload, lang="uk", tz="Europe/Kyiv")
     assert text.index("Суперечності") < text.index("📍 <b>Курська область</b>")

@@ -59,6 +59,6 @@ def test_cli_replay_runs_from_a_clean_environment(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "alerts" in proc.stdout.splitlines()[-1]
-    assert int(proc.stdout.splitlines()[-1].split(": ")[-1].split()[0]) >= 10
+    summary = next(line for line in proc.stdout.splitlines() if line.startswith("replayed "))
+    assert int(summary.split(": ")[-1].split()[0]) >= 10
     assert not list(tmp_path.iterdir())  # replay leaves the working directory alone

@@ -85,28 +85,25 @@ def _place_uk(c: Claim) -> str:
 
 
 def _new_phrase(c: Claim) -> tuple[str, str]:
-    p, puk = c.place_name, _place_uk(c)
+    """(English phrase, Ukrainian "that" clause about "там": the place is named earlier in the
+    Ukrainian sentence, so the clause need not decline it.)"""
+    p = c.place_name
     if c.kind == Kind.FIGHTING:
         return {
-            "holding": (
-                f"says its troops still hold positions in {p}",
-                f"{puk}: позиції утримуються",
-            ),
-            "repelled": (f"says attacks at {p} were repelled", f"{puk}: атаки відбито"),
+            "holding": (f"says its troops still hold positions in {p}", "позиції там утримуються"),
+            "repelled": (f"says attacks at {p} were repelled", "атаки там відбито"),
             "remnants": (
                 f"says enemy troops remain in {p}",
-                f"{puk}: там залишаються ворожі підрозділи",
+                "там залишаються ворожі підрозділи",
             ),
-        }.get(c.polarity or "", (f"says fighting continues in {p}", f"{puk}: бої тривають"))
+        }.get(c.polarity or "", (f"says fighting continues in {p}", "бої там тривають"))
     if c.kind == Kind.DENIAL:
         if c.polarity == Kind.OPERATION_COMPLETED:
-            return (
-                f"denies that combat in {p} is over",
-                f"{puk}: заперечує завершення бойових дій",
-            )
-        return f"denies that {p} was taken", f"{puk}: заперечує втрату контролю"
-    en, uk = COUNTRY.get(c.controller or "", ("another side", "іншої сторони"))
-    return f"says {p} is held by {en}", f"{puk}: під контролем {uk}"
+            return f"denies that combat in {p} is over", "бойові дії там не завершено"
+        return f"denies that {p} was taken", "контроль там не втрачено"
+    en = COUNTRY.get(c.controller or "", ("another side", ""))[0]
+    by = _BY_COUNTRY.get(c.controller or "", "іншою стороною")
+    return f"says {p} is held by {en}", f"контроль там за {by}"
 
 
 def _old_phrase(c: Claim) -> tuple[str, str]:
@@ -119,6 +116,28 @@ def _old_phrase(c: Claim) -> tuple[str, str]:
     return f"{en} had taken {c.place_name}", f"{_place_uk(c)} під контролем {uk}"
 
 
+_BY_COUNTRY = {"UA": "Україною", "RU": "Росією"}
+# Who, in the genitive ("за заявою Генштабу ЗСУ"); absent: the name does not decline.
+_UK_GENITIVE = {
+    "Генштаб ЗСУ": "Генштабу ЗСУ",
+    "Президент України": "Президента України",
+    "Повітряні сили ЗСУ": "Повітряних сил ЗСУ",
+    "українська сторона": "української сторони",
+    "російська сторона": "російської сторони",
+    "джерело": "джерела",
+}
+_UK_PLURAL = ("Повітряні сили",)
+
+
+def _uk_verb(c: Claim, speaker: str) -> str:
+    plural = speaker.startswith(_UK_PLURAL)
+    if c.kind == Kind.DENIAL:
+        return "стверджують" if plural else "стверджує"
+    if c.kind == Kind.FIGHTING:
+        return "повідомляють" if plural else "повідомляє"
+    return "заявляють" if plural else "заявляє"
+
+
 def explain(new: Claim, new_speaker: tuple[str, str], old: StoredClaimRef) -> tuple[str, str]:
     """One sentence per language: who says what (date), contradicting whose claim (date)."""
     o_en, o_uk = (old.speaker, old.speaker) if old.speaker else speaker_of(old.claim, old.channel)
@@ -128,10 +147,14 @@ def explain(new: Claim, new_speaker: tuple[str, str], old: StoredClaimRef) -> tu
         f"{new_speaker[0][:1].upper()}{new_speaker[0][1:]} {n_ph} ({_d_en(new.asserted_at)}), "
         f"contradicting the claim by {o_en} of {_d_en(old.claim.asserted_at)} that {o_ph}."
     )
+    # The earlier claim first, naming the place, so the new one can say "там":
+    # "За заявою Міноборони РФ від 26.04.2025, Курська область повністю під контролем
+    # Росії, але Генштаб ЗСУ (26.04.2025) повідомляє, що бої там тривають."
+    speaker_uk = new_speaker[1]
     uk = (
-        f"{new_speaker[1][:1].upper()}{new_speaker[1][1:]} ({_d_uk(new.asserted_at)}): "
-        f"{n_ph_uk}. Це суперечить заяві від {_d_uk(old.claim.asserted_at)} ({o_uk}): "
-        f"{o_ph_uk}."
+        f"За заявою {_UK_GENITIVE.get(o_uk, o_uk)} від {_d_uk(old.claim.asserted_at)}, "
+        f"{o_ph_uk}, але {speaker_uk} ({_d_uk(new.asserted_at)}) "
+        f"{_uk_verb(new, speaker_uk)}, що {n_ph_uk}."
     )
     return en, uk
 

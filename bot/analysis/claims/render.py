@@ -11,12 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.analysis.claims.contradict import channel_speaker
+from bot.core.i18n import t
 
 QUOTE_LIMIT = 300
-_WORDS = {
-    "uk": {"title": "Суперечність", "figures": "Цифри не сходяться", "open": "допис"},
-    "en": {"title": "Contradiction", "figures": "Figures don't add up", "open": "post"},
-}
 
 
 def _quote(text: str) -> str:
@@ -31,7 +28,7 @@ def _side(part: dict[str, Any], lang: str, tz: str) -> str:
     who = (channel_speaker(channel) or (f"@{channel}", f"@{channel}"))[0 if lang == "en" else 1]
     when = datetime.fromisoformat(str(part["date"])).astimezone(ZoneInfo(tz))
     link = f"https://t.me/{channel}/{int(part['id'])}"
-    word = _WORDS.get(lang, _WORDS["en"])["open"]
+    word = t(lang, "contradiction.open")
     return (
         f"• <b>{html.escape(who)}</b>, {when:%d.%m.%Y %H:%M}: «{_quote(str(part['quote']))}» "
         f'<a href="{html.escape(link)}">{word}</a>'
@@ -40,9 +37,10 @@ def _side(part: dict[str, Any], lang: str, tz: str) -> str:
 
 def render_contradiction(c: dict[str, Any], *, lang: str, tz: str) -> str:
     """``c`` is ``payload["contradiction"]``; ``lang`` "uk" or "en"."""
-    words = _WORDS.get(lang, _WORDS["en"])
     key = "uk" if lang == "uk" else "en"
-    title = words["figures"] if c.get("kind") == "figures" else words["title"]
+    title = t(
+        lang, "contradiction.figures" if c.get("kind") == "figures" else "contradiction.title"
+    )
     place = html.escape(str(c["place"].get(key) or c["place"]["en"]))
     why = html.escape(str(c["why"].get(key) or c["why"]["en"]))
     return "\n".join(

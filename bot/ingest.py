@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.post import Post
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
+from bot.ops.metrics import Metrics
 from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
 from storage.repos import outbox
@@ -74,6 +76,7 @@ class IngestService:
         edit_hooks: Sequence[PostHook] = (),
         on_enqueued: Callable[[], None] = lambda: None,
         max_alert_age: timedelta | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
@@ -84,6 +87,7 @@ class IngestService:
         # Live sources set this: a weeks-old post that turns up late (catch-up, a first poll,
         # an edit of a post never seen) is archived, not alerted.
         self.max_alert_age = max_alert_age
+        self.metrics = metrics or Metrics()
 
     async def new_posts(self, posts: Sequence[Post]) -> int:
         stored = 0
@@ -98,7 +102,7 @@ class IngestService:
         return utcnow() - post.date <= self.max_alert_age
 
     async def _store_one(self, post: Post, *, alert: bool) -> bool:
-        queued = False
+        queued = 0  # outbox rows written
         try:
             async with self.sessions() as session, session.begin():
                 channel = await channel_repo.ensure(
@@ -113,23 +117,30 @@ class IngestService:
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
+                    started = time.perf_counter()
                     if alert:
                         queued = await self._alert_matches(session, row, post)
                     for hook in self.hooks:
                         await hook(session, row, post, alert=alert)
+                    analysis = time.perf_counter() - started
                     new = True
         except IntegrityError:
             # Another process stored the same (channel, id) first: it is not new here.
             log.info("post %s/%s stored concurrently elsewhere", post.channel, post.id)
             return False
+        if new:
+            log.info("post stored: %s/%s (row %s)", post.channel, post.id, row.id)
+            self.metrics.post_stored(post.channel)
+            self.metrics.analysed(analysis)
         if queued:
+            self.metrics.alerts_queued(queued)
             self.on_enqueued()
         return new
 
-    async def _alert_matches(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
+    async def _alert_matches(self, session: AsyncSession, row: PostRow, post: Post) -> int:
         matches = await self.matcher.match(session, post)
         if not matches:
-            return False
+            return 0
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
             session,
@@ -139,9 +150,9 @@ class IngestService:
             post_id=row.id,
             priority=PRIORITY_MATCH,
         )
-        queued = False
+        queued = 0
         for (chat_id, thread_id), chat_matches in group_by_chat(matches).items():
-            queued |= await outbox.enqueue(
+            queued += await outbox.enqueue(
                 session, alert, chat_id, thread_id=thread_id, reasons=_reasons(chat_matches)
             )
         return queued
@@ -150,18 +161,18 @@ class IngestService:
         """An edit of a stored post; an edit of a post never seen is archived silently."""
         await self._store_one(post, alert=False)
 
-    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
+    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> int:
         if row.text == post.text:
             if post.media:
                 await post_repo.attach_media(session, row, post)
-            return False
+            return 0
         old_text = await post_repo.record_edit(session, row, post)
         await post_repo.attach_media(session, row, post)
         fresh = self._fresh(post)
         for hook in self.edit_hooks:
             await hook(session, row, post, alert=fresh)
         if not fresh:  # an edit of an old post is recorded, never alerted
-            return False
+            return 0
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
         before = {
             (m.chat_id, m.subscription_id): _surfaces(old_text, m)
@@ -176,7 +187,7 @@ class IngestService:
             or figures_changed
         ]
         if not changed:
-            return False
+            return 0
         versions = len(await post_repo.versions(session, row.id))
         payload = post_payload(post) | {"old_text": old_text}
         alert, _ = await outbox.ensure_alert(
@@ -187,9 +198,9 @@ class IngestService:
             post_id=row.id,
             priority=PRIORITY_MATCH,
         )
-        queued = False
+        queued = 0
         for (chat_id, thread_id), chat_matches in group_by_chat(changed).items():
-            queued |= await outbox.enqueue(
+            queued += await outbox.enqueue(
                 session, alert, chat_id, thread_id=thread_id, reasons=_reasons(chat_matches)
             )
         return queued

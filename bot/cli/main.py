@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import DozorError
+from bot.ops.logs import setup_logging
 
 # Subcommand modules; each exposes register(subparsers). Heavy imports (the gazetteer,
 # Telethon, matplotlib) happen inside the commands, so `dozor --help` stays fast.
@@ -43,12 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Third-party clients log request URLs, and the Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Settings are read by each command (settings_from), which sets the level and format.
+    setup_logging(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.func(args) or 0)
     except DozorError as exc:

@@ -191,6 +191,23 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "alert_was": {"uk": "Було", "en": "Was"},
     "alert_now": {"uk": "Стало", "en": "Now"},
     "alert_forwarded": {"uk": "переслано з", "en": "forwarded from"},
+    "source_state_ok": {"uk": "працює", "en": "ok"},
+    "source_state_degraded": {"uk": "збоїть", "en": "degraded"},
+    "source_state_dead": {"uk": "не працює", "en": "dead"},
+    "source_ok": {
+        "uk": "✅ Канал @{channel} знову читається (був: {previous}).",
+        "en": "✅ Channel @{channel} is read again (was: {previous}).",
+    },
+    "source_degraded": {
+        "uk": "⚠️ Канал @{channel} збоїть: {failures} невдалих спроб поспіль (був: {previous}).",
+        "en": "⚠️ Channel @{channel} is degraded: {failures} failed polls in a row "
+        "(was: {previous}).",
+    },
+    "source_dead": {
+        "uk": "🛑 Канал @{channel} не працює: {failures} невдалих спроб поспіль (був: {previous}).",
+        "en": "🛑 Channel @{channel} is dead: {failures} failed polls in a row (was: {previous}).",
+    },
+    "source_last_error": {"uk": "Остання помилка: {error}", "en": "Last error: {error}"},
     "error_generic": {
         "uk": "Щось пішло не так. Спробуйте ще раз пізніше.",
         "en": "Something went wrong. Please try again later.",

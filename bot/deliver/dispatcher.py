@@ -27,6 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.deliver.pacing import Pacer, Permit
 from bot.deliver.render import Rendered, render_alert
+from bot.ops.metrics import Metrics
 from storage.models import Alert, Chat
 from storage.repos import chats as chat_repo
 from storage.repos import outbox
@@ -71,6 +72,7 @@ class Dispatcher:
         backoff_base: float = 1.0,
         max_hold: float = 2.0,
         exclusive: ChatWindows | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """``batch``: rows held at once (fewer when the global rate could not send them within
         a quarter of the lease). ``concurrency``: requests in flight at once. ``max_hold``: a
@@ -86,6 +88,7 @@ class Dispatcher:
         self.backoff_base = backoff_base
         self.max_hold = max_hold
         self.exclusive = exclusive
+        self.metrics = metrics or Metrics()
         # Rows wait in memory for the global budget; never hold more than can go out well
         # before their lease ends.
         sendable = pacer.limits.global_per_s * lease.total_seconds() / 4
@@ -264,12 +267,22 @@ class Dispatcher:
             async with self.sessions() as session, session.begin():
                 if not await outbox.mark_sent(session, item.id, self.worker, message_id):
                     log.warning("delivery %s: lease lost before it was marked sent", item.id)
+                    return
+            self.metrics.alert_sent()
+            log.info(
+                "alert delivered: alert %s to chat %s (delivery %s, message %s)",
+                item.alert_id,
+                item.chat_id,
+                item.id,
+                message_id,
+            )
 
     async def _failed(self, item: Claimed, exc: Exception) -> None:
         if isinstance(exc, RetryAfter):
             # PTB 22 deprecates the int ``retry_after``; the timedelta behind it is the answer.
             seconds = _seconds(getattr(exc, "_retry_after", None) or exc.retry_after)
             self.pacer.block(item.chat_id, seconds)
+            self.metrics.rate_limited()
             log.warning("429 for chat %s: retry after %ss", item.chat_id, seconds)
             await self._retry(item, seconds, f"retry after {seconds}s", count_attempt=False)
         elif isinstance(exc, Forbidden):
@@ -298,6 +311,7 @@ class Dispatcher:
     async def _retry(
         self, item: Claimed, seconds: float, error: str, *, count_attempt: bool = True
     ) -> None:
+        self.metrics.retried()
         async with self.sessions() as session, session.begin():
             if count_attempt and item.attempts >= MAX_ATTEMPTS:
                 await outbox.finish(session, item.id, outbox.FAILED, f"gave up: {error}")

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bot.cli.deliver",
     "bot.cli.digest",
     "bot.cli.reindex",
+    "bot.cli.ops",
 )
 
 

@@ -207,6 +207,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "uk": "🛑 Канал @{channel} не працює: {failures} невдалих спроб поспіль (був: {previous}).",
         "en": "🛑 Channel @{channel} is dead: {failures} failed polls in a row (was: {previous}).",
     },
+    "source_last_post": {"uk": "останній допис {when}", "en": "last post {when}"},
     "source_last_error": {"uk": "Остання помилка: {error}", "en": "Last error: {error}"},
     "error_generic": {
         "uk": "Щось пішло не так. Спробуйте ще раз пізніше.",

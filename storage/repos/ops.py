@@ -21,6 +21,7 @@ class Backlog:
 @dataclass(frozen=True, slots=True)
 class SourceRow:
     channel: str
+    side: str | None
     active: bool
     state: str
     failures: int
@@ -69,6 +70,7 @@ async def sources(session: AsyncSession, *, active_only: bool = False) -> list[S
         result.append(
             SourceRow(
                 channel=channel.username,
+                side=channel.side,
                 active=channel.active,
                 state=health.state if health else "ok",
                 failures=health.failures if health else 0,

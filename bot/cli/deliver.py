@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def _deliver(args: argparse.Namespace) -> int:
                 "--workers > 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://"
                 "…): on SQLite one process delivers"
             )
-        return _supervise(args)
+        return _supervise(args, settings.health_port)
     options = DeliverOptions(
         lease=args.lease,
         batch=args.batch,
@@ -75,8 +76,9 @@ def _deliver(args: argparse.Namespace) -> int:
     return 0
 
 
-def _supervise(args: argparse.Namespace) -> int:
-    """N single-worker children; a signal to this process is passed on to all of them."""
+def _supervise(args: argparse.Namespace, health_port: int) -> int:
+    """N single-worker children; a signal to this process is passed on to all of them.
+    Child i serves /healthz on HEALTH_PORT + i, so that they do not compete for one port."""
     child_args = [
         sys.executable,
         "-m",
@@ -97,7 +99,10 @@ def _supervise(args: argparse.Namespace) -> int:
     if args.no_shared_budget:
         child_args.append("--no-shared-budget")
     # Our own interpreter and arguments, no shell: nothing untrusted reaches the command.
-    children = [subprocess.Popen(child_args) for _ in range(args.workers)]  # noqa: S603
+    children = [
+        subprocess.Popen(child_args, env=_child_env(health_port, i))  # noqa: S603
+        for i in range(args.workers)
+    ]
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         for child in children:
@@ -108,6 +113,12 @@ def _supervise(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, forward)
     codes = [child.wait() for child in children]
     return max(codes, default=0)
+
+
+def _child_env(health_port: int, index: int) -> dict[str, str] | None:
+    if not health_port:
+        return None  # inherit: HEALTH_PORT=0 stays off
+    return {**os.environ, "HEALTH_PORT": str(health_port + index)}
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -46,5 +46,7 @@ def setup_logging(level: str | int = logging.WARNING, fmt: str = "plain") -> Non
         root.addHandler(handler)
     handler.setFormatter(JsonFormatter() if fmt == "json" else _OneLine(PLAIN))
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    # Python's warnings become log events too, in the same format, one line each.
+    logging.captureWarnings(True)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import time
 from pathlib import Path
@@ -67,6 +69,10 @@ async def test_unreachable_database_is_unhealthy(tmp_path: Path) -> None:
     finally:
         await server.close()
         await engine.dispose()
+        # aiosqlite leaves a worker thread behind each failed connect; let it end while this
+        # test's loop still runs, not during a later test.
+        gc.collect()
+        await asyncio.sleep(0.1)
 
 
 async def test_a_stale_heartbeat_is_unhealthy(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -34,7 +34,9 @@ class Heartbeat:
     Each tick also pings the systemd watchdog (when there is one), at most every half of its
     interval."""
 
-    def __init__(self, notifier: Notifier | None = None, interval: float = HEARTBEAT_SECONDS):
+    def __init__(
+        self, notifier: Notifier | None = None, interval: float = HEARTBEAT_SECONDS
+    ) -> None:
         self.interval = interval
         self.notifier = notifier
         self.last = time.monotonic()

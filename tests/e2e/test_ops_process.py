@@ -119,7 +119,7 @@ async def test_health_metrics_and_source_states_of_a_running_process(tmp_path: P
             WEB_POLL_SECONDS="0.3",
             WEB_RETRY_SECONDS="0.05",
             SOURCE_DEGRADED_AFTER="2",
-            SOURCE_DEAD_AFTER="4",
+            SOURCE_DEAD_AFTER="5",
             HEALTH_PORT=str(port),
             HEALTH_HOST="127.0.0.1",
             LOG_FORMAT="json",
@@ -178,23 +178,25 @@ async def test_health_metrics_and_source_states_of_a_running_process(tmp_path: P
             # The t.me server dies: degraded, then dead; the process itself stays healthy.
             await tme.close()
 
-            def state_is(wanted: str) -> Callable[[], Any]:
+            def state_is(*wanted: str) -> Callable[[], Any]:
                 async def check() -> Any:
                     status, body = await get(f"{base}/healthz")
-                    return status == 200 and source_state(body) == wanted and body
+                    return status == 200 and source_state(body) in wanted and body
 
                 return check
 
-            await until(state_is("degraded"), "degraded")
+            # A slow machine may poll past the short degraded spell; the admin messages below
+            # prove the order.
+            await until(state_is("degraded", "dead"), "degraded")
             body = await until(state_is("dead"), "dead")
             (dead,) = [s for s in body["sources"] if s["channel"] == CHANNEL]
-            assert dead["failures"] >= 4 and "network error" in dead["last_error"]
+            assert dead["failures"] >= 5 and "network error" in dead["last_error"]
             await srv.wait_for(lambda _c: len(admin_texts(srv)) >= 2, timeout=30)
             assert "@genstaff_test збоїть" in admin_texts(srv)[0]
             assert "@genstaff_test не працює" in admin_texts(srv)[1]
             _, text = await get(f"{base}/metrics")
             failures = metric(text, "dozor_source_failures_total", f'channel="{CHANNEL}"')
-            assert failures is not None and failures >= 4
+            assert failures is not None and failures >= 5
             assert metric(text, "dozor_source_state", f'channel="{CHANNEL}",state="dead"') == 1.0
 
             # It comes back on the same address: ok again, and the admin hears so.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -40,8 +41,12 @@ def setup_logging(level: str | int = logging.WARNING, fmt: str = "plain") -> Non
     """Install (or replace) the root handler on stderr; safe to call again with settings."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, "_dozor", False)), None)
+    if handler is not None and getattr(handler, "stream", None) is not sys.stderr:
+        # stderr was replaced since (and the old one may be closed): start afresh.
+        root.removeHandler(handler)
+        handler = None
     if handler is None:
-        handler = logging.StreamHandler()
+        handler = logging.StreamHandler(sys.stderr)
         handler._dozor = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     handler.setFormatter(JsonFormatter() if fmt == "json" else _OneLine(PLAIN))

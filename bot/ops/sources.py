@@ -84,15 +84,16 @@ class SourceHealthTracker:
             return
         if change is None:
             return
-        before, after, detail = change
+        before, after, detail, queued = change
         level = logging.INFO if after is SourceState.OK else logging.WARNING
         log.log(level, "source %s: %s -> %s (%s)", channel, before, after, detail or "recovered")
-        if self.admin_ids:
+        if queued:
+            self.metrics.alerts_queued(queued)
             self.on_enqueued()
 
     async def _record(
         self, channel: str, error: BaseException | None
-    ) -> tuple[SourceState, SourceState, str | None] | None:
+    ) -> tuple[SourceState, SourceState, str | None, int] | None:
         now = utcnow()
         async with self.sessions() as session, session.begin():
             row = await channel_repo.ensure(session, channel)
@@ -112,7 +113,7 @@ class SourceHealthTracker:
                 return None
             health.state = after.value
             health.changed_at = now
-            await self._tell_admins(
+            queued = await self._tell_admins(
                 session,
                 {
                     "channel": channel,
@@ -123,11 +124,12 @@ class SourceHealthTracker:
                     "at": now.isoformat(),
                 },
             )
-        return before, after, detail
+        return before, after, detail, queued
 
-    async def _tell_admins(self, session: AsyncSession, payload: dict[str, Any]) -> None:
+    async def _tell_admins(self, session: AsyncSession, payload: dict[str, Any]) -> int:
+        """Queue the change for every admin; returns how many outbox rows were written."""
         if not self.admin_ids:
-            return
+            return 0
         alert, _ = await outbox.ensure_alert(
             session,
             kind=ALERT_KIND,
@@ -135,10 +137,12 @@ class SourceHealthTracker:
             payload=payload,
             priority=PRIORITY_ADMIN,
         )
+        queued = 0
         for admin in self.admin_ids:
             if await chat_repo.get(session, admin) is None:
                 await chat_repo.ensure(session, admin, type_="private")
-            await outbox.enqueue(session, alert, admin)
+            queued += await outbox.enqueue(session, alert, admin)
+        return queued
 
 
 def render_source_health(

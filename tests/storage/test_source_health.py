@@ -70,7 +70,9 @@ async def test_failures_degrade_then_kill_and_a_good_poll_recovers(
         for admin in ADMINS
     ]
     assert len(woken) == 3
-    assert 'dozor_source_failures_total{channel="chan"} 4.0' in metrics.render().decode()
+    text = metrics.render().decode()
+    assert 'dozor_source_failures_total{channel="chan"} 4.0' in text
+    assert "dozor_alerts_queued_total 6.0" in text  # 3 changes, 2 admins
 
 
 async def test_admin_message_says_what_changed_in_the_admins_language() -> None:

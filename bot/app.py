@@ -29,6 +29,10 @@ from bot.errors import ConfigError
 from bot.ingest import IngestService
 from bot.matching import SubscriptionMatcher, index_keywords
 from bot.media import MediaStore
+from bot.ops.metrics import Metrics
+from bot.ops.runtime import start_ops
+from bot.ops.sources import ALERT_KIND as SOURCE_HEALTH_KIND
+from bot.ops.sources import SourceHealthTracker, render_source_health
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
 from bot.services.chats import ChatService
@@ -49,6 +53,7 @@ log = logging.getLogger(__name__)
 RENDERERS: dict[str, Renderer] = {
     **DEFAULT_RENDERERS,
     "contradiction": render_contradiction_alert,
+    SOURCE_HEALTH_KIND: render_source_health,
     **DIGEST_RENDERERS,
 }
 
@@ -63,6 +68,11 @@ class Core:
     media: MediaStore
     ingest: IngestService
     wake_hooks: list[Callable[[], None]] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def wake_all(self) -> None:
+        for hook in self.wake_hooks:
+            hook()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -74,9 +84,10 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_seconds)
     sessions = make_sessionmaker(engine)
     media = MediaStore(settings.media_dir)
+    metrics = Metrics()  # this process's registry, handed to the parts that count
     wake_hooks: list[Callable[[], None]] = []
 
-    def wake_all() -> None:
+    def wake_all() -> None:  # the Core's hooks, before there is a Core
         for hook in wake_hooks:
             hook()
 
@@ -92,8 +103,9 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
         max_alert_age=max_age,
         hooks=[claims, search],
         edit_hooks=[claims, search],
+        metrics=metrics,
     )
-    return Core(settings, engine, sessions, media, ingest, wake_hooks)
+    return Core(settings, engine, sessions, media, ingest, wake_hooks, metrics)
 
 
 async def start_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
@@ -119,6 +131,7 @@ def build_dispatcher(
 ) -> Dispatcher:
     kwargs.setdefault("renderers", RENDERERS)
     kwargs.setdefault("retry_cap", core.settings.retry_cap_seconds)
+    kwargs.setdefault("metrics", core.metrics)
     dispatcher = Dispatcher(
         core.sessions,
         sender,
@@ -283,6 +296,33 @@ async def _until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -
             raise task.exception()  # type: ignore[misc]
 
 
+def source_health(core: Core) -> SourceHealthTracker:
+    settings = core.settings
+    return SourceHealthTracker(
+        core.sessions,
+        core.metrics,
+        degraded_after=settings.source_degraded_after,
+        dead_after=settings.source_dead_after,
+        admin_ids=settings.admin_ids,
+        on_enqueued=core.wake_all,
+    )
+
+
+def _watchers(core: Core, stop: asyncio.Event) -> asyncio.Task[None]:
+    return asyncio.create_task(
+        run_watchers(
+            core.settings,
+            core.ingest,
+            core.media,
+            SourceService(core.sessions),
+            stop,
+            monitor=source_health(core),
+            on_flood_wait=core.metrics.flood_wait,
+        ),
+        name="watchers",
+    )
+
+
 async def run_forever(settings: Settings) -> None:
     """`dozor run`: watchers, bot and delivery in one process until SIGINT/SIGTERM. The
     watchers start first and keep archiving (and queueing alerts) while the Bot API is still
@@ -290,10 +330,8 @@ async def run_forever(settings: Settings) -> None:
     core = await start_core(settings, live=True)
     stop = asyncio.Event()
     _on_signals(stop)
-    watch = asyncio.create_task(
-        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions), stop),
-        name="watchers",
-    )
+    ops = await start_ops(settings, core.sessions, core.metrics, "run")
+    watch = _watchers(core, stop)
     running: Running | None = None
     try:
         starting = asyncio.create_task(start_bot(core, stop=stop), name="bot start-up")
@@ -309,6 +347,7 @@ async def run_forever(settings: Settings) -> None:
     finally:
         stop.set()
         await _bounded(watch, 3.0)
+        await ops.close()
         if running is not None:
             await stop_bot(running)
         await core.close()
@@ -331,13 +370,13 @@ def _on_signals(stop: asyncio.Event) -> None:
 async def watch_forever(settings: Settings) -> None:
     """`dozor watch`: only the watchers (the bot and delivery run elsewhere, on PostgreSQL)."""
     core = await start_core(settings, live=True)
+    ops = await start_ops(settings, core.sessions, core.metrics, "watch")
     stop = asyncio.Event()
-    watch = asyncio.create_task(
-        run_watchers(settings, core.ingest, core.media, SourceService(core.sessions), stop)
-    )
+    watch = _watchers(core, stop)
     try:
         await _until_stopped(stop, [watch])
     finally:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(watch, timeout=10)
+        await ops.close()
         await core.close()

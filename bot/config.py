@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     default_tz: str = "Europe/Kyiv"
     default_digest_time: time = time(8, 0)
     log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"
+
+    # /healthz and /metrics on every long-running process; port 0 turns them off.
+    health_port: int = Field(default=9108, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
+    # A source is degraded after this many failed polls in a row, dead after the second.
+    source_degraded_after: int = Field(default=3, ge=1)
+    source_dead_after: int = Field(default=10, ge=1)
+    # systemd's sd_notify socket and watchdog interval (set by systemd, not by hand).
+    notify_socket: str | None = None
+    watchdog_usec: int | None = None
 
     # Telegram's published limits; delivery paces itself under them.
     rate_global_per_s: float = 30.0
@@ -107,6 +118,8 @@ class Settings(BaseSettings):
     alert_max_age_hours: float = 48.0
 
     web_poll_seconds: float = 60.0
+    # Base of the web preview's retry backoff (doubles per attempt).
+    web_retry_seconds: float = Field(default=2.0, gt=0)
     reconcile_seconds: float = 300.0
 
     @field_validator("sources", mode="before")
@@ -115,6 +128,16 @@ class Settings(BaseSettings):
         if isinstance(value, str | list):
             return parse_sources(value)
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("notify_socket", "watchdog_usec", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -8,7 +8,8 @@ DozorError
  │    ├── UnknownPlaceError a /track name resolves to nothing (carries suggestions)
  │    └── LimitExceededError a per-chat limit (subscriptions, length) would be exceeded
  ├── SourceError            a source (export file, web preview, Telethon) could not be read
- │    └── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
+ │    ├── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
+ │    └── MarkupDriftError  a page parsed fine but yields no posts where there were posts
  ├── NotAuthorisedError     the Telethon session is not logged in; run `dozor login`
  ├── StorageError           the database is unreachable or its schema is not current
  └── DeliveryError          a send to Telegram did not go through (bot/deliver/sender.py maps
@@ -61,6 +62,11 @@ class SourceError(DozorError):
 
 class MalformedSourceError(SourceError):
     pass
+
+
+class MarkupDriftError(SourceError):
+    """The page was fetched and parsed, yet holds no posts although the channel has some:
+    most likely the site's markup changed under the parser."""
 
 
 class NotAuthorisedError(DozorError):

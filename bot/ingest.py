@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.post import Post
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
+from bot.ops.metrics import Metrics
 from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
 from storage.repos import outbox
@@ -75,6 +77,7 @@ class IngestService:
         edit_hooks: Sequence[PostHook] = (),
         on_enqueued: Callable[[], None] = lambda: None,
         max_alert_age: timedelta | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
@@ -85,6 +88,7 @@ class IngestService:
         # Live sources set this: a weeks-old post that turns up late (catch-up, a first poll,
         # an edit of a post never seen) is archived, not alerted.
         self.max_alert_age = max_alert_age
+        self.metrics = metrics or Metrics()
 
     async def new_posts(self, posts: Sequence[Post]) -> int:
         stored = 0
@@ -103,12 +107,14 @@ class IngestService:
         # opens: on SQLite that transaction holds the one write lock the dispatcher's marks
         # need, so it stays a handful of statements, however many chats the post concerns.
         matches: list[ChatMatch] = []
+        started = time.perf_counter()
         async with self.sessions() as session:
             known = await channel_repo.get_by_username(session, post.channel)
             stored = known is not None and await post_repo.get(session, known.id, post.id)
             if alert and not stored:
                 matches = await self.matcher.match(session, post)
-        queued = False
+        matching = time.perf_counter() - started
+        queued = 0  # outbox rows written
         try:
             async with self.sessions() as session, session.begin():
                 channel = await channel_repo.ensure(
@@ -125,20 +131,27 @@ class IngestService:
                     row = await post_repo.insert(session, channel, post)
                     if matches:
                         queued = await self._queue_matches(session, row, post, matches)
+                    started = time.perf_counter()
                     for hook in self.hooks:
                         await hook(session, row, post, alert=alert)
+                    analysis = matching + time.perf_counter() - started
                     new = True
         except IntegrityError:
             # Another process stored the same (channel, id) first: it is not new here.
             log.info("post %s/%s stored concurrently elsewhere", post.channel, post.id)
             return False
+        if new:
+            log.info("post stored: %s/%s (row %s)", post.channel, post.id, row.id)
+            self.metrics.post_stored(post.channel)
+            self.metrics.analysed(analysis)
         if queued:
+            self.metrics.alerts_queued(queued)
             self.on_enqueued()
         return new
 
     async def _queue_matches(
         self, session: AsyncSession, row: PostRow, post: Post, matches: Sequence[ChatMatch]
-    ) -> bool:
+    ) -> int:
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
             session,
@@ -153,24 +166,24 @@ class IngestService:
             for (chat_id, thread_id), chat_matches in group_by_chat(matches).items()
         ]
         await outbox.enqueue_many(session, alert, recipients)
-        return bool(recipients)
+        return len(recipients)
 
     async def edited(self, post: Post) -> None:
         """An edit of a stored post; an edit of a post never seen is archived silently."""
         await self._store_one(post, alert=False)
 
-    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
+    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> int:
         if row.text == post.text:
             if post.media:
                 await post_repo.attach_media(session, row, post)
-            return False
+            return 0
         old_text = await post_repo.record_edit(session, row, post)
         await post_repo.attach_media(session, row, post)
         fresh = self._fresh(post)
         for hook in self.edit_hooks:
             await hook(session, row, post, alert=fresh)
         if not fresh:  # an edit of an old post is recorded, never alerted
-            return False
+            return 0
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
         before = {
             (m.chat_id, m.subscription_id): _surfaces(old_text, m)
@@ -185,7 +198,7 @@ class IngestService:
             or figures_changed
         ]
         if not changed:
-            return False
+            return 0
         versions = len(await post_repo.versions(session, row.id))
         payload = post_payload(post) | {"old_text": old_text}
         alert, _ = await outbox.ensure_alert(
@@ -201,7 +214,7 @@ class IngestService:
             for (chat_id, thread_id), chat_matches in group_by_chat(changed).items()
         ]
         await outbox.enqueue_many(session, alert, recipients)
-        return bool(recipients)
+        return len(recipients)
 
     async def deleted(self, channel: str, ids: Sequence[int], when: datetime) -> None:
         async with self.sessions() as session, session.begin():

@@ -16,11 +16,10 @@ import sys
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from bot.config import Settings
+if TYPE_CHECKING:  # this module stays light: the CLI installs it before any heavy import
+    from bot.config import Settings
 
 MASK = "***"
 # A Telegram bot token: the bot's numeric id, a colon, 35 characters of base64url.
@@ -56,11 +55,16 @@ REDACT = Redactor()
 class RedactingFormatter(logging.Formatter):
     """Formats as usual (message, arguments, traceback), then redacts the whole text."""
 
+    redacts = True  # formatters that redact themselves (bot.ops.logs) carry this too
+
     def format(self, record: logging.LogRecord) -> str:
         return REDACT(super().format(record))
 
 
 def secrets_of(settings: Settings) -> list[str | None]:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     values: list[str | None] = []
     for secret in (settings.bot_token, settings.tg_api_hash, settings.webhook_secret):
         if secret is not None:
@@ -81,7 +85,7 @@ def install(settings: Settings | None = None) -> None:
         REDACT.add(secrets_of(settings))
     root = logging.getLogger()
     for handler in root.handlers:
-        if not isinstance(handler.formatter, RedactingFormatter):
+        if not getattr(handler.formatter, "redacts", False):
             fmt = handler.formatter._fmt if handler.formatter else LOG_FORMAT
             handler.setFormatter(RedactingFormatter(fmt))
     sys.excepthook = _excepthook

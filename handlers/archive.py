@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -129,8 +130,23 @@ def render_sources(sources: Sequence[Source], lang: str) -> str:
         flag = _FLAGS.get(s.side or "")
         side = f" — {flag + ' ' if flag else ''}{_e(s.side)}" if s.side else ""
         stopped = "" if s.active else f" ({say(lang, 'stopped')})"
-        lines.append(f"• @{_e(s.channel)}{side}{stopped}")
+        lines.append(f"• @{_e(s.channel)}{side}{stopped}{_health(s, lang) if s.active else ''}")
     return "\n".join(lines)
+
+
+_STATE_ICONS = {"ok": "✅", "degraded": "⚠️", "dead": "🛑"}
+
+
+def _health(s: Source, lang: str) -> str:
+    """ " · ✅ ok · last post 2026-12-02 07:55 UTC", and the last error when not ok."""
+    parts = [f"{_STATE_ICONS.get(s.state, '')} {t(lang, f'source_state_{s.state}')}"]
+    if s.last_post_at is not None:
+        when = s.last_post_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        parts.append(t(lang, "source_last_post", when=when))
+    text = " · " + " · ".join(parts)
+    if s.state != "ok" and s.last_error:
+        text += "\n   " + _e(t(lang, "source_last_error", error=s.last_error[:120]))
+    return text
 
 
 def _kind_text(ref: StoredClaimRef, lang: str) -> str:

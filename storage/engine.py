@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -88,11 +88,19 @@ def _upgrade(connection: Connection, revision: str) -> None:
 # Alembic keeps its migration context in module globals: two upgrades interleaving in one
 # event loop would trample each other's, so they take turns.
 _UPGRADE_LOCK = asyncio.Lock()
+# Between processes on PostgreSQL: a transaction-scoped advisory lock (an arbitrary constant
+# key, "dozormig" in ASCII), so processes starting at once migrate one after the other and
+# the later ones find the schema current.
+MIGRATION_LOCK_KEY = 0x646F7A6F726D6967
 
 
 async def upgrade_schema(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; idempotent, run at every start."""
     async with _UPGRADE_LOCK, engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         await conn.run_sync(_upgrade, revision)
 
 

@@ -324,3 +324,19 @@ class PostSearch(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     terms: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+class SourceHealth(Base):
+    """How a watched channel's polls are going: ok, degraded or dead (see bot/ops/sources)."""
+
+    __tablename__ = "source_health"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="ok")
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

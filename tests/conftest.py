@@ -17,6 +17,9 @@ from bot.config import Settings
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
 PG_URL = os.environ.get("DOZOR_TEST_PG_URL")
+# Processes started by tests serve /healthz only when a test asks (several test runs share
+# this machine, and the default port 9108 with it).
+os.environ.setdefault("HEALTH_PORT", "0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # --- no network but loopback -------------------------------------------------------------

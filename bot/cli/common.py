@@ -17,6 +17,7 @@ def settings_from(args: object, **overrides: object) -> Settings:
     theirs alone."""
     from bot import logsafe
     from bot.config import load_settings
+    from bot.ops.logs import setup_logging
 
     values = {k: v for k, v in overrides.items() if v is not None}
     settings = load_settings(**values)
@@ -28,5 +29,5 @@ def settings_from(args: object, **overrides: object) -> Settings:
         level = logging.getLevelName(settings.log_level.upper())
     else:
         level = logging.WARNING
-    logging.getLogger().setLevel(level)
+    setup_logging(level, settings.log_format)
     return settings

@@ -1,12 +1,24 @@
-"""`dozor db upgrade|current`."""
+"""`dozor db upgrade|current|backup|restore`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
 from bot.cli.common import settings_from
+from bot.ops import backup
 from storage.engine import current_revision, make_engine, upgrade_schema
+
+
+def _backup(args: argparse.Namespace) -> int:
+    print(backup.backup(settings_from(args).database_url, args.path))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    print(backup.restore(settings_from(args).database_url, args.path))
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,6 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     up.set_defaults(func=_upgrade)
     cur = actions.add_parser("current", help="print the schema revision")
     cur.set_defaults(func=_current)
+    back = actions.add_parser("backup", help="write a consistent copy of the database to PATH")
+    back.add_argument("path", type=Path)
+    back.set_defaults(func=_backup)
+    rest = actions.add_parser(
+        "restore", help="replace the database's contents with the backup at PATH (bot stopped)"
+    )
+    rest.add_argument("path", type=Path)
+    rest.set_defaults(func=_restore)
 
 
 async def _do_upgrade(url: str, revision: str) -> str | None:

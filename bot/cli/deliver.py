@@ -8,10 +8,12 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from bot.cli.common import settings_from
@@ -70,7 +72,7 @@ def _deliver(args: argparse.Namespace) -> int:
                 "--workers > 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://"
                 "…): on SQLite one process delivers"
             )
-        return _supervise(args)
+        return _supervise(args, settings.health_port)
     options = DeliverOptions(
         lease=args.lease,
         batch=args.batch,
@@ -82,8 +84,9 @@ def _deliver(args: argparse.Namespace) -> int:
     return 0
 
 
-def _supervise(args: argparse.Namespace) -> int:
-    """N single-worker children; a signal to this process is passed on to all of them."""
+def _supervise(args: argparse.Namespace, health_port: int) -> int:
+    """N single-worker children; a signal to this process is passed on to all of them.
+    Child i serves /healthz on HEALTH_PORT + i, so that they do not compete for one port."""
     child_args = [
         sys.executable,
         "-m",
@@ -103,7 +106,7 @@ def _supervise(args: argparse.Namespace) -> int:
     ]
     if args.no_shared_budget:
         child_args.append("--no-shared-budget")
-    return Supervisor(child_args, args.workers).run()
+    return Supervisor(child_args, args.workers, lambda slot: _child_env(health_port, slot)).run()
 
 
 class Supervisor:
@@ -112,17 +115,27 @@ class Supervisor:
     to all children, and each child is told by the kernel to stop should the supervisor die
     without a word (kill -9), so no child outlives it."""
 
-    def __init__(self, command: list[str], count: int) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        count: int,
+        env_for: Callable[[int], dict[str, str] | None] = lambda _slot: None,
+    ) -> None:
         self.command = command
+        self.env_for = env_for
         self.children: list[subprocess.Popen[bytes]] = []
         self.started: list[float] = []
         self.crashes: list[int] = [0] * count
         self.count = count
         self.stopping = False
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
+    def _spawn(self, slot: int) -> subprocess.Popen[bytes]:
         # Our own interpreter and arguments, no shell: nothing untrusted reaches the command.
-        return subprocess.Popen(self.command, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
+        return subprocess.Popen(  # noqa: S603
+            self.command,
+            env=self.env_for(slot),
+            preexec_fn=_die_with_parent,  # noqa: PLW1509
+        )
 
     def _forward(self, signum: int, _frame: FrameType | None) -> None:
         self.stopping = True
@@ -133,8 +146,8 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._forward)
         signal.signal(signal.SIGINT, self._forward)
-        for _ in range(self.count):
-            self.children.append(self._spawn())
+        for slot in range(self.count):
+            self.children.append(self._spawn(slot))
             self.started.append(time.monotonic())
         due: dict[int, float] = {}  # slot -> when its replacement starts
         while True:
@@ -157,7 +170,7 @@ class Supervisor:
                     due[slot] = now + pause
                 if now >= due[slot]:
                     del due[slot]
-                    self.children[slot] = self._spawn()
+                    self.children[slot] = self._spawn(slot)
                     self.started[slot] = time.monotonic()
                     log.info("deliver worker %d restarted (pid %d)", slot, self.children[slot].pid)
             if self.stopping and all(c.poll() is not None for c in self.children):
@@ -174,6 +187,12 @@ def _die_with_parent() -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _child_env(health_port: int, index: int) -> dict[str, str] | None:
+    if not health_port:
+        return None  # inherit: HEALTH_PORT=0 stays off
+    return {**os.environ, "HEALTH_PORT": str(health_port + index)}
 
 
 def _serve(args: argparse.Namespace) -> int:

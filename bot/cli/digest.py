@@ -16,6 +16,7 @@ from bot.digest.render import digest_text
 from bot.digest.runner import digest_service, run_scheduler
 from bot.digest.service import chat_zone
 from bot.errors import UserInputError
+from bot.ops.runtime import start_ops
 from bot.replay import html_to_terminal
 from storage.repos import chats as chat_repo
 from storage.types import utcnow
@@ -94,7 +95,9 @@ async def _schedule_forever(settings: Settings, refresh: float, lock_poll: float
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    ops = await start_ops(settings, core.sessions, core.metrics, "schedule")
     try:
         await run_scheduler(core, stop, refresh_seconds=refresh, lock_poll_seconds=lock_poll)
     finally:
+        await ops.close()
         await core.close()

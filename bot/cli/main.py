@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "bot.cli.deliver",
     "bot.cli.digest",
     "bot.cli.reindex",
+    "bot.cli.ops",
 )
 # command -> (its module, its one-line help), for the top-level help without the imports.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -48,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("bot.cli.digest", "print a chat's daily digest in the terminal"),
     "schedule": ("bot.cli.digest", "run the digest scheduler (one leader among processes)"),
     "reindex": ("bot.cli.reindex", "rebuild the search index of the archive"),
+    "health": ("bot.cli.ops", "exit 0 when this machine's dozor process answers healthy"),
 }
 # Commands that run until stopped log at LOG_LEVEL; the others are quiet unless -v.
 SERVICES = frozenset({"run", "watch", "serve", "deliver", "schedule"})
@@ -95,14 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
     args.service = args.command in SERVICES
-    # Imported only now: `--help` and `--version` have exited by here, and this pulls in the
-    # configuration and SQLAlchemy.
+    # Imported only now: `--help` and `--version` have exited by here. Each command then
+    # reads its settings (settings_from), which sets the level and the format.
     from bot import logsafe
+    from bot.ops.logs import setup_logging
 
-    logging.basicConfig(level=_log_level(args), format=logsafe.LOG_FORMAT)
+    setup_logging(_log_level(args))
     logsafe.install()
-    # Third-party clients log request URLs, and the Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         return int(args.func(args) or 0)
     except DozorError as exc:

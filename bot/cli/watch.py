@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,9 +160,22 @@ def _sources_call(args: argparse.Namespace, action: str) -> int:
                 print(f"stopped watching {args.channel}" if ok else f"unknown: {args.channel}")
                 return 0 if ok else 1
             else:
+                print(
+                    f"{'channel':32} {'side':4} {'watch':8} {'health':8} {'fails':>5} "
+                    f"{'last id':>8} {'last post (UTC)':16}  last error"
+                )
                 for s in await svc.all():
-                    state = "active" if s.active else "stopped"
-                    print(f"{s.channel:32} {s.side or '-':4} {state:8} last id {s.last_message_id}")
+                    watching = "active" if s.active else "stopped"
+                    last_post = (
+                        s.last_post_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+                        if s.last_post_at
+                        else "-"
+                    )
+                    error = (s.last_error or "-").replace("\n", " ")[:80]
+                    print(
+                        f"{s.channel:32} {s.side or '-':4} {watching:8} {s.state:8} "
+                        f"{s.failures:>5} {s.last_message_id:>8} {last_post:16}  {error}"
+                    )
             return 0
         finally:
             await core.close()

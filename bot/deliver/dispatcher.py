@@ -48,6 +48,7 @@ from bot.errors import (
     Rejected,
     Unreachable,
 )
+from bot.ops.metrics import Metrics
 from storage.models import Alert, Chat
 from storage.repos import chats as chat_repo
 from storage.repos import outbox
@@ -100,6 +101,7 @@ class Dispatcher:
         max_hold: float = 2.0,
         stop_grace: float = 8.0,
         exclusive: ChatWindows | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """``batch``: rows held at once (fewer when the global rate could not send them within
         a quarter of the lease). ``concurrency``: requests in flight at once; chats whose sends
@@ -121,6 +123,7 @@ class Dispatcher:
         self.max_hold = max_hold
         self.stop_grace = stop_grace
         self.exclusive = exclusive
+        self.metrics = metrics or Metrics()
         # Rows wait in memory for the global budget; never hold more than can go out well
         # before their lease ends.
         sendable = pacer.limits.global_per_s * lease.total_seconds() / 4
@@ -345,6 +348,14 @@ class Dispatcher:
         # Telegram has it: the mark comes first, before any bookkeeping that could fail.
         await self._mark(item, message_id)
         self.stats.sent += 1
+        self.metrics.alert_sent()
+        log.info(
+            "alert delivered: alert %s to chat %s (delivery %s, message %s)",
+            item.alert_id,
+            item.chat_id,
+            item.id,
+            message_id,
+        )
         self.api.ok()
         self._slow.pop(item.chat_id, None)
         self._hangs.pop(item.chat_id, None)
@@ -357,6 +368,7 @@ class Dispatcher:
     async def _failed(self, item: Claimed, exc: DeliveryError) -> None:
         if isinstance(exc, RateLimited):
             self.stats.rate_limited += 1
+            self.metrics.rate_limited()
             self.api.ok()
             self.pacer.block(item.chat_id, exc.retry_after)
             log.warning("429 for chat %s: retry after %gs", item.chat_id, exc.retry_after)
@@ -404,6 +416,7 @@ class Dispatcher:
     async def _retry(
         self, item: Claimed, seconds: float, error: str, *, count_attempt: bool = True
     ) -> None:
+        self.metrics.retried()
         async with self.sessions() as session, session.begin():
             if count_attempt and item.attempts >= MAX_ATTEMPTS:
                 await outbox.finish(session, item.id, outbox.FAILED, f"gave up: {error}")

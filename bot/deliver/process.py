@@ -23,6 +23,7 @@ from bot.deliver.budget import DbBudget
 from bot.deliver.pacing import Pacer
 from bot.deliver.sender import PtbSender
 from bot.errors import ConfigError
+from bot.ops.runtime import start_ops
 from handlers import registry
 from storage.repos.outbox import ChatWindows
 
@@ -114,12 +115,14 @@ async def deliver_forever(
                 exclusive=exclusive,
             )
             task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
+            ops = await start_ops(settings, core.sessions, core.metrics, "deliver")
             log.info("deliver worker %s running", dispatcher.worker)
             try:
                 await _until_signal(stop, task)
             finally:
                 stop.set()
                 await task
+                await ops.close()
         finally:
             await bot.shutdown()
     finally:
@@ -177,7 +180,11 @@ async def serve_forever(
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None
         log.info("bot serving by %s", "webhook" if webhook else "polling")
-        await _until_signal(stop)
+        ops = await start_ops(settings, core.sessions, core.metrics, "serve")
+        try:
+            await _until_signal(stop)
+        finally:
+            await ops.close()
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()

@@ -58,7 +58,11 @@ async def run_scheduler(
 
     def start() -> Callable[[], None]:
         scheduler = DigestScheduler(
-            core.sessions, service, refresh_seconds=refresh_seconds, max_late=MAX_LATE
+            core.sessions,
+            service,
+            refresh_seconds=refresh_seconds,
+            max_late=MAX_LATE,
+            metrics=core.ingest.metrics,
         )
         scheduler.start()
         return scheduler.shutdown

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.digest.content import MatchCache
 from bot.digest.schedule import catch_up_slot, next_slot
 from bot.digest.service import DigestService, chat_zone
+from bot.ops.metrics import Metrics
 from storage.models import DigestRun
 from storage.repos import chats as chat_repo
 from storage.types import utcnow
@@ -48,8 +49,10 @@ class DigestScheduler:
         refresh_seconds: float = 60.0,
         max_late: timedelta = MAX_LATE,
         clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
+        self.metrics = metrics or Metrics()
         self.service = service
         self.refresh_seconds = refresh_seconds
         self.max_late = max_late
@@ -148,8 +151,10 @@ class DigestScheduler:
             try:
                 result = await self.service.run(chat_id, day, cache)
             except Exception:
+                self.metrics.digest_run("failed")
                 log.exception("digest for chat %s, %s failed", chat_id, day)
                 return
+            self.metrics.digest_run("ok")
             log.debug("digest for chat %s, %s: %s", chat_id, day, result)
 
 

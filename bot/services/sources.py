@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -10,6 +11,7 @@ from bot.config import KNOWN_SIDES, Settings
 from bot.core.post import normalise_channel
 from bot.errors import UserInputError
 from storage.repos import channels as channel_repo
+from storage.repos import ops as ops_repo
 
 MAX_NAME = 64
 
@@ -20,6 +22,11 @@ class Source:
     side: str | None
     active: bool
     last_message_id: int
+    # Health (see bot/ops/sources): ok, degraded or dead; failed polls in a row.
+    state: str = "ok"
+    failures: int = 0
+    last_error: str | None = None
+    last_post_at: datetime | None = None  # the newest stored post's date
 
 
 def _valid(name: str) -> str:
@@ -57,8 +64,20 @@ class SourceService:
 
     async def all(self, *, active_only: bool = False) -> list[Source]:
         async with self.sessions() as session:
-            rows = await channel_repo.list_all(session, active_only=active_only)
-        return [Source(r.username, r.side, r.active, r.last_message_id) for r in rows]
+            rows = await ops_repo.sources(session, active_only=active_only)
+        return [
+            Source(
+                r.channel,
+                r.side,
+                r.active,
+                r.last_message_id,
+                state=r.state,
+                failures=r.failures,
+                last_error=r.last_error,
+                last_post_at=r.newest_post_at,
+            )
+            for r in rows
+        ]
 
     async def active_channels(self) -> list[str]:
         return [s.channel for s in await self.all(active_only=True)]

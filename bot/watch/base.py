@@ -31,3 +31,12 @@ class PostSink(Protocol):
     async def last_id(self, channel: str) -> int:
         """The highest message id stored for the channel (0 if none)."""
         ...
+
+
+class SourceMonitor(Protocol):
+    """Told the outcome of every poll of a channel (``bot.ops.sources.SourceHealthTracker``).
+
+    ``error`` is None for a poll that worked. Implementations never raise.
+    """
+
+    async def polled(self, channel: str, error: BaseException | None) -> None: ...

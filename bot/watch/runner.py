@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.ingest import IngestService
 from bot.media import MediaStore
 from bot.services.sources import SourceService
+from bot.watch.base import SourceMonitor
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 30.0
@@ -55,6 +56,7 @@ async def run_web(
     media: MediaStore,
     sources: SourceService,
     stop: asyncio.Event,
+    monitor: SourceMonitor | None = None,
 ) -> None:
     from bot.watch.web import WebSource
 
@@ -66,6 +68,8 @@ async def run_web(
             media,
             http,
             settings.web_poll_seconds,
+            retry_base=settings.web_retry_seconds,
+            monitor=monitor,
         )
 
         async def apply(wanted: set[str]) -> None:
@@ -80,6 +84,8 @@ async def run_telethon(
     media: MediaStore,
     sources: SourceService,
     stop: asyncio.Event,
+    monitor: SourceMonitor | None = None,
+    on_flood_wait: Callable[[], None] | None = None,
 ) -> None:
     from bot.watch.telethon_login import make_client
     from bot.watch.telethon_source import TelethonSource
@@ -97,6 +103,8 @@ async def run_telethon(
         ingest,
         media,
         reconcile_seconds=settings.reconcile_seconds,
+        monitor=monitor,
+        on_flood_wait=on_flood_wait,
     )
 
     async def apply(wanted: set[str]) -> None:
@@ -123,7 +131,12 @@ async def run_watchers(
     media: MediaStore,
     sources: SourceService,
     stop: asyncio.Event,
+    *,
+    monitor: SourceMonitor | None = None,
+    on_flood_wait: Callable[[], None] | None = None,
 ) -> None:
+    """``monitor`` hears every poll's outcome (source health); ``on_flood_wait`` every
+    Telethon FloodWait (metrics)."""
     await sources.seed(settings)
     if not await sources.active_channels():
         # Running and watching nothing looks like a quiet day; say why instead.
@@ -133,7 +146,7 @@ async def run_watchers(
         )
     if settings.has_telethon_credentials:
         log.info("watching through Telethon")
-        await run_telethon(settings, ingest, media, sources, stop)
+        await run_telethon(settings, ingest, media, sources, stop, monitor, on_flood_wait)
     else:
         log.info("no Telegram API credentials: watching the public web preview")
-        await run_web(settings, ingest, media, sources, stop)
+        await run_web(settings, ingest, media, sources, stop, monitor)

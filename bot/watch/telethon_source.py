@@ -37,7 +37,7 @@ from bot.core.post import MediaFile, Post, normalise_channel
 from bot.errors import NotAuthorisedError, SourceError
 from bot.media import MediaStore
 from bot.watch import telethon_convert as conv
-from bot.watch.base import PostSink
+from bot.watch.base import PostSink, SourceMonitor
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,8 @@ class TelethonSource:
         initial_posts: int = 20,
         flood_jitter: float = 3.0,
         media_retry_delay: float = 2.0,
+        monitor: SourceMonitor | None = None,
+        on_flood_wait: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.channels = [normalise_channel(c) for c in channels]
@@ -91,6 +93,8 @@ class TelethonSource:
         self.flood_jitter = flood_jitter
         self.media_retry_delay = media_retry_delay  # between a backfill's photo attempts
         self.flood_waits = 0
+        self.monitor = monitor  # told each channel's reconcile outcome (source health)
+        self.on_flood_wait = on_flood_wait
         self._live: dict[int, str] = {}  # marked channel id -> username: the live filter
         self._entities: dict[str, Any] = {}  # username -> resolved channel entity
         self._known: OrderedDict[int, Any] = OrderedDict()  # marked id -> entity (forwards)
@@ -312,14 +316,19 @@ class TelethonSource:
                 log.warning("telegram: still disconnected (%s); retry next cycle", exc)
                 return 0
         for channel in list(self.channels):
+            error: BaseException | None = None
             try:
                 new += await self.reconcile_channel(channel)
             except asyncio.CancelledError:
                 raise
             except (RPCError, SourceError, ValueError, OSError) as exc:
+                error = exc
                 log.warning("telegram: reconciling @%s failed (%s); retry next cycle", channel, exc)
-            except Exception:
+            except Exception as exc:
+                error = exc
                 log.exception("telegram: reconciling @%s failed; retry next cycle", channel)
+            if self.monitor is not None:
+                await self.monitor.polled(channel, error)
         return new
 
     async def reconcile_channel(self, channel: str) -> int:
@@ -588,6 +597,8 @@ class TelethonSource:
     async def _flood_wait(self, exc: FloodWaitError) -> None:
         delay = exc.seconds + random.uniform(0, self.flood_jitter)
         self.flood_waits += 1
+        if self.on_flood_wait is not None:
+            self.on_flood_wait()
         log.warning("telegram: flood wait of %ss requested; resuming in %.1fs", exc.seconds, delay)
         await asyncio.sleep(delay)
 

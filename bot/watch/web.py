@@ -29,9 +29,9 @@ import aiohttp
 
 from bot import __version__
 from bot.core.post import MediaFile, Post, normalise_channel
-from bot.errors import MalformedSourceError, SourceError
+from bot.errors import MalformedSourceError, MarkupDriftError, SourceError
 from bot.media import MediaStore
-from bot.watch.base import PostSink
+from bot.watch.base import PostSink, SourceMonitor
 from bot.watch.fetch_policy import (
     MAX_IMAGE_BYTES,
     MAX_PAGE_BYTES,
@@ -77,6 +77,7 @@ class WebSource:
         max_backoff: float = 600.0,
         jitter: float = 0.1,
         request_timeout: float = 30.0,
+        monitor: SourceMonitor | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.channels = [normalise_channel(c) for c in channels]
@@ -90,6 +91,7 @@ class WebSource:
         self.max_backoff = max_backoff
         self.jitter = jitter
         self.timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self.monitor = monitor  # told every poll's outcome (source health)
         self.pages_fetched = 0
         # CDN photo URLs are stable while valid: don't download the same photo every poll.
         self._media_cache: OrderedDict[str, MediaFile] = OrderedDict()
@@ -112,6 +114,9 @@ class WebSource:
         channel = normalise_channel(channel)
         last = await self.sink.last_id(channel)
         found = await self._collect(channel, stop_at=last or None, since=None)
+        if not found and last:
+            # Parsed without error, yet empty where posts were stored before.
+            raise MarkupDriftError(f"t.me/s/{channel}: the page yields no posts")
         return await self._deliver(found, None)
 
     async def backfill(
@@ -149,11 +154,13 @@ class WebSource:
                     break
                 if due.get(channel, 0.0) > loop.time():
                     continue
+                error: BaseException | None = None
                 try:
                     new = await self.poll_once(channel)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # one channel's failure must not stop the others
+                    error = exc
                     count = failures[channel] = failures.get(channel, 0) + 1
                     # Capped at a few poll intervals: a channel that is gone for a while (or
                     # a t.me outage) is picked up again soon after it is back.
@@ -170,6 +177,8 @@ class WebSource:
                     delay = self._jittered(self.poll_seconds)
                     if new:
                         log.info("t.me/s/%s: %d new posts", channel, new)
+                if self.monitor is not None:
+                    await self.monitor.polled(channel, error)
                 due[channel] = loop.time() + delay
                 # Spread the channels out rather than firing at t.me in one burst.
                 await _wait(stop, self.page_delay)

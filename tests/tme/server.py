@@ -13,7 +13,7 @@ It serves pages in the real markup (studied on real pages of t.me/s/kpszsu, /van
 - Photos are real PNG bytes (Pillow) served at ``/img/<key>.png`` by the same server.
 
 Test controls: ``publish``, ``edit``, ``delete``, ``truncate_next_page``, ``serve_garbage_next``,
-``fail_next``, ``fail_image`` and the request counters.
+``fail_next``, ``fail_image``, ``markup_drift`` and the request counters.
 
 Usage::
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -98,6 +99,9 @@ class FakeTme:
         self.user_agents: Counter[str] = Counter()
         self._truncate = 0
         self._garbage = 0
+        # True: pages come in a changed markup (message blocks under another class), which
+        # parses as a page without posts: what a redesign of t.me would look like to us.
+        self.markup_drift = False
         self._failures: list[tuple[int, str | None]] = []
         self._image_failures: dict[str, tuple[int, int | None]] = {}  # key -> (status, left)
         self._runner: web.AppRunner | None = None
@@ -266,6 +270,8 @@ class FakeTme:
         before = _int_or_none(request.query.get("before"))
         after = _int_or_none(request.query.get("after"))
         body = self.render_page(chan, before=before, after=after)
+        if self.markup_drift:
+            body = re.sub(r"\btgme_widget_message\b(?!_)", "tgme_widget_post", body)
         if self._truncate:
             self._truncate -= 1
             body = body[: int(len(body) * 0.6)]

@@ -242,4 +242,13 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "offer_keyword": "🔎 Track these words",
     "offer_search": "🗂 Search the archive",
     "unknown_command": "I don't know the command {command}. Here is what I can do:",
+    # --- Source health (operations) ---
+    "source_state_ok": "ok",
+    "source_state_degraded": "degraded",
+    "source_state_dead": "dead",
+    "source_ok": "✅ Channel @{channel} is read again (was: {previous}).",
+    "source_degraded": "⚠️ Channel @{channel} is degraded: {failures} failed polls in a row (was: {previous}).",
+    "source_dead": "🛑 Channel @{channel} is dead: {failures} failed polls in a row (was: {previous}).",
+    "source_last_post": "last post {when}",
+    "source_last_error": "Last error: {error}",
 }

@@ -247,4 +247,13 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "offer_keyword": "🔎 Відстежувати як слова",
     "offer_search": "🗂 Знайти в архіві",
     "unknown_command": "Не знаю команди {command}. Ось що я вмію:",
+    # --- Стан каналів (експлуатація) ---
+    "source_state_ok": "працює",
+    "source_state_degraded": "збоїть",
+    "source_state_dead": "не працює",
+    "source_ok": "✅ Канал @{channel} знову читається (був: {previous}).",
+    "source_degraded": "⚠️ Канал @{channel} збоїть: невдалих спроб поспіль — {failures} (був: {previous}).",
+    "source_dead": "🛑 Канал @{channel} не працює: невдалих спроб поспіль — {failures} (був: {previous}).",
+    "source_last_post": "останній допис {when}",
+    "source_last_error": "Остання помилка: {error}",
 }

@@ -1,0 +1,1 @@
+"""Operations: health endpoint, Prometheus metrics, source health, logs, systemd, backups."""

@@ -1,0 +1,73 @@
+"""Every long-running process (`watch`, `serve`, `deliver`, `schedule`; `run` has its own
+test) serves /healthz and /metrics on its HEALTH_PORT and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.botapi.server import BotApiServer
+from tests.e2e.test_ops_process import dozor_env, free_port, get, until
+from tests.tme import FakeTme
+
+pytestmark = pytest.mark.slow
+PROCESSES = ("watch", "serve", "deliver", "schedule")
+
+
+async def test_each_process_serves_health_and_metrics(tmp_path: Path) -> None:
+    async with BotApiServer() as srv, FakeTme() as tme:
+        tme.publish("genstaff_test", "Допис.")
+        ports = {name: free_port() for name in PROCESSES}
+        procs: dict[str, asyncio.subprocess.Process] = {}
+        # As compose's `migrate` step: the schema first (SQLite has no advisory lock).
+        migrate = await asyncio.create_subprocess_exec(
+            "dozor",
+            "db",
+            "upgrade",
+            cwd=tmp_path,
+            env=dozor_env(tmp_path),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        assert await migrate.wait() == 0
+        try:
+            for name in PROCESSES:
+                env = dozor_env(
+                    tmp_path,
+                    BOT_TOKEN="123456:EVERY-PROCESS",
+                    TELEGRAM_API_URL=srv.base_url,
+                    TELEGRAM_WEB_URL=tme.base_url,
+                    SOURCES="genstaff_test",
+                    WEB_POLL_SECONDS="0.3",
+                    HEALTH_PORT=str(ports[name]),
+                )
+                with (tmp_path / f"{name}.log").open("wb") as err:
+                    procs[name] = await asyncio.create_subprocess_exec(
+                        "dozor",
+                        name,
+                        cwd=tmp_path,
+                        env=env,
+                        stdout=asyncio.subprocess.DEVNULL,
+                        stderr=err,
+                    )
+            for name, port in ports.items():
+
+                async def healthy(port: int = port) -> object:
+                    status, body = await get(f"http://127.0.0.1:{port}/healthz")
+                    return status == 200 and body
+
+                body = await until(healthy, f"{name} healthy", 90)
+                assert body["process"] == name and body["event_loop"] and body["database"]
+                assert [s["channel"] for s in body["sources"]] == ["genstaff_test"]
+                status, text = await get(f"http://127.0.0.1:{port}/metrics")
+                assert status == 200 and "dozor_outbox_depth" in text
+        finally:
+            for proc in procs.values():
+                if proc.returncode is None:
+                    proc.send_signal(signal.SIGTERM)
+            codes = {name: await asyncio.wait_for(proc.wait(), 60) for name, proc in procs.items()}
+        for name, code in codes.items():
+            assert code == 0, (tmp_path / f"{name}.log").read_text()

@@ -1,0 +1,197 @@
+"""`dozor db backup` taken (as a real process) while posts are being ingested restores, with
+`dozor db restore`, to a database that passes an integrity check and holds every post committed
+before the backup began; on PostgreSQL, processes migrating at once take turns."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from bot.app import start_core
+from bot.config import Settings
+from bot.core.post import Post
+from bot.ops.backup import integrity
+from storage.engine import current_revision, make_engine
+from storage.models import Post as PostRow
+from storage.types import utcnow
+from tests.conftest import reset_database
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+async def _dozor(url: str, *args: str) -> tuple[int, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode()
+
+
+async def _ingest_until(settings: Settings, stop: asyncio.Event, committed: list[int]) -> None:
+    core = await start_core(settings)
+    try:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            post = Post(channel="kpszsu", id=n, date=utcnow(), text=f"Зведення {n}: " * 20)
+            assert await core.ingest.new_posts([post]) == 1
+            committed.append(n)  # new_posts returns after the post's transaction committed
+            await asyncio.sleep(0)
+    finally:
+        await core.close()
+
+
+async def _stored_ids(url: str) -> set[int]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set((await conn.scalars(select(PostRow.message_id))).all())
+    finally:
+        await engine.dispose()
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - polling a plain list another task appends to
+            await asyncio.sleep(0.05)
+
+
+async def _backup_while_ingesting(settings: Settings, backup: Path) -> set[int]:
+    """The ids committed before the backup began; the ingest goes on during it and after."""
+    stop = asyncio.Event()
+    committed: list[int] = []
+    writer = asyncio.create_task(_ingest_until(settings, stop, committed))
+    try:
+        await _until(lambda: len(committed) >= 30)
+        before = set(committed)
+        code, out = await _dozor(settings.database_url, "db", "backup", str(backup))
+        assert code == 0, out
+        during = len(committed)
+        await _until(lambda: len(committed) >= during + 10)  # writing goes on after it
+    finally:
+        stop.set()
+        await writer
+    assert len(committed) > len(before)
+    return before
+
+
+async def test_sqlite_backup_during_ingest_restores_whole(settings_factory, tmp_path: Path) -> None:
+    settings = settings_factory()
+    backup = tmp_path / "dozor.backup"
+    before = await _backup_while_ingesting(settings, backup)
+    assert integrity(backup) == "ok"
+
+    restored = f"sqlite+aiosqlite:///{tmp_path / 'restored.sqlite3'}"
+    code, out = await _dozor(restored, "db", "restore", str(backup))
+    assert code == 0, out
+    assert integrity(tmp_path / "restored.sqlite3") == "ok"
+    ids = await _stored_ids(restored)
+    assert before <= ids
+    assert ids == set(range(1, max(ids) + 1))  # a consistent cut: no holes
+    code, out = await _dozor(restored, "db", "current")
+    assert code == 0 and out.strip().splitlines()[-1] == "0004", out
+
+
+async def _pg_admin(url: str, statement: str) -> None:
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _pg_integrity(url: str) -> list[str]:
+    """amcheck over every B-tree index of the schema, plus a foreign-key orphan check."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+            indexes = await conn.scalars(
+                text(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "JOIN pg_am am ON am.oid = c.relam "
+                    "WHERE am.amname = 'btree' AND c.relnamespace = 'public'::regnamespace"
+                )
+            )
+            names = list(indexes.all())
+            for name in names:  # raises on any corruption it finds
+                await conn.execute(
+                    text("SELECT bt_index_parent_check(CAST(:name AS regclass), true)"),
+                    {"name": name},
+                )
+            orphans = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM posts p LEFT JOIN channels c ON c.id = p.channel_id "
+                    "WHERE c.id IS NULL"
+                )
+            )
+            assert orphans == 0
+            return names
+    finally:
+        await engine.dispose()
+
+
+async def test_postgres_backup_during_ingest_restores_whole(
+    pg_url: str, settings_factory, tmp_path: Path
+) -> None:
+    await reset_database(pg_url)
+    settings = settings_factory(database_url=pg_url)
+    backup = tmp_path / "dozor.dump"
+    before = await _backup_while_ingesting(settings, backup)
+
+    target = make_url(pg_url).set(database="dozor_restore_test")
+    restored = target.render_as_string(hide_password=False)
+    await _pg_admin(pg_url, "DROP DATABASE IF EXISTS dozor_restore_test")
+    await _pg_admin(pg_url, "CREATE DATABASE dozor_restore_test")
+    try:
+        code, out = await _dozor(restored, "db", "restore", str(backup))
+        assert code == 0, out
+        assert "ix_posts_date" in await _pg_integrity(restored)
+        ids = await _stored_ids(restored)
+        assert before <= ids
+        assert ids == set(range(1, max(ids) + 1))
+        engine = make_engine(restored)
+        try:
+            assert await current_revision(engine) == "0004"
+        finally:
+            await engine.dispose()
+    finally:
+        await _pg_admin(pg_url, "DROP DATABASE IF EXISTS dozor_restore_test")
+
+
+async def test_restore_refuses_a_missing_backup(settings_factory, tmp_path: Path) -> None:
+    code, out = await _dozor(
+        settings_factory().database_url, "db", "restore", str(tmp_path / "none")
+    )
+    assert code == 2 and "no backup at" in out
+
+
+async def test_processes_migrating_a_fresh_postgres_at_once_take_turns(pg_url: str) -> None:
+    await reset_database(pg_url)
+    results = await asyncio.gather(*(_dozor(pg_url, "db", "upgrade") for _ in range(5)))
+    for code, out in results:
+        assert code == 0, out
+        assert "schema at revision 0004" in out
+    engine = make_engine(pg_url)
+    try:
+        async with engine.connect() as conn:
+            versions = (await conn.scalars(text("SELECT version_num FROM alembic_version"))).all()
+        assert versions == ["0004"]
+    finally:
+        await engine.dispose()

@@ -18,7 +18,7 @@ from bot.app import start_core
 from bot.config import Settings
 from bot.core.post import Post
 from bot.ops.backup import integrity
-from storage.engine import current_revision, make_engine
+from storage.engine import current_revision, head_revision, make_engine
 from storage.models import Post as PostRow
 from storage.types import utcnow
 from tests.conftest import reset_database
@@ -104,7 +104,7 @@ async def test_sqlite_backup_during_ingest_restores_whole(settings_factory, tmp_
     assert before <= ids
     assert ids == set(range(1, max(ids) + 1))  # a consistent cut: no holes
     code, out = await _dozor(restored, "db", "current")
-    assert code == 0 and out.strip().splitlines()[-1] == "0004", out
+    assert code == 0 and out.strip().splitlines()[-1] == head_revision(), out
 
 
 async def _pg_admin(url: str, statement: str) -> None:
@@ -168,7 +168,7 @@ async def test_postgres_backup_during_ingest_restores_whole(
         assert ids == set(range(1, max(ids) + 1))
         engine = make_engine(restored)
         try:
-            assert await current_revision(engine) == "0004"
+            assert await current_revision(engine) == head_revision()
         finally:
             await engine.dispose()
     finally:
@@ -187,11 +187,11 @@ async def test_processes_migrating_a_fresh_postgres_at_once_take_turns(pg_url: s
     results = await asyncio.gather(*(_dozor(pg_url, "db", "upgrade") for _ in range(5)))
     for code, out in results:
         assert code == 0, out
-        assert "schema at revision 0004" in out
+        assert f"schema at revision {head_revision()}" in out
     engine = make_engine(pg_url)
     try:
         async with engine.connect() as conn:
             versions = (await conn.scalars(text("SELECT version_num FROM alembic_version"))).all()
-        assert versions == ["0004"]
+        assert versions == [head_revision()]
     finally:
         await engine.dispose()

@@ -99,9 +99,13 @@ _LOWER_NOUN = re.compile(r"\s+[a-zа-яіїєґ][a-zа-яіїєґ'’ʼ-]{3,}")
 _AXIS_AFTER = re.compile(
     r"\s+(?:directions?|axis|axes|fronts?|sectors?|напрям\w*|направлени\w*)\b", re.IGNORECASE
 )
+# A separator is a comma or a whole conjunction word: "і"/"й"/"и" are letters too, and a
+# pattern that let them split a word could try exponentially many splits of a long list.
+# The list is bounded for the same reason (a clause naming hundreds of places stays linear).
 _LIST_TO_AXIS = re.compile(
-    r"(?:\s*(?:,|and|or|та|і|й|и)\s*[\w'’ʼ-]+)*\s+(?:directions|axes|fronts|напрямках|"
-    r"направлениях)\b",
+    r"(?:\s*,\s*(?:(?:and|or|та|і|й|и)\s+)?|\s+(?:and|or|та|і|й|и)\s+)[\w'’ʼ-]+"
+    r"(?:(?:\s*,\s*(?:(?:and|or|та|і|й|и)\s+)?|\s+(?:and|or|та|і|й|и)\s+)[\w'’ʼ-]+){0,11}"
+    r"\s+(?:directions|axes|fronts|напрямках|направлениях)\b",
     re.IGNORECASE,
 )
 

@@ -8,7 +8,9 @@ DozorError
  │    ├── UnknownPlaceError a /track name resolves to nothing (carries suggestions)
  │    └── LimitExceededError a per-chat limit (subscriptions, length) would be exceeded
  ├── SourceError            a source (export file, web preview, Telethon) could not be read
- │    └── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
+ │    ├── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
+ │    ├── RefusedFileError  a file an import names may not be read (outside, FIFO, too big)
+ │    └── TooLargeError     a downloaded body is over its cap
  ├── NotAuthorisedError     the Telethon session is not logged in; run `dozor login`
  └── StorageError           the database is unreachable or its schema is not current
 """
@@ -50,6 +52,20 @@ class SourceError(DozorError):
 
 class MalformedSourceError(SourceError):
     pass
+
+
+class RefusedFileError(SourceError):
+    """A file an import names that may not be read; ``str()`` says why, without its
+    contents. ``outside``: the path leaves the source folder (rather than naming a bad file
+    inside it)."""
+
+    def __init__(self, why: str, *, outside: bool = False) -> None:
+        super().__init__(why)
+        self.outside = outside
+
+
+class TooLargeError(SourceError):
+    """A body over its size cap; nothing of it is kept."""
 
 
 class NotAuthorisedError(DozorError):

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.post import MAX_ID, ForwardOrigin, MediaFile, Post, normalise_channel
-from bot.errors import MalformedSourceError, SourceError
+from bot.errors import MalformedSourceError, RefusedFileError, SourceError
 from bot.media import MediaStore
-from bot.watch.confine import RefusedFile, read_inside, require_regular
+from bot.watch.confine import read_inside, require_regular
 from bot.watch.export import DEFAULT_TZ, read_export
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ def _media(
         # regular files (not /dev/zero, not a FIFO), at most MAX_MEDIA_BYTES.
         try:
             data = read_inside(base_dir or Path.cwd(), rel)
-        except RefusedFile as why:
+        except RefusedFileError as why:
             if why.outside:
                 log.warning(
                     "%s: media path leaves the file's folder, skipped (%s): %.200s", where, why, rel

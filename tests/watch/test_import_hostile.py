@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.errors import MalformedSourceError
+from bot.errors import MalformedSourceError, RefusedFileError
 from bot.media import MediaStore
-from bot.watch.confine import MAX_MEDIA_BYTES, RefusedFile, inside, read_inside
+from bot.watch.confine import MAX_MEDIA_BYTES, inside, read_inside
 from bot.watch.jsonl import read_jsonl_file
 from storage.engine import make_engine, make_sessionmaker
 from storage.models import Media, PostMedia
@@ -154,11 +154,11 @@ def test_export_file_itself_a_fifo_or_too_deep_is_one_line(tmp_path: Path) -> No
 def test_confinement_rules(tmp_path: Path) -> None:
     src = _hostile_folder(tmp_path)
     for rel in ("../outside/x.png", "/etc/passwd", "link.png", "C:\\x.png", "a/../../b", ""):
-        with pytest.raises(RefusedFile) as err:
+        with pytest.raises(RefusedFileError) as err:
             inside(src, rel)
         assert err.value.outside
     for rel, why in (("pipe.png", "not a regular file"), ("huge.png", "more than")):
-        with pytest.raises(RefusedFile, match=why):
+        with pytest.raises(RefusedFileError, match=why):
             read_inside(src, rel)
     assert read_inside(src, "ok.png") == (src / "ok.png").read_bytes()
 

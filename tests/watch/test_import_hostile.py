@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.errors import MalformedSourceError, RefusedFileError
 from bot.media import MediaStore
 from bot.watch.confine import MAX_MEDIA_BYTES, inside, read_inside
-from bot.watch.jsonl import read_jsonl_file
+from bot.watch.jsonl import MAX_LINE, read_jsonl_file
 from storage.engine import make_engine, make_sessionmaker
 from storage.models import Media, PostMedia
 from tests.tme import png_bytes
@@ -167,4 +167,13 @@ def test_reader_error_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps({**LINE, "grouped_id": 2**70}) + "\n", "utf-8")
     with pytest.raises(MalformedSourceError, match=r"p\.jsonl:1: 'grouped_id' is out of range"):
+        list(read_jsonl_file(path, MediaStore(tmp_path / "m")))
+
+
+def test_an_endless_line_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(LINE) + "\n")
+        fh.write('{"text": "' + "x" * (MAX_LINE + 10))
+    with pytest.raises(MalformedSourceError, match=r"long\.jsonl:2: line longer than"):
         list(read_jsonl_file(path, MediaStore(tmp_path / "m")))

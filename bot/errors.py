@@ -9,7 +9,9 @@ DozorError
  │    └── LimitExceededError a per-chat limit (subscriptions, length) would be exceeded
  ├── SourceError            a source (export file, web preview, Telethon) could not be read
  │    ├── MalformedSourceError  the input is structurally wrong (bad JSON, broken HTML)
- │    └── MarkupDriftError  a page parsed fine but yields no posts where there were posts
+ │    ├── MarkupDriftError  a page parsed fine but yields no posts where there were posts
+ │    ├── RefusedFileError  a file an import names may not be read (outside, FIFO, too big)
+ │    └── TooLargeError     a downloaded body is over its cap
  ├── NotAuthorisedError     the Telethon session is not logged in; run `dozor login`
  ├── StorageError           the database is unreachable or its schema is not current
  └── DeliveryError          a send to Telegram did not go through (bot/deliver/sender.py maps
@@ -67,6 +69,20 @@ class MalformedSourceError(SourceError):
 class MarkupDriftError(SourceError):
     """The page was fetched and parsed, yet holds no posts although the channel has some:
     most likely the site's markup changed under the parser."""
+
+
+class RefusedFileError(SourceError):
+    """A file an import names that may not be read; ``str()`` says why, without its
+    contents. ``outside``: the path leaves the source folder (rather than naming a bad file
+    inside it)."""
+
+    def __init__(self, why: str, *, outside: bool = False) -> None:
+        super().__init__(why)
+        self.outside = outside
+
+
+class TooLargeError(SourceError):
+    """A body over its size cap; nothing of it is kept."""
 
 
 class NotAuthorisedError(DozorError):

@@ -11,37 +11,28 @@ import os
 import stat
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
-from bot.errors import SourceError
+from bot.errors import RefusedFileError, SourceError
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024  # Telegram's own limit for photos sent by bots is 10 MB
 
 
-class RefusedFile(SourceError):
-    """A named file that may not be read; ``str()`` says why, without its contents.
-    ``outside``: the path leaves the source folder (rather than naming a bad file in it)."""
-
-    def __init__(self, why: str, *, outside: bool = False) -> None:
-        super().__init__(why)
-        self.outside = outside
-
-
 def inside(base: Path, rel: str) -> Path:
     """``base / rel`` when ``rel`` is a relative path that stays inside ``base`` (symlinks
-    resolved); raises RefusedFile otherwise."""
+    resolved); raises RefusedFileError otherwise."""
     if not rel or "\x00" in rel:
-        raise RefusedFile("empty or NUL in path", outside=True)
+        raise RefusedFileError("empty or NUL in path", outside=True)
     for flavour in (PurePosixPath(rel), PureWindowsPath(rel)):
         if flavour.is_absolute() or flavour.drive or flavour.anchor:
-            raise RefusedFile("absolute path", outside=True)
+            raise RefusedFileError("absolute path", outside=True)
         if ".." in flavour.parts:
-            raise RefusedFile("'..' in path", outside=True)
+            raise RefusedFileError("'..' in path", outside=True)
     root = base.resolve()
     try:
         resolved = (base / PurePath(rel)).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise RefusedFile(f"cannot resolve ({exc.__class__.__name__})", outside=True) from None
+        raise RefusedFileError(f"cannot resolve ({exc.__class__.__name__})", outside=True) from None
     if not resolved.is_relative_to(root):
-        raise RefusedFile("leaves the source folder", outside=True)
+        raise RefusedFileError("leaves the source folder", outside=True)
     return resolved
 
 
@@ -55,18 +46,18 @@ def read_regular(path: Path, max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise RefusedFile("missing") from None
+        raise RefusedFileError("missing") from None
     except OSError as exc:
-        raise RefusedFile(f"unreadable ({exc.strerror or exc.__class__.__name__})") from None
+        raise RefusedFileError(f"unreadable ({exc.strerror or exc.__class__.__name__})") from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise RefusedFile("not a regular file")
+            raise RefusedFileError("not a regular file")
         if info.st_size > max_bytes:
-            raise RefusedFile(f"{info.st_size} bytes, more than {max_bytes}")
+            raise RefusedFileError(f"{info.st_size} bytes, more than {max_bytes}")
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:  # grew while we read
-        raise RefusedFile(f"more than {max_bytes} bytes")
+        raise RefusedFileError(f"more than {max_bytes} bytes")
     return data
 
 

@@ -50,9 +50,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.post import MAX_ID, ForwardOrigin, MediaFile, Post, normalise_channel
-from bot.errors import ConfigError, MalformedSourceError, SourceError
+from bot.errors import ConfigError, MalformedSourceError, RefusedFileError, SourceError
 from bot.media import MediaStore
-from bot.watch.confine import RefusedFile, read_inside, require_regular
+from bot.watch.confine import read_inside, require_regular
 
 log = logging.getLogger(__name__)
 
@@ -356,7 +356,7 @@ class _ChatReader:
         # at most max_file_size bytes.
         try:
             data = read_inside(self.base, rel, self.max_file_size)
-        except RefusedFile as why:
+        except RefusedFileError as why:
             if why.outside:
                 log.warning(
                     "%s: media path leaves the export folder, skipped (%s): %.200s", where, why, rel

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from bot.errors import TooLargeError
+
 MAX_PAGE_BYTES = 5 * 1024 * 1024  # a real t.me/s page is ~100 KB
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 # Where t.me/s pages point their photos (cdn4.cdn-telegram.org, …) and Telegram's own sites.
@@ -40,19 +42,15 @@ def photo_refusal(url: str, web_url: str) -> str | None:
     return f"host {host or '(none)'} is not Telegram's"
 
 
-class TooLarge(Exception):
-    """A body over its cap; nothing of it is kept."""
-
-
 async def read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
-    """The body, streamed; raises TooLarge past ``cap`` bytes (before reading them all when
+    """The body, streamed; raises TooLargeError past ``cap`` bytes (before reading them all when
     the server declares its size)."""
     if (resp.content_length or 0) > cap:
-        raise TooLarge(f"{resp.content_length} bytes, over {cap}")
+        raise TooLargeError(f"{resp.content_length} bytes, over {cap}")
     body = bytearray()
     # read(n) returns what is buffered, not n bytes: collect chunks, counting as they come.
     async for chunk in resp.content.iter_chunked(64 * 1024):
         body += chunk
         if len(body) > cap:
-            raise TooLarge(f"over {cap} bytes")
+            raise TooLargeError(f"over {cap} bytes")
     return bytes(body)

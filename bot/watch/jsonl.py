@@ -23,17 +23,18 @@ import mimetypes
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.core.post import MAX_ID, ForwardOrigin, MediaFile, Post, normalise_channel
-from bot.errors import MalformedSourceError, SourceError
+from bot.errors import MalformedSourceError, RefusedFileError, SourceError
 from bot.media import MediaStore
-from bot.watch.confine import RefusedFile, read_inside, require_regular
+from bot.watch.confine import read_inside, require_regular
 from bot.watch.export import DEFAULT_TZ, read_export
 
 log = logging.getLogger(__name__)
 
 DELETED = ("deleted", "true")
+MAX_LINE = 4 * 1024 * 1024  # characters of one JSONL line; a post is a few KB
 
 
 def read_jsonl(
@@ -79,11 +80,22 @@ def read_jsonl_file(path: Path, media: MediaStore | None) -> Iterator[Post]:
     require_regular(path)
     try:
         with path.open(encoding="utf-8") as fh:
-            yield from read_jsonl(fh, media, path.parent, source=str(path))
+            yield from read_jsonl(_capped_lines(fh, path), media, path.parent, source=str(path))
     except UnicodeDecodeError as exc:
         raise MalformedSourceError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _capped_lines(fh: TextIO, path: Path) -> Iterator[str]:
+    """The file's lines, refusing one longer than MAX_LINE characters before reading it all
+    (a single 5 GB line would otherwise be read into memory whole)."""
+    number = 0
+    while line := fh.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise MalformedSourceError(f"{path}:{number}: line longer than {MAX_LINE} characters")
+        yield line
 
 
 def detect_and_read(
@@ -108,7 +120,9 @@ def detect_and_read(
 def looks_like_jsonl(path: Path) -> bool:
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
+            while line := fh.readline(MAX_LINE + 1):
+                if len(line) > MAX_LINE:
+                    return True  # one endless line: the JSONL reader says which
                 if line.strip() and not line.lstrip().startswith("#"):
                     first = json.loads(line)
                     return isinstance(first, dict) and {"channel", "id", "date"} <= first.keys()
@@ -227,7 +241,7 @@ def _media(
         # regular files (not /dev/zero, not a FIFO), at most MAX_MEDIA_BYTES.
         try:
             data = read_inside(base_dir or Path.cwd(), rel)
-        except RefusedFile as why:
+        except RefusedFileError as why:
             if why.outside:
                 log.warning(
                     "%s: media path leaves the file's folder, skipped (%s): %.200s", where, why, rel

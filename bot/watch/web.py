@@ -29,13 +29,12 @@ import aiohttp
 
 from bot import __version__
 from bot.core.post import MediaFile, Post, normalise_channel
-from bot.errors import MalformedSourceError, MarkupDriftError, SourceError
+from bot.errors import MalformedSourceError, MarkupDriftError, SourceError, TooLargeError
 from bot.media import MediaStore
 from bot.watch.base import PostSink, SourceMonitor
 from bot.watch.fetch_policy import (
     MAX_IMAGE_BYTES,
     MAX_PAGE_BYTES,
-    TooLarge,
     photo_refusal,
     read_capped,
 )
@@ -214,7 +213,7 @@ class WebSource:
             ) as resp:
                 _raise_for_status(resp, url)
                 body = (await read_capped(resp, MAX_PAGE_BYTES)).decode("utf-8", errors="replace")
-        except TooLarge as exc:
+        except TooLargeError as exc:
             raise SourceError(f"{url}: page refused: {exc}") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _Transient(f"network error: {_why(exc)}") from exc
@@ -376,7 +375,7 @@ class WebSource:
                     return None, None
                 _raise_for_status(resp, url)
                 return await read_capped(resp, MAX_IMAGE_BYTES), resp.content_type or None
-        except TooLarge as exc:
+        except TooLargeError as exc:
             log.warning("photo %s: %s, too large; stored without it", url, exc)
             return None, None
         except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:

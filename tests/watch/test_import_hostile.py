@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.errors import MalformedSourceError
+from bot.errors import MalformedSourceError, RefusedFileError
 from bot.media import MediaStore
-from bot.watch.confine import MAX_MEDIA_BYTES, RefusedFile, inside, read_inside
-from bot.watch.jsonl import read_jsonl_file
+from bot.watch.confine import MAX_MEDIA_BYTES, inside, read_inside
+from bot.watch.jsonl import MAX_LINE, read_jsonl_file
 from storage.engine import make_engine, make_sessionmaker
 from storage.models import Media, PostMedia
 from tests.tme import png_bytes
@@ -154,11 +154,11 @@ def test_export_file_itself_a_fifo_or_too_deep_is_one_line(tmp_path: Path) -> No
 def test_confinement_rules(tmp_path: Path) -> None:
     src = _hostile_folder(tmp_path)
     for rel in ("../outside/x.png", "/etc/passwd", "link.png", "C:\\x.png", "a/../../b", ""):
-        with pytest.raises(RefusedFile) as err:
+        with pytest.raises(RefusedFileError) as err:
             inside(src, rel)
         assert err.value.outside
     for rel, why in (("pipe.png", "not a regular file"), ("huge.png", "more than")):
-        with pytest.raises(RefusedFile, match=why):
+        with pytest.raises(RefusedFileError, match=why):
             read_inside(src, rel)
     assert read_inside(src, "ok.png") == (src / "ok.png").read_bytes()
 
@@ -167,4 +167,13 @@ def test_reader_error_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps({**LINE, "grouped_id": 2**70}) + "\n", "utf-8")
     with pytest.raises(MalformedSourceError, match=r"p\.jsonl:1: 'grouped_id' is out of range"):
+        list(read_jsonl_file(path, MediaStore(tmp_path / "m")))
+
+
+def test_an_endless_line_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(LINE) + "\n")
+        fh.write('{"text": "' + "x" * (MAX_LINE + 10))
+    with pytest.raises(MalformedSourceError, match=r"long\.jsonl:2: line longer than"):
         list(read_jsonl_file(path, MediaStore(tmp_path / "m")))

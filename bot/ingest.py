@@ -3,8 +3,10 @@ per post: matching runs before it, and the fan-out to every concerned chat is on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -75,6 +77,7 @@ class IngestService:
         edit_hooks: Sequence[PostHook] = (),
         on_enqueued: Callable[[], None] = lambda: None,
         max_alert_age: timedelta | None = None,
+        yield_ratio: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
@@ -85,12 +88,21 @@ class IngestService:
         # Live sources set this: a weeks-old post that turns up late (catch-up, a first poll,
         # an edit of a post never seen) is archived, not alerted.
         self.max_alert_age = max_alert_age
+        # Between the posts of one batch, pause ``yield_ratio`` times as long as the last one
+        # took (see new_posts).
+        self.yield_ratio = yield_ratio
 
     async def new_posts(self, posts: Sequence[Post]) -> int:
         stored = 0
-        for post in sorted(posts, key=lambda p: (p.channel, p.id)):
+        ordered = sorted(posts, key=lambda p: (p.channel, p.id))
+        for i, post in enumerate(ordered):
+            began = time.monotonic()
             if await self._store_one(post, alert=self._fresh(post)):
                 stored += 1
+            if self.yield_ratio and i + 1 < len(ordered):
+                # Sharing the event loop with delivery (`dozor run`): a burst of posts is
+                # stored at most 1/(1+ratio) of the time, so the sends keep their share.
+                await asyncio.sleep((time.monotonic() - began) * self.yield_ratio)
         return stored
 
     def _fresh(self, post: Post) -> bool:

@@ -90,7 +90,7 @@ def build_core(
         sides=settings.side_of,
         on_enqueued=wake_all,
         max_alert_age=max_age,
-        yield_ratio=1.0 if delivers else 0.0,
+        yield_ratio=2.0 if delivers else 0.0,
         hooks=[claims, search],
         edit_hooks=[claims, search],
     )

@@ -88,7 +88,10 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
         telegram_api_url=args.api,
         media_dir=tmp,
     )
-    core = build_core(settings)
+    try:  # as `dozor run` builds it (older trees have no ``delivers``)
+        core = build_core(settings, delivers=True)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:
+        core = build_core(settings)
     await upgrade_schema(core.engine)
     chats = [100_000 + i for i in range(args.chats)]
     async with core.sessions() as session, session.begin():

@@ -78,9 +78,12 @@ class Core:
         await self.engine.dispose()
 
 
-def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
+def build_core(
+    settings: Settings, *, live: bool = False, quiet: bool = False, delivers: bool = False
+) -> Core:
     """``live``: fed by watchers, so late-arriving old posts don't alert (imports do).
-    ``quiet``: history (backfill) is archived and analysed, never alerted."""
+    ``quiet``: history (backfill) is archived and analysed, never alerted. ``delivers``: the
+    same process sends the alerts (`dozor run`), so a burst of posts gives way to them."""
     engine = make_engine(settings.database_url, busy_timeout=settings.sqlite_busy_seconds)
     sessions = make_sessionmaker(engine)
     media = MediaStore(settings.media_dir)
@@ -101,6 +104,7 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
         sides=settings.side_of,
         on_enqueued=wake_all,
         max_alert_age=max_age,
+        yield_ratio=2.0 if delivers else 0.0,
         hooks=[claims, search],
         edit_hooks=[claims, search],
         metrics=metrics,
@@ -108,8 +112,10 @@ def build_core(settings: Settings, *, live: bool = False, quiet: bool = False) -
     return Core(settings, engine, sessions, media, ingest, wake_hooks, metrics)
 
 
-async def start_core(settings: Settings, *, live: bool = False, quiet: bool = False) -> Core:
-    core = build_core(settings, live=live, quiet=quiet)
+async def start_core(
+    settings: Settings, *, live: bool = False, quiet: bool = False, delivers: bool = False
+) -> Core:
+    core = build_core(settings, live=live, quiet=quiet, delivers=delivers)
     await upgrade_schema(core.engine)
     async with core.sessions() as session, session.begin():
         # Keyword subscriptions stored before their index existed (or by an older version).
@@ -327,7 +333,7 @@ async def run_forever(settings: Settings) -> None:
     """`dozor run`: watchers, bot and delivery in one process until SIGINT/SIGTERM. The
     watchers start first and keep archiving (and queueing alerts) while the Bot API is still
     being reached; SIGTERM is honoured within about ten seconds whatever the load."""
-    core = await start_core(settings, live=True)
+    core = await start_core(settings, live=True, delivers=True)
     stop = asyncio.Event()
     _on_signals(stop)
     ops = await start_ops(settings, core.sessions, core.metrics, "run")

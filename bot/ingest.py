@@ -3,6 +3,7 @@ per post: matching runs before it, and the fan-out to every concerned chat is on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -78,6 +79,7 @@ class IngestService:
         on_enqueued: Callable[[], None] = lambda: None,
         max_alert_age: timedelta | None = None,
         metrics: Metrics | None = None,
+        yield_ratio: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
@@ -89,12 +91,21 @@ class IngestService:
         # an edit of a post never seen) is archived, not alerted.
         self.max_alert_age = max_alert_age
         self.metrics = metrics or Metrics()
+        # Between the posts of one batch, pause ``yield_ratio`` times as long as the last one
+        # took (see new_posts).
+        self.yield_ratio = yield_ratio
 
     async def new_posts(self, posts: Sequence[Post]) -> int:
         stored = 0
-        for post in sorted(posts, key=lambda p: (p.channel, p.id)):
+        ordered = sorted(posts, key=lambda p: (p.channel, p.id))
+        for i, post in enumerate(ordered):
+            began = time.monotonic()
             if await self._store_one(post, alert=self._fresh(post)):
                 stored += 1
+            if self.yield_ratio and i + 1 < len(ordered):
+                # Sharing the event loop with delivery (`dozor run`): a burst of posts is
+                # stored at most 1/(1+ratio) of the time, so the sends keep their share.
+                await asyncio.sleep((time.monotonic() - began) * self.yield_ratio)
         return stored
 
     def _fresh(self, post: Post) -> bool:

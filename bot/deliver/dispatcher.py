@@ -276,22 +276,29 @@ class Dispatcher:
             await self._hand_back(item, wait)
             return
         slow = self._slow.get(chat.id, 0.0) > time.monotonic()
+        started = False
         try:
-            # A hanging chat waits for the narrow lane before it books any budget, so it holds
-            # neither the others' slots nor their share of the global rate.
-            async with self._slow_lane if slow else contextlib.nullcontext():
+            # The chat's own wait first, holding nothing; then a request slot (a hanging chat
+            # waits for the narrow lane instead, so it holds neither the others' slots nor
+            # their share of the global rate); only then the global budget. A booked slot of
+            # the global window then lasts just the request's round trip.
+            await self.pacer.chat_ready(chat.id, private, cost)
+            async with self._slow_lane if slow else self._slots:
                 permit = await self.pacer.acquire(chat.id, private, cost, item.priority)
                 # From here the send runs to its recorded end: shutting down waits for it.
+                started = True
                 self._sending.add(item.id)
-                try:
-                    await self._send_and_record(item, msg, permit, slow=slow)
-                finally:
-                    self._sending.discard(item.id)
+                outcome = await self._send(item, msg, permit)
+            # The request slot is free again; recording may wait for the database.
+            if outcome:
+                await self._record(item, outcome)
         except asyncio.CancelledError:
-            if item.id not in self._sending:
+            if not started:
                 # Shutting down before the send started: the row is due again at once.
                 await asyncio.shield(self._hand_back(item, 0.0))
             raise
+        finally:
+            self._sending.discard(item.id)
 
     async def _finish(self, item: Claimed, status: str, error: str) -> None:
         async with self.sessions() as session, session.begin():
@@ -312,41 +319,43 @@ class Dispatcher:
         async with self.sessions() as session, session.begin():
             return await outbox.extend_lease(session, item.id, self.worker, utcnow() + self.lease)
 
-    async def _send_and_record(
-        self, item: Claimed, msg: Rendered, permit: Permit, *, slow: bool
-    ) -> None:
-        async with contextlib.nullcontext() if slow else self._slots:
+    async def _send(self, item: Claimed, msg: Rendered, permit: Permit) -> int | DeliveryError:
+        """Send (the caller holds a request slot): Telegram's message id, or the error to
+        record once the slot is free again; 0 when the row was not sent (handed back)."""
+        try:
+            gone = self._gone.get(item.chat_id)
+            if gone is not None:
+                # The chat was deactivated (its rows dropped) or moved (its rows now name
+                # the new id) while this row waited: never send to the old id again.
+                permit.done()
+                if gone == "migrated":
+                    await self._hand_back(item, 0.0)
+                return 0
+            if self.api.remaining() > 0:  # went down while this row waited
+                permit.done()
+                await self._hand_back(item, self.api.remaining())
+                return 0
+            if not await self._still_ours(item):
+                log.warning("delivery %s: lease lost while waiting; not sent", item.id)
+                return 0
             try:
-                gone = self._gone.get(item.chat_id)
-                if gone is not None:
-                    # The chat was deactivated (its rows dropped) or moved (its rows now name
-                    # the new id) while this row waited: never send to the old id again.
-                    permit.done()
-                    if gone == "migrated":
-                        await self._hand_back(item, 0.0)
-                    return
-                if self.api.remaining() > 0:  # went down while this row waited
-                    permit.done()
-                    await self._hand_back(item, self.api.remaining())
-                    return
-                if not await self._still_ours(item):
-                    log.warning("delivery %s: lease lost while waiting; not sent", item.id)
-                    return
-                try:
-                    async with asyncio.timeout(self.send_timeout):
-                        message_id = await self.sender.send(item.chat_id, item.thread_id, msg)
-                except TimeoutError:
-                    raise Unreachable("send timed out", timed_out=True) from None
-            except DeliveryError as exc:
-                permit.done()
-                await self._failed(item, exc)
-                return
-            finally:
-                # Every path frees the booked slots (done() is idempotent): a slot left in
-                # flight would hold that chat, and in time the global budget, forever.
-                permit.done()
+                async with asyncio.timeout(self.send_timeout):
+                    return await self.sender.send(item.chat_id, item.thread_id, msg)
+            except TimeoutError:
+                return Unreachable("send timed out", timed_out=True)
+        except DeliveryError as exc:
+            return exc
+        finally:
+            # Every path frees the booked slots (done() is idempotent): a slot left in
+            # flight would hold that chat, and in time the global budget, forever.
+            permit.done()
+
+    async def _record(self, item: Claimed, outcome: int | DeliveryError) -> None:
+        if isinstance(outcome, DeliveryError):
+            await self._failed(item, outcome)
+            return
         # Telegram has it: the mark comes first, before any bookkeeping that could fail.
-        await self._mark(item, message_id)
+        await self._mark(item, outcome)
         self.stats.sent += 1
         self.metrics.alert_sent()
         log.info(

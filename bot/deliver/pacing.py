@@ -218,6 +218,11 @@ class Pacer:
             return
         await asyncio.sleep(max(seconds, 0.0005))
 
+    async def chat_ready(self, chat_id: int, is_private: bool, cost: int = 1) -> None:
+        """Wait until the chat itself may receive ``cost`` more messages (books nothing)."""
+        while (wait := self.chat_delay(chat_id, is_private, cost)) > 0:
+            await self._sleep(wait)
+
     async def acquire(
         self, chat_id: int, is_private: bool, cost: int = 1, priority: int = 1
     ) -> Permit:

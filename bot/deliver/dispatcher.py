@@ -207,7 +207,7 @@ class Dispatcher:
             lang=chat.language,
             tz=chat.timezone or self.default_tz,
         )
-        cost = len(msg.photos) if len(msg.photos) > 1 else 1
+        cost = msg.messages  # an album's photos and a follow-up count too
         private = chat.type == "private"
         wait = self.pacer.would_wait(chat.id, private, cost)
         if wait > self.max_hold:

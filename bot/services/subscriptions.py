@@ -259,6 +259,19 @@ class SubscriptionService:
             sub = await sub_repo.remove(session, chat_id, sub_id)
         return describe_tracked(sub.kind, sub.key, sub.label, lang, self.gaz) if sub else None
 
+    async def untrack_place(self, chat: ChatRef, place_id: str) -> builtins.list[str]:
+        """Removes the chat's subscriptions to ``place_id`` (an alert's ✖ button), in every
+        topic: the button is pressed under an alert, wherever it was delivered."""
+        removed: builtins.list[str] = []
+        async with self.sessions() as session, session.begin():
+            for sub in await sub_repo.for_chat(session, chat.id):
+                if sub.kind == PLACE and sub.key == place_id:
+                    await sub_repo.remove(session, chat.id, sub.id)
+                    removed.append(
+                        describe_tracked(sub.kind, sub.key, sub.label, chat.language, self.gaz)
+                    )
+        return removed
+
     async def untrack_label(self, chat: ChatRef, text: str) -> builtins.list[str]:
         """Removes what ``text`` names: a place (any spelling), a keyword or a label."""
         query = clean_query(text, chat.language, "untrack_usage")

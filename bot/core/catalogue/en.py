@@ -242,4 +242,13 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "offer_keyword": "🔎 Track these words",
     "offer_search": "🗂 Search the archive",
     "unknown_command": "I don't know the command {command}. Here is what I can do:",
+    # --- Alert buttons and long posts ---
+    "btn_untrack": "✖ Untrack {name}",
+    "btn_claims": "⚖️ Claims",
+    "btn_mute": "🔕 Mute for an hour",
+    "btn_share": "↗ Share",
+    "alert_continued": "<i>The full text follows.</i>",
+    "alert_diff_legend": "<s>removed</s>, <u>added</u>",
+    "alert_more_changes": ("and {n} more change", "and {n} more changes"),
+    "alert_untracked_place": "🗑 Stopped tracking: {label}",
 }

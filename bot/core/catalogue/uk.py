@@ -247,4 +247,13 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "offer_keyword": "🔎 Відстежувати як слова",
     "offer_search": "🗂 Знайти в архіві",
     "unknown_command": "Не знаю команди {command}. Ось що я вмію:",
+    # --- Alert buttons and long posts ---
+    "btn_untrack": "✖ Не стежити: {name}",
+    "btn_claims": "⚖️ Заяви сторін",
+    "btn_mute": "🔕 Тиша на годину",
+    "btn_share": "↗ Поділитися",
+    "alert_continued": "<i>Повний текст — наступним повідомленням.</i>",
+    "alert_diff_legend": "<s>прибрано</s>, <u>додано</u>",
+    "alert_more_changes": ("і ще {n} зміна", "і ще {n} зміни", "і ще {n} змін"),
+    "alert_untracked_place": "🗑 Більше не відстежую: {label}",
 }

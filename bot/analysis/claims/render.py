@@ -20,7 +20,7 @@ def _quote(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > QUOTE_LIMIT:
         text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
-    return html.escape(text)
+    return html.escape(text, quote=False)
 
 
 def _side(part: dict[str, Any], lang: str, tz: str) -> str:
@@ -30,7 +30,8 @@ def _side(part: dict[str, Any], lang: str, tz: str) -> str:
     link = f"https://t.me/{channel}/{int(part['id'])}"
     word = t(lang, "contradiction.open")
     return (
-        f"• <b>{html.escape(who)}</b>, {when:%d.%m.%Y %H:%M}: «{_quote(str(part['quote']))}» "
+        f"• <b>{html.escape(who, quote=False)}</b>, {when:%d.%m.%Y %H:%M}: "
+        f"«{_quote(str(part['quote']))}» "
         f'<a href="{html.escape(link)}">{word}</a>'
     )
 
@@ -41,8 +42,8 @@ def headline(c: dict[str, Any], *, lang: str) -> str:
     title = t(
         lang, "contradiction.figures" if c.get("kind") == "figures" else "contradiction.title"
     )
-    place = html.escape(str(c["place"].get(key) or c["place"]["en"]))
-    why = html.escape(str(c["why"].get(key) or c["why"]["en"]))
+    place = html.escape(str(c["place"].get(key) or c["place"]["en"]), quote=False)
+    why = html.escape(str(c["why"].get(key) or c["why"]["en"]), quote=False)
     return f"⚠️ <b>{title}</b> · {place}\n{why}"
 
 

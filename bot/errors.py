@@ -29,6 +29,8 @@ DozorError
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class DozorError(Exception):
     """Base of every error Dozor raises on purpose."""
@@ -39,7 +41,24 @@ class ConfigError(DozorError):
 
 
 class UserInputError(DozorError):
-    """Bad input from a chat user. ``str(err)`` is safe to show to that user."""
+    """Bad input from a chat user.
+
+    Raised with a ``code`` (a message catalogue key) and ``params``, it is said in the chat's
+    language where it is caught (``handlers.errors.user_text``: the one place user errors
+    are worded); ``str(err)`` is then the code, for logs. Raised with a message only, that
+    message is already the words to show (HTML, user text escaped).
+    """
+
+    def __init__(
+        self, message: str = "", *, code: str | None = None, params: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message or code or "")
+        self.code = code
+        self.params = dict(params or {})
+
+    @classmethod
+    def coded(cls, code: str, **params: object) -> Self:
+        return cls(code=code, params=params)
 
 
 class ExpressionError(UserInputError):
@@ -98,6 +117,8 @@ class KeywordExpressionError(ExpressionError):
     (``params``), so ``bot.core.keywords.describe`` can say it in the user's language.
     ``str(err)`` is the English text; ``position`` is a 0-based offset into the expression."""
 
+    code: str
+
     def __init__(
         self, message: str, position: int | None, code: str, params: dict[str, object]
     ) -> None:
@@ -109,6 +130,8 @@ class KeywordExpressionError(ExpressionError):
 class ArchiveQueryError(UserInputError):
     """A /search, /latest, /sources or /claims argument that cannot be used. ``code`` names
     why and ``params`` carries the values, so the handler can say it in uk or en."""
+
+    code: str
 
     def __init__(self, message: str, code: str, params: dict[str, object] | None = None) -> None:
         super().__init__(message)

@@ -25,8 +25,9 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Delivery order when the budget is short: contradictions, then matches, then digests.
-PRIORITY_CONTRADICTION, PRIORITY_MATCH, PRIORITY_DIGEST = 0, 1, 2
+# Delivery order when the budget is short: alerts (a contradiction on its own at the same
+# priority as the post's alert, queued after it, so never ahead of it), then digests.
+PRIORITY_CONTRADICTION, PRIORITY_MATCH, PRIORITY_DIGEST = 1, 1, 2
 _NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*\d|\d")
 
 

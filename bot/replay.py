@@ -46,6 +46,8 @@ class ConsoleSender:
         self.out.write(html_to_terminal(msg.text, ansi=self.out.isatty()) + "\n")
         for photo in msg.photos:
             self.out.write(f"[photo: {photo}]\n")
+        if msg.follow:
+            self.out.write(html_to_terminal(msg.follow, ansi=self.out.isatty()) + "\n")
         self.out.write("\n")
         return self.sent
 

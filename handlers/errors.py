@@ -10,11 +10,22 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core.i18n import t
-from bot.errors import UserInputError
-from handlers.context import chat_ref
+from bot.core.i18n import has, t
+from bot.errors import ArchiveQueryError, ExpressionError, UserInputError
+from handlers.context import chat_ref, current
 
 log = logging.getLogger(__name__)
+
+
+def user_text(err: UserInputError, lang: str) -> str:
+    """The one place a user error is worded: its code and params through the catalogue, in
+    the chat's language; a message-only error is already the words (HTML, escaped)."""
+    coded_elsewhere = isinstance(
+        err, ArchiveQueryError | ExpressionError
+    )  # worded by their handlers
+    if err.code is not None and not coded_elsewhere and has(err.code):
+        return t(lang, err.code, **err.params)
+    return str(err)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,8 +38,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
     if isinstance(error, UserInputError):
-        # Bad input: the message was written for the user (HTML, user text escaped).
-        text = str(error)
+        try:
+            lang = (await current(update, context)).language
+        except Exception:  # the chat's setting is unreadable: the user's own language
+            lang = chat_ref(update).language
+        text = user_text(error, lang)
     else:
         log.error("handler failed", exc_info=error)
         text = t(chat_ref(update).language, "error_generic")

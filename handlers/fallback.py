@@ -17,6 +17,7 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot.core.i18n import t
 from bot.errors import UserInputError
 from handlers.context import current, reply, services
+from handlers.errors import user_text
 from handlers.track import (
     CLAIMS_PLACE,
     LATEST_PLACE,
@@ -46,7 +47,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         res = svc.resolve(message.text, lang)
     except UserInputError as err:  # too long: say so, as /track would
-        await reply(update, str(err))
+        await reply(update, user_text(err, lang))
         return
     if res.choices:
         await reply(update, *homonym_prompt(res, lang))

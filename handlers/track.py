@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.core.i18n import t
+from bot.deliver.render import MUTE, UNTRACK_PLACE
 from bot.errors import UserInputError
 from bot.services.subscriptions import (
     MAX_CHOICES,
@@ -214,6 +215,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result = await svc.track_keyword(chat, data.removeprefix(TRACK_KEYWORD))
         key = "keyword_tracked" if result.created else "already_tracked"
         await _edit(update, t(chat.language, key, label=html.escape(result.label)))
+    elif data.startswith(UNTRACK_PLACE):
+        await _alert_untrack(update, svc, chat, data.removeprefix(UNTRACK_PLACE))
+    elif data.startswith(MUTE):
+        await _alert_mute(update, context, chat, data.removeprefix(MUTE))
     elif data.startswith(UNTRACK) and _SUB_ID.fullmatch(data.removeprefix(UNTRACK)):
         label = await svc.untrack_id(chat.id, int(data.removeprefix(UNTRACK)), chat.language)
         if label is None:
@@ -240,7 +245,41 @@ async def _homonym_page(update: Update, svc: SubscriptionService, lang: str, dat
         await update.callback_query.answer()
 
 
-BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK}|{HOMONYMS})"
+async def _answer_below(update: Update, text: str) -> None:
+    """A button under an alert: the alert stays as it is; the answer is a new message."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await reply(update, text)
+
+
+async def _alert_untrack(
+    update: Update, svc: SubscriptionService, chat: ChatRef, place_id: str
+) -> None:
+    removed = await svc.untrack_place(chat, place_id)
+    if not removed:
+        await _answer_below(update, t(chat.language, "untrack_gone"))
+        return
+    lines = [t(chat.language, "untracked", label=html.escape(r)) for r in removed]
+    await _answer_below(update, "\n".join(lines))
+
+
+async def _alert_mute(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRef, duration: str
+) -> None:
+    chats = services(context).chats
+    until = await chats.set_mute(chat, duration)
+    if until is None:
+        await _answer_below(update, t(chat.language, "unmuted"))
+        return
+    view = await chats.view(chat)
+    await _answer_below(
+        update,
+        t(chat.language, "muted", until=view.local(until), tz=html.escape(view.timezone)),
+    )
+
+
+BUTTON_PATTERN = f"^({TRACK_PLACE}|{TRACK_KEYWORD}|{UNTRACK}|{HOMONYMS}|{UNTRACK_PLACE}|{MUTE})"
 # A subscription id as we write it: ASCII digits that fit a BIGINT. str.isdigit() accepts
 # "²" (which int() refuses) and any length (which the database refuses).
 _SUB_ID = re.compile(r"[0-9]{1,18}")

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.errors import DozorError
+from bot.errors import DozorError, UserInputError
 
 # Subcommand modules; each exposes register(subparsers).
 COMMAND_MODULES = (
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DozorError as exc:
-        print(f"dozor: {logsafe.REDACT(str(exc))}", file=sys.stderr)
+        print(f"dozor: {logsafe.REDACT(_worded(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # `dozor export | head`: the reader has what it wanted. Point stdout at /dev/null
@@ -123,6 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"dozor: {logsafe.REDACT(message)}", file=sys.stderr)
         return 2
+
+
+def _worded(exc: DozorError) -> str:
+    code = getattr(exc, "code", None)
+    if isinstance(exc, UserInputError) and code is not None and str(exc) == code:
+        from bot.core.i18n import has, t
+        from bot.replay import html_to_terminal
+
+        if has(code):
+            return html_to_terminal(t("en", code, **exc.params))
+    return str(exc)
 
 
 def describe_failure(exc: BaseException) -> str | None:

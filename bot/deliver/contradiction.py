@@ -8,7 +8,7 @@ from bot.analysis.claims.render import render_contradiction
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 from bot.core.i18n import t
 from bot.core.post import post_link
-from bot.deliver.render import Rendered, why_text
+from bot.deliver.render import Rendered, alert_buttons, why_text
 
 
 def render_contradiction_alert(
@@ -22,5 +22,8 @@ def render_contradiction_alert(
         text += "\n\n" + why
     limit = CAPTION_LIMIT if photos else TEXT_LIMIT
     return Rendered(
-        text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos, link=link
+        text=fit_html(text, limit, link, t(lang, "alert_more")),
+        photos=photos,
+        link=link,
+        buttons=alert_buttons(reasons, lang),
     )

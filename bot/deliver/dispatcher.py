@@ -269,7 +269,7 @@ class Dispatcher:
             lang=chat.language,
             tz=chat.timezone or self.default_tz,
         )
-        cost = len(msg.photos) if len(msg.photos) > 1 else 1
+        cost = msg.messages  # an album's photos and a follow-up count too
         private = chat.type == "private"
         wait = max(self.pacer.would_wait(chat.id, private, cost), self.api.remaining())
         if wait > self.max_hold:
@@ -363,7 +363,7 @@ class Dispatcher:
             item.alert_id,
             item.chat_id,
             item.id,
-            message_id,
+            outcome,
         )
         self.api.ok()
         self._slow.pop(item.chat_id, None)

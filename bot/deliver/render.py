@@ -1,4 +1,13 @@
-"""Alert payload + reasons → the HTML message a chat receives. Pure."""
+"""Alert payload + reasons → the message(s) a chat receives. Pure.
+
+- A contradiction found in the post leads its alert: the headline, then the post, then both
+  sides linked (``reasons["contradictions"]``, put there by the claims hook).
+- A photo's caption keeps the START of the post (the headline); when the post does not fit
+  a caption, the whole text follows as a second message.
+- An edit shows what changed, word by word.
+- Buttons: stop tracking this place, mute the chat, the place's claim board, share a link
+  that tracks it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +15,33 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, excerpt, fit_html, tg_len
 from bot.core.i18n import t
 from bot.core.post import post_link
-from bot.core.reasons import why_lines
+from bot.core.reasons import PLACE, why_lines
+from bot.deliver.diff import word_diff
+
+# Callback data of alert buttons (handled in handlers/): untrack a place, mute the chat,
+# the claim board of a place.
+UNTRACK_PLACE = "up:"
+MUTE = "mu:"
+CLAIMS = "cb:"
+MUTE_FOR = "1h"
+# A URL template the sender completes with the bot's username.
+BOT = "{bot}"
+SHARE = "https://t.me/share/url?url="
+DEEP_LINK = "https://t.me/" + BOT + "?start=track_"
+CALLBACK_LIMIT = 64
+
+
+@dataclass(frozen=True, slots=True)
+class AlertButton:
+    text: str
+    data: str | None = None  # callback data
+    url: str | None = None  # may hold ``BOT``
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +49,13 @@ class Rendered:
     text: str  # HTML; fits a caption when ``photos`` is non-empty
     photos: tuple[str, ...] = ()  # media paths relative to MEDIA_DIR
     link: str | None = None
+    buttons: tuple[tuple[AlertButton, ...], ...] = ()  # on the last message sent
+    follow: str | None = None  # HTML sent right after (the whole post a caption cut short)
+
+    @property
+    def messages(self) -> int:
+        """How many messages sending this takes (an album counts each photo)."""
+        return max(1, len(self.photos)) + (1 if self.follow else 0)
 
 
 def _when(iso: str, tz: str) -> str:
@@ -43,29 +80,103 @@ def _spans(reasons: dict[str, Any]) -> list[tuple[int, int]]:
     return [(int(s), int(e)) for s, e in reasons.get("spans", [])]
 
 
+def _fits(data: str) -> bool:
+    return len(data.encode("utf-8")) <= CALLBACK_LIMIT
+
+
+def alert_buttons(reasons: dict[str, Any], lang: str) -> tuple[tuple[AlertButton, ...], ...]:
+    """For the first tracked place the alert is about: untrack it, its claim board, mute the
+    chat for an hour, share a link that tracks it. None for keyword-only alerts."""
+    from bot.analysis.places import get_gazetteer
+
+    for label in reasons.get("labels") or []:
+        what, sep, tracked = str(label).removeprefix(PLACE).rpartition("@")
+        if not str(label).startswith(PLACE) or not sep:
+            continue
+        gaz = get_gazetteer()
+        if tracked not in gaz.index:
+            continue
+        mentioned = what if what in gaz.index else tracked
+        name = gaz.name(gaz.get(tracked), lang)
+        first = [
+            AlertButton(t(lang, "btn_untrack", name=name[:28]), data=UNTRACK_PLACE + tracked),
+            AlertButton(t(lang, "btn_claims"), data=CLAIMS + mentioned),
+        ]
+        link = DEEP_LINK + mentioned
+        second = [
+            AlertButton(t(lang, "btn_mute"), data=MUTE + MUTE_FOR),
+            AlertButton(t(lang, "btn_share"), url=SHARE + quote(link, safe=":/{}")),
+        ]
+        return (
+            tuple(b for b in first if b.data is None or _fits(b.data)),
+            tuple(second),
+        )
+    return ()
+
+
+def contradiction_lead(c: dict[str, Any], lang: str) -> str:
+    """The headline a contradiction puts at the top of its post's alert."""
+    from bot.analysis.claims.render import headline
+
+    return headline(c, lang=lang)
+
+
+def _body(
+    kind: str, payload: dict[str, Any], reasons: dict[str, Any], budget: int, lang: str
+) -> str:
+    if kind != "edit":
+        return excerpt(payload["text"], _spans(reasons), budget)
+    old, new = str(payload.get("old_text", "")), str(payload["text"])
+    diff = word_diff(old, new, budget - 60)
+    if diff is None:  # rewritten: both, whole as far as they fit
+        return (
+            f"{t(lang, 'alert_edited')}\n<i>{t(lang, 'alert_was')}:</i> "
+            f"{excerpt(old, [], budget // 2)}\n"
+            f"<i>{t(lang, 'alert_now')}:</i> {excerpt(new, _spans(reasons), budget // 2)}"
+        )
+    text, omitted = diff
+    more = f"\n<i>{t(lang, 'alert_more_changes', n=omitted)}</i>" if omitted else ""
+    return f"{t(lang, 'alert_edited')} ({t(lang, 'alert_diff_legend')})\n{text}{more}"
+
+
 def render_alert(
     kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
 ) -> Rendered:
     """A place/keyword match or an edit, for one chat's language and time zone."""
+    from bot.analysis.claims.render import sides
+
     link = post_link(payload["channel"], int(payload["id"]))
     photos: tuple[str, ...] = tuple(payload.get("media") or ())[:10]
-    limit = CAPTION_LIMIT if photos else TEXT_LIMIT
+    contradictions = [c for c in reasons.get("contradictions") or [] if isinstance(c, dict)]
+    lead = "\n\n".join(contradiction_lead(c, lang) for c in contradictions)
+    tail = "\n".join(sides(c, lang=lang, tz=tz) for c in contradictions)
     head = _header(payload, tz, lang)
     why = why_text(reasons, lang)
     footer = f'<a href="{html.escape(link)}">{t(lang, "alert_open")}</a>'
-    fixed = sum(tg_len(p) + 2 for p in (head, why, footer) if p)
-    budget = max(80, limit - fixed - 40)
-    if kind == "edit":
-        old = excerpt(payload.get("old_text", ""), [], budget // 2)
-        new = excerpt(payload["text"], _spans(reasons), budget // 2)
-        body = (
-            f"{t(lang, 'alert_edited')}\n<i>{t(lang, 'alert_was')}:</i> {old}\n"
-            f"<i>{t(lang, 'alert_now')}:</i> {new}"
+    buttons = alert_buttons(reasons, lang)
+
+    def message(limit: int, body_budget: int | None = None) -> tuple[str, bool]:
+        """The alert under ``limit``; whether the post's text had to be shortened."""
+        fixed = sum(tg_len(p) + 2 for p in (lead, head, why, tail, footer) if p)
+        budget = body_budget or max(80, limit - fixed - 40)
+        body = _body(kind, payload, reasons, budget, lang)
+        shortened = kind != "edit" and tg_len(body) < tg_len(html.escape(payload["text"]))
+        parts = (lead, head, body, tail, why, footer)
+        return fit_html("\n\n".join(p for p in parts if p), limit, link, t(lang, "alert_more")), (
+            shortened
         )
-    else:
-        body = excerpt(payload["text"], _spans(reasons), budget)
-    text = "\n\n".join(p for p in (head, body, why, footer) if p)
-    # The parts were sized to fit; this only guards the limit should a label be huge.
-    return Rendered(
-        text=fit_html(text, limit, link, t(lang, "alert_more")), photos=photos, link=link
-    )
+
+    if not photos:
+        text, _ = message(TEXT_LIMIT)
+        return Rendered(text=text, link=link, buttons=buttons)
+    caption, shortened = message(CAPTION_LIMIT)
+    if not shortened:
+        return Rendered(text=caption, photos=photos, link=link, buttons=buttons)
+    # Too long for a caption: the photo with the post's start (its headline), then the
+    # whole text as a message, which carries the buttons.
+    note = f"{t(lang, 'alert_continued')} · {footer}"
+    room = CAPTION_LIMIT - tg_len(head) - tg_len(note) - 8
+    start = excerpt(payload["text"], [], max(80, room))
+    short = fit_html(f"{head}\n\n{start}\n\n{note}", CAPTION_LIMIT, link, "")
+    full, _ = message(TEXT_LIMIT)
+    return Rendered(text=short, photos=photos, link=link, buttons=buttons, follow=full)

@@ -7,13 +7,20 @@ This is the boundary: python-telegram-bot's errors become our ``DeliveryError`` 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from telegram import Bot, InputMediaPhoto, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -25,7 +32,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.deliver.render import Rendered
+from bot.deliver.render import BOT, Rendered
 from bot.errors import (
     ChatGone,
     ChatMoved,
@@ -35,6 +42,8 @@ from bot.errors import (
     ServerError,
     Unreachable,
 )
+
+log = logging.getLogger(__name__)
 
 # 400s that mean the chat itself is out of reach, like a 403: the bot was never there, the
 # chat was deleted, or the user deleted their account.
@@ -68,6 +77,23 @@ def translate(exc: TelegramError) -> DeliveryError:
     return ServerError(exc.message)
 
 
+def markup(msg: Rendered, username: str | None) -> InlineKeyboardMarkup | None:
+    """The alert's buttons; a link naming the bot is dropped when its username is unknown."""
+    rows = []
+    for row in msg.buttons:
+        buttons = []
+        for b in row:
+            if b.url is not None:
+                if BOT in b.url and not username:
+                    continue
+                buttons.append(InlineKeyboardButton(b.text, url=b.url.replace(BOT, username or "")))
+            elif b.data is not None:
+                buttons.append(InlineKeyboardButton(b.text, callback_data=b.data))
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 class PtbSender:
     def __init__(self, bot: Bot, media_dir: Path) -> None:
         self.bot = bot
@@ -82,14 +108,39 @@ class PtbSender:
         found = await asyncio.to_thread(lambda: [self._photo(rel) for rel in rels])
         return [data for data in found if data is not None]
 
-    async def send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
-        """Sends and returns the (first) message id; raises a ``DeliveryError``."""
+    def _username(self) -> str | None:
         try:
-            return await self._send(chat_id, thread_id, msg)
+            return self.bot.username
+        except RuntimeError:  # not initialised (no getMe yet)
+            return None
+
+    async def send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
+        """Sends and returns the (first) message id; raises a ``DeliveryError``. The buttons
+        go on the last message: the follow-up when there is one (an album cannot carry any)."""
+        keyboard = markup(msg, self._username())
+        try:
+            first = await self._send(chat_id, thread_id, msg, None if msg.follow else keyboard)
         except TelegramError as exc:
             raise translate(exc) from exc
+        if msg.follow:
+            try:
+                await self.bot.send_message(
+                    chat_id,
+                    msg.follow,
+                    parse_mode=ParseMode.HTML,
+                    message_thread_id=thread_id or None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_markup=keyboard,
+                )
+            except TelegramError:
+                # The photo is delivered and recorded as sent; retrying the whole alert would
+                # send it twice. The caption already holds the post's start and its link.
+                log.warning("follow-up text to chat %s failed", chat_id, exc_info=True)
+        return first
 
-    async def _send(self, chat_id: int, thread_id: int, msg: Rendered) -> int:
+    async def _send(
+        self, chat_id: int, thread_id: int, msg: Rendered, keyboard: InlineKeyboardMarkup | None
+    ) -> int:
         thread = thread_id or None
         photos = await self._photos(msg.photos)
         if len(photos) > 1:
@@ -110,6 +161,7 @@ class PtbSender:
                 caption=msg.text,
                 parse_mode=ParseMode.HTML,
                 message_thread_id=thread,
+                reply_markup=keyboard,
             )
             return message.message_id
         message = await self.bot.send_message(
@@ -118,5 +170,6 @@ class PtbSender:
             parse_mode=ParseMode.HTML,
             message_thread_id=thread,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=keyboard,
         )
         return message.message_id

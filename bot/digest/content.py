@@ -372,10 +372,11 @@ async def _losses(
 
 
 def chart_days(since: datetime, until: datetime, tz: tzinfo) -> list[date]:
-    """The chart's days: the local calendar days ending with the one most of the digest's
-    window lies in (26.04 for a digest at 08:00 on 27.04), so each post's bar stands on the
-    day it was published in the chat's time zone."""
-    last = (since + (until - since) / 2).astimezone(tz).date()
+    """The chart's days: the week of local calendar days up to the one the digest's window
+    ends in (its last bar may be partial), so each post's bar stands on the day it was
+    published in the chat's time zone: a post of 26.04 23:00 under 26.04, not under the
+    27.04 of the digest that reports it."""
+    last = (until - timedelta(microseconds=1)).astimezone(tz).date()
     return [last - timedelta(days=k) for k in range(CHART_DAYS - 1, -1, -1)]
 
 

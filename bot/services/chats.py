@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.i18n import LANGS, t
+from bot.core.i18n import LANGS
 from bot.digest.schedule import last_slot
 from bot.errors import UserInputError
 from bot.services.prefs import (
@@ -84,7 +84,7 @@ class ChatService:
     async def set_language(self, chat: ChatRef, value: str) -> str:
         lang = value.strip().lower()
         if lang not in LANGS:
-            raise UserInputError(t(chat.language, "lang_usage"))
+            raise UserInputError.coded("lang_usage")
         async with self.sessions() as session, session.begin():
             row = await self._ensure(session, chat)
             row.language = lang
@@ -92,10 +92,10 @@ class ChatService:
 
     async def set_timezone(self, chat: ChatRef, value: str) -> str:
         if not value.strip():
-            raise UserInputError(t(chat.language, "tz_usage", examples=TZ_EXAMPLES))
+            raise UserInputError.coded("tz_usage", examples=TZ_EXAMPLES)
         name = resolve_timezone(value)
         if name is None:
-            raise UserInputError(t(chat.language, "tz_unknown", examples=TZ_EXAMPLES))
+            raise UserInputError.coded("tz_unknown", examples=TZ_EXAMPLES)
         async with self.sessions() as session, session.begin():
             row = await self._ensure(session, chat)
             row.timezone = name
@@ -105,12 +105,12 @@ class ChatService:
     async def set_digest(self, chat: ChatRef, value: str) -> time | None:
         """The new digest time (in the chat's time zone), None: digest off."""
         if not value.strip():
-            raise UserInputError(t(chat.language, "digest_usage"))
+            raise UserInputError.coded("digest_usage")
         when: time | None = None
         if not is_off(value):
             when = parse_time(value)
             if when is None:
-                raise UserInputError(t(chat.language, "digest_usage"))
+                raise UserInputError.coded("digest_usage")
         async with self.sessions() as session, session.begin():
             row = await self._ensure(session, chat)
             row.digest_time = when
@@ -120,12 +120,12 @@ class ChatService:
     async def set_mute(self, chat: ChatRef, value: str) -> datetime | None:
         """Muted until (UTC), None: unmuted."""
         if not value.strip():
-            raise UserInputError(t(chat.language, "mute_usage"))
+            raise UserInputError.coded("mute_usage")
         until: datetime | None = None
         if not is_off(value):
             span = parse_duration(value)
             if span is None:
-                raise UserInputError(t(chat.language, "mute_usage"))
+                raise UserInputError.coded("mute_usage")
             until = utcnow() + span
         async with self.sessions() as session, session.begin():
             await self._ensure(session, chat)

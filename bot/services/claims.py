@@ -33,6 +33,10 @@ from storage.models import Post as PostRow
 from storage.repos import claims as repo
 from storage.repos import outbox
 from storage.repos import subscriptions as sub_repo
+from storage.types import utcnow
+
+# A contradiction alert sent on its own waits this long behind the post's alert.
+CONTRADICTION_DELAY = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +242,22 @@ class ClaimsHook:
             post_id=row.id,
             priority=self.priority,
         )
+        origin_channel, origin_id = post.origin
+        post_alert = f"post:{origin_channel}/{origin_id}"
+        done: set[int] = set()
         for sub in subs:
+            if sub.chat_id in done:
+                continue
+            done.add(sub.chat_id)
+            # The chat gets the post's own alert: the contradiction goes inside it, headline
+            # first, instead of a message of its own (which used to arrive before the post).
+            match = await outbox.pending_delivery(session, post_alert, sub.chat_id)
+            if match is not None:
+                if await outbox.delivered_elsewhere(
+                    session, alert, sub.chat_id, sub.thread_id, "shown in the post's alert"
+                ):
+                    outbox.add_reason(match, "contradictions", alert.payload["contradiction"])
+                continue
             await outbox.enqueue(
                 session,
                 alert,
@@ -249,4 +268,6 @@ class ClaimsHook:
                     "kinds": ["contradiction"],
                     "spans": [],
                 },
+                # Alone, it still follows the post's alert of the same moment, never leads it.
+                not_before=utcnow() + CONTRADICTION_DELAY,
             )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.places import Gazetteer, Place, get_gazetteer
-from bot.core.i18n import t
 from bot.core.keywords import describe, parse, pointer
 from bot.errors import ExpressionError, LimitExceededError, UserInputError
 from bot.matching import KEYWORD, PLACE, TEXT, subscribe
@@ -81,9 +80,9 @@ class Tracked:
 def clean_query(text: str, lang: str, usage: str = "track_usage") -> str:
     value = " ".join(text.split())
     if not value:
-        raise UserInputError(t(lang, usage))
+        raise UserInputError.coded(usage)
     if len(value) > MAX_QUERY:
-        raise LimitExceededError(t(lang, "too_long", limit=MAX_QUERY))
+        raise LimitExceededError.coded("too_long", limit=MAX_QUERY)
     return value
 
 
@@ -189,9 +188,9 @@ class SubscriptionService:
     async def _check_room(self, session: AsyncSession, chat: ChatRef, kind: str) -> None:
         subs = await sub_repo.for_chat(session, chat.id)
         if len(subs) >= self.max_subscriptions:
-            raise LimitExceededError(t(chat.language, "too_many", limit=self.max_subscriptions))
+            raise LimitExceededError.coded("too_many", limit=self.max_subscriptions)
         if kind == KEYWORD and sum(s.kind == KEYWORD for s in subs) >= self.max_keywords:
-            raise LimitExceededError(t(chat.language, "too_many_keywords", limit=self.max_keywords))
+            raise LimitExceededError.coded("too_many_keywords", limit=self.max_keywords)
 
     async def _add(self, chat: ChatRef, kind: str, key: str, label: str) -> bool:
         async with self.sessions() as session, session.begin():
@@ -205,7 +204,7 @@ class SubscriptionService:
         try:
             self.gaz.get(place_id)
         except KeyError:
-            raise UserInputError(t(chat.language, "place_gone")) from None
+            raise UserInputError.coded("place_gone") from None
         label = self.gaz.label(place_id, chat.language)
         created = await self._add(chat, PLACE, place_id, label)
         return TrackResult(label, created, place_id)
@@ -215,7 +214,7 @@ class SubscriptionService:
         quotes the expression with a caret under the mistake."""
         value = text.strip()
         if not value:
-            raise UserInputError(t(lang, "keyword_usage"))
+            raise UserInputError.coded("keyword_usage")
         try:
             expr = parse(value)
         except ExpressionError as err:
@@ -227,7 +226,7 @@ class SubscriptionService:
             raise UserInputError(message) from None
         key = expr.canonical()
         if len(key) > MAX_KEY:
-            raise LimitExceededError(t(lang, "keyword_too_complex"))
+            raise LimitExceededError.coded("keyword_too_complex")
         return key
 
     async def track_text(self, chat: ChatRef, text: str) -> TrackResult:
@@ -258,6 +257,19 @@ class SubscriptionService:
         async with self.sessions() as session, session.begin():
             sub = await sub_repo.remove(session, chat_id, sub_id)
         return describe_tracked(sub.kind, sub.key, sub.label, lang, self.gaz) if sub else None
+
+    async def untrack_place(self, chat: ChatRef, place_id: str) -> builtins.list[str]:
+        """Removes the chat's subscriptions to ``place_id`` (an alert's ✖ button), in every
+        topic: the button is pressed under an alert, wherever it was delivered."""
+        removed: builtins.list[str] = []
+        async with self.sessions() as session, session.begin():
+            for sub in await sub_repo.for_chat(session, chat.id):
+                if sub.kind == PLACE and sub.key == place_id:
+                    await sub_repo.remove(session, chat.id, sub.id)
+                    removed.append(
+                        describe_tracked(sub.kind, sub.key, sub.label, chat.language, self.gaz)
+                    )
+        return removed
 
     async def untrack_label(self, chat: ChatRef, text: str) -> builtins.list[str]:
         """Removes what ``text`` names: a place (any spelling), a keyword or a label."""

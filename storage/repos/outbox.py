@@ -336,3 +336,50 @@ async def counts(session: AsyncSession) -> dict[str, int]:
 async def alerts_of_kind(session: AsyncSession, kind: str) -> list[Alert]:
     """Every alert of ``kind``, oldest first (the replay's summary)."""
     return list(await session.scalars(select(Alert).where(Alert.kind == kind).order_by(Alert.id)))
+
+
+async def pending_delivery(session: AsyncSession, dedupe_key: str, chat_id: int) -> Delivery | None:
+    """The not yet sent delivery of the alert ``dedupe_key`` to ``chat_id``."""
+    found: Delivery | None = await session.scalar(
+        select(Delivery)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(
+            Alert.dedupe_key == dedupe_key,
+            Delivery.chat_id == chat_id,
+            Delivery.status == PENDING,
+        )
+    )
+    return found
+
+
+def add_reason(delivery: Delivery, key: str, item: Any) -> None:
+    """Appends ``item`` to ``reasons[key]`` (a new dict, so the JSON column sees the change)."""
+    reasons = dict(delivery.reasons or {})
+    reasons[key] = [*reasons.get(key, []), item]
+    delivery.reasons = reasons
+
+
+async def delivered_elsewhere(
+    session: AsyncSession, alert: Alert, chat_id: int, thread_id: int, why: str
+) -> bool:
+    """Records ``alert`` as shown to ``chat_id`` inside another message (so it is never sent
+    on its own); False when the pair was already queued."""
+    new_id = await insert_ignore(
+        session,
+        Delivery.__table__,  # type: ignore[arg-type]
+        {
+            "alert_id": alert.id,
+            "chat_id": chat_id,
+            "thread_id": thread_id,
+            "priority": alert.priority,
+            "status": DROPPED,
+            "attempts": 0,
+            "not_before": utcnow(),
+            "reasons": {},
+            "created_at": utcnow(),
+            "last_error": why,
+        },
+        ["alert_id", "chat_id"],
+        returning=Delivery.id,
+    )
+    return new_id is not None

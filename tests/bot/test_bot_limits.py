@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import LimitExceededError, UserInputError
 from bot.services.subscriptions import ChatRef, SubscriptionService
+from handlers.errors import user_text
 from storage.models import Chat, Subscription
 
 CHAT = ChatRef(id=42, type="private", language="en")
@@ -23,14 +24,18 @@ async def rows(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
 async def test_limits(sessions: async_sessionmaker[AsyncSession]) -> None:
     svc = SubscriptionService(sessions, max_subscriptions=3, max_keywords=1)
     assert (await svc.track_keyword(CHAT, "kursk sudzha")).created
-    with pytest.raises(LimitExceededError, match="at most 1"):
+    # A code and its values; the handler words it in the chat's language (handlers/errors).
+    with pytest.raises(LimitExceededError) as refused:
         await svc.track_keyword(CHAT, "belgorod")
+    assert (refused.value.code, refused.value.params) == ("too_many_keywords", {"limit": 1})
+    assert user_text(refused.value, "en") == "Too many keyword expressions: at most 1 per chat."
     assert (await svc.track_place(CHAT, "RU-KRS")).created
     assert not (await svc.track_place(CHAT, "RU-KRS")).created  # again: no new row
     assert (await svc.track_place(CHAT, "RU-KRS-sudzha")).created
     before = await rows(sessions)
-    with pytest.raises(LimitExceededError, match="at most 3"):
+    with pytest.raises(LimitExceededError) as refused:
         await svc.track_place(CHAT, "RU-KRS-kursk")
+    assert user_text(refused.value, "uk") == "Забагато підписок: не більше 3 на чат."
     with pytest.raises(UserInputError):
         await svc.track_place(CHAT, "no-such-place")
     assert await rows(sessions) == before == (1, 3)

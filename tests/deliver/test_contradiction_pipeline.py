@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import RENDERERS
 from bot.config import Settings
-from bot.ingest import IngestService
+from bot.ingest import PRIORITY_MATCH, IngestService
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
 from bot.services.claims import ClaimsHook
@@ -53,7 +53,8 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
     # One alert per episode, not one per pair; only the chat tracking Kursk gets it.
     assert len(alerts) <= len({c.episode_id for c in contradictions})
     assert {d.chat_id for d in deliveries} == {42}
-    assert all(d.priority == 0 for d in deliveries)
+    # Never ahead of the post's own alert: the same priority, queued after it.
+    assert all(d.priority == PRIORITY_MATCH for d in deliveries)
 
     msg = RENDERERS["contradiction"](
         "contradiction", alerts[0].payload, {}, lang="en", tz="Europe/Kyiv"

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, tg_len
 from bot.deliver.render import render_alert
 
-ALLOWED = {"b", "i", "a"}
+ALLOWED = {"b", "i", "a", "s", "u"}  # what Telegram HTML allows and alerts use
 
 
 class _Checker(HTMLParser):
@@ -60,7 +60,7 @@ def test_match_alert_in_english_kyiv_time() -> None:
     assert_valid(msg.text)
 
 
-def test_long_post_with_map_fits_a_caption_and_keeps_the_link() -> None:
+def test_long_post_with_map_keeps_its_start_and_follows_with_the_whole_text() -> None:
     text = (
         ("Бойові дії тривають. " * 40)
         + "Сили оборони утримують позиції біля Горналя. "
@@ -76,9 +76,15 @@ def test_long_post_with_map_fits_a_caption_and_keeps_the_link() -> None:
     )
     assert msg.photos == ("ab/cd/map.png",)
     assert tg_len(msg.text) <= CAPTION_LIMIT
-    assert "<b>Горналя</b>" in msg.text  # the excerpt is centred on the match
+    # The caption keeps the post's start (its headline), not a window around the match…
+    assert msg.text.split("\n\n")[1].startswith("Бойові дії тривають.")
     assert "https://t.me/generalstaffzsu/21404" in msg.text
     assert_valid(msg.text)
+    # …and the whole text follows, the match in bold.
+    assert msg.follow is not None and tg_len(msg.follow) <= 4096
+    assert "<b>Горналя</b>" in msg.follow and "Противник зазнає втрат." in msg.follow
+    assert_valid(msg.follow)
+    assert msg.messages == 2
 
 
 def test_text_only_alert_fits_a_message_and_escapes_html() -> None:
@@ -91,11 +97,29 @@ def test_text_only_alert_fits_a_message_and_escapes_html() -> None:
     assert_valid(msg.text)
 
 
-def test_edit_alert_shows_old_and_new() -> None:
+def test_edit_alert_marks_what_changed() -> None:
     body = payload("Над Курщиною збито 21 БпЛА.") | {"old_text": "Над Курщиною збито 12 БпЛА."}
     msg = render_alert(
         "edit", body, {"labels": ["Курщина"], "spans": [[4, 12]]}, lang="uk", tz="Europe/Kyiv"
     )
-    assert "Було" in msg.text and "Стало" in msg.text
-    assert "12 БпЛА" in msg.text and "21 БпЛА" in msg.text
+    # What changed, word by word: the old figure struck through, the new one underlined.
+    assert "Над Курщиною збито <s>12</s> <u>21</u> БпЛА." in msg.text
+    assert "Було" not in msg.text
+    assert_valid(msg.text)
+
+
+def test_rewritten_post_shows_old_and_new() -> None:
+    body = payload("Зовсім інший текст тепер.") | {"old_text": "Над Курщиною збито 12 БпЛА."}
+    msg = render_alert("edit", body, {"labels": [], "spans": []}, lang="en", tz="Europe/Kyiv")
+    assert "Was" in msg.text and "Now" in msg.text and "<s>" not in msg.text
+
+
+def test_long_edit_diff_stays_within_limits() -> None:
+    old = " ".join(f"слово{i}" for i in range(3000))
+    new = " ".join(f"слово{i}" if i % 7 else f"нове{i}" for i in range(3000))
+    msg = render_alert(
+        "edit", payload(new) | {"old_text": old}, {"labels": []}, lang="en", tz="Europe/Kyiv"
+    )
+    assert tg_len(msg.text) <= 4096
+    assert "more changes" in msg.text
     assert_valid(msg.text)

@@ -47,6 +47,7 @@ async def _dispute(bot: Talk) -> int:
                     earlier_claim_id=r.id,
                     place_id="RU-KRS",
                     why="UA denies that RU completed the operation",
+                    why_uk="Генштаб ЗСУ заперечує, що Росія завершила операцію",
                     episode_id=None,
                 )
     assert len(pairs) >= 2
@@ -106,5 +107,6 @@ async def test_digest_in_ukrainian_with_plural_forms(bot: Talk) -> None:
     assert "📍 <b>Курська область</b> — 4 дописи" in text
     assert "📍 <b>Курськ</b> — 5 дописів" in text
     assert "пар дописів" in text and "Суперечності" in text
-    assert "Kursk" not in text and "posts" not in text
+    assert "Kursk" not in text and "posts" not in text and "denies" not in text
+    assert text.count("Генштаб ЗСУ заперечує, що Росія завершила операцію") == 1
     assert "…і ще 1 допис: <code>/latest Курська область</code>" in text

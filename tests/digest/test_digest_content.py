@@ -213,10 +213,10 @@ async def test_digest_content_from_the_sample(sessions: Sessions, tmp_path: Path
     # The week's chart: mentions per day of the tracked items.
     assert content.week["kind"] == "mentions"
     # Bars stand on the day the posts were published (Kyiv): Gornal's two posts of 26.04
-    # are the last bar, 26.04, not 27.04 (the digest's day).
-    assert content.week["days"][-1] == "2025-04-26"
+    # are on the 26.04 bar, not under 27.04 (the digest's day, whose bar is the night's).
+    assert content.week["days"][-2:] == ["2025-04-26", "2025-04-27"]
     series = {s["label"]: s["values"] for s in content.week["series"]}
-    assert series["Горналь"][-1] == 2
+    assert series["Горналь"][-2:] == [2, 0]
     assert preview.chart_path and (media.root / preview.chart_path).read_bytes().startswith(PNG)
 
     uk = digest_text(preview.payload, lang="uk", tz="Europe/Kyiv")

@@ -278,4 +278,6 @@ async def test_hook_alerts_each_tracking_chat_once_per_episode(
     html_uk = render_contradiction(c, lang="uk", tz="Europe/Kyiv")
     assert html_uk.startswith("⚠️ <b>Суперечність</b> · Курська область")
     assert "Міноборони РФ" in html_uk and "https://t.me/mod_russia/51803" in html_uk
-    assert "Russia&#x27;s MoD" in render_contradiction(c, lang="en", tz="UTC")
+    assert "<b>Russia's MoD</b>" in render_contradiction(
+        c, lang="en", tz="UTC"
+    )  # text, not an attribute: no &#x27;

@@ -251,4 +251,13 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "source_dead": "🛑 Channel @{channel} is dead: {failures} failed polls in a row (was: {previous}).",
     "source_last_post": "last post {when}",
     "source_last_error": "Last error: {error}",
+    # --- Alert buttons and long posts ---
+    "btn_untrack": "✖ Untrack {name}",
+    "btn_claims": "⚖️ Claims",
+    "btn_mute": "🔕 Mute for an hour",
+    "btn_share": "↗ Share",
+    "alert_continued": "<i>The full text follows.</i>",
+    "alert_diff_legend": "<s>removed</s>, <u>added</u>",
+    "alert_more_changes": ("and {n} more change", "and {n} more changes"),
+    "alert_untracked_place": "🗑 Stopped tracking: {label}",
 }

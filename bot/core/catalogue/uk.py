@@ -256,4 +256,13 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "source_dead": "🛑 Канал @{channel} не працює: невдалих спроб поспіль — {failures} (був: {previous}).",
     "source_last_post": "останній допис {when}",
     "source_last_error": "Остання помилка: {error}",
+    # --- Alert buttons and long posts ---
+    "btn_untrack": "✖ Не стежити: {name}",
+    "btn_claims": "⚖️ Заяви сторін",
+    "btn_mute": "🔕 Тиша на годину",
+    "btn_share": "↗ Поділитися",
+    "alert_continued": "<i>Повний текст — наступним повідомленням.</i>",
+    "alert_diff_legend": "<s>прибрано</s>, <u>додано</u>",
+    "alert_more_changes": ("і ще {n} зміна", "і ще {n} зміни", "і ще {n} змін"),
+    "alert_untracked_place": "🗑 Більше не відстежую: {label}",
 }

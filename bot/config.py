@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     sources: Annotated[list[SourceSpec], NoDecode] = Field(default_factory=list)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("media")
+    # The built place gazetteer is cached here between runs (empty: no cache).
+    cache_dir: Path | None = Path.home() / ".cache" / "dozor"
     default_tz: str = "Europe/Kyiv"
     default_digest_time: time = time(8, 0)
     log_level: str = "INFO"
@@ -103,6 +105,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(v) for v in value.replace(" ", "").split(",") if v]
         return value
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _cache_path(cls, value: object) -> object:
+        if value == "":
+            return None
+        return Path(value).expanduser() if isinstance(value, str) else value
 
     @field_validator("default_tz")
     @classmethod

@@ -15,6 +15,8 @@ from functools import cache, lru_cache
 
 import pymorphy3
 
+from bot.core.morph import analyzer
+
 MAX_GAP = 3
 
 # kind -> language -> phrases
@@ -383,9 +385,8 @@ def detect_lang(text: str, cyrillic: str = "cy") -> str:
     return cyrillic if _CYR.search(text) else "en"
 
 
-@lru_cache(maxsize=2)
 def _analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer(lang=lang)
+    return analyzer(lang)  # shared with the search terms: one load per process
 
 
 @lru_cache(maxsize=200_000)

@@ -15,6 +15,7 @@ from bot.core.post import Post
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
 from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
+from storage.repos import matches as match_repo
 from storage.repos import outbox
 from storage.repos import posts as post_repo
 from storage.types import utcnow
@@ -113,8 +114,11 @@ class IngestService:
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
+                    # Recorded for every post (alerted or not): digests and /latest read it.
+                    matches = await self.matcher.match(session, post)
+                    await match_repo.record(session, row.id, post.date, matches)
                     if alert:
-                        queued = await self._alert_matches(session, row, post)
+                        queued = await self._alert_matches(session, row, post, matches)
                     for hook in self.hooks:
                         await hook(session, row, post, alert=alert)
                     new = True
@@ -126,8 +130,9 @@ class IngestService:
             self.on_enqueued()
         return new
 
-    async def _alert_matches(self, session: AsyncSession, row: PostRow, post: Post) -> bool:
-        matches = await self.matcher.match(session, post)
+    async def _alert_matches(
+        self, session: AsyncSession, row: PostRow, post: Post, matches: Sequence[ChatMatch]
+    ) -> bool:
         if not matches:
             return False
         origin_channel, origin_id = post.origin
@@ -160,6 +165,8 @@ class IngestService:
         fresh = self._fresh(post)
         for hook in self.edit_hooks:
             await hook(session, row, post, alert=fresh)
+        after = await self.matcher.match(session, post)
+        await match_repo.replace(session, row.id, row.date, after)
         if not fresh:  # an edit of an old post is recorded, never alerted
             return False
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
@@ -167,7 +174,6 @@ class IngestService:
             (m.chat_id, m.subscription_id): _surfaces(old_text, m)
             for m in await self.matcher.match(session, old_post)
         }
-        after = await self.matcher.match(session, post)
         figures_changed = _figures(old_text) != _figures(post.text)
         changed = [
             m

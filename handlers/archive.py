@@ -73,8 +73,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Nothing about {place} among the latest {scanned} posts.",
     },
     "latest_none_subs": {
-        "uk": "Нічого з того, що відстежує цей чат, серед останніх {scanned} дописів.",
-        "en": "Nothing this chat tracks among the latest {scanned} posts.",
+        "uk": "Відколи чат це відстежує, про це ще нічого не було.",
+        "en": "Nothing this chat tracks has been posted since it started tracking it.",
     },
     "tracks_nothing": {
         "uk": "Цей чат ще нічого не відстежує. Спробуйте <code>/latest Суджа</code> або /track.",

@@ -1,8 +1,8 @@
 """What goes into one chat's digest, read from the archive into a JSON-able payload.
 
 The payload is language-neutral: the renderer words it for the chat when it is sent. Posts
-are matched against the chat's subscriptions with the same matcher the live path uses, so a
-digest counts exactly what the chat would have been alerted about.
+are those the ingest path recorded as matching the chat's subscriptions (``StoredMatches``),
+so a digest counts exactly what the chat would have been alerted about.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.analysis.claims.model import Kind
-from bot.matching import ChatMatch, SubscriptionMatcher
+from bot.digest.matches import Matches
+from bot.matching import ChatMatch
 from storage.models import Channel, Contradiction, Subscription
 from storage.models import Claim as ClaimRow
 from storage.models import Post as PostRow
-from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 
 TOP_PER_ITEM = 3
@@ -31,30 +31,6 @@ MAX_CONTRADICTIONS = 5
 MAX_CLAIM_CHANGES = 8
 SNIPPET = 500  # characters of a post's text kept in the payload for the renderer's excerpt
 CHART_DAYS = 7
-
-
-class MatchCache:
-    """Post row id -> the subscriptions it matches (all chats). One per scheduler pass: the
-    week's posts are matched once however many chats are due, and subscription edits are
-    picked up by the next pass."""
-
-    def __init__(self, matcher: SubscriptionMatcher) -> None:
-        self.matcher = matcher
-        self._by_post: dict[int, list[ChatMatch]] = {}
-
-    async def for_chat(
-        self, session: AsyncSession, rows: Sequence[PostRow], chat_id: int
-    ) -> list[tuple[PostRow, list[ChatMatch]]]:
-        out = []
-        for row in rows:
-            matches = self._by_post.get(row.id)
-            if matches is None:
-                matches = await self.matcher.match(session, post_repo.to_post(row))
-                self._by_post[row.id] = matches
-            mine = [m for m in matches if m.chat_id == chat_id]
-            if mine:
-                out.append((row, mine))
-        return out
 
 
 @dataclass
@@ -351,7 +327,7 @@ async def _losses(
 
 async def _week(
     session: AsyncSession,
-    cache: MatchCache,
+    cache: Matches,
     chat_id: int,
     windows: Sequence[tuple[date, datetime, datetime]],
     subs: Sequence[Subscription],
@@ -360,15 +336,10 @@ async def _week(
     daily change of the personnel loss counter when nothing tracked was mentioned."""
     days = [d.isoformat() for d, _s, _u in windows]
     counts: dict[int, list[int]] = {sub.id: [0] * len(windows) for sub in subs}
-    rows = await post_repo.recent(session, since=windows[0][1], until=windows[-1][2])
-    rows = [r for r in rows if not r.deleted]
-    for row, ms in await cache.for_chat(session, rows, chat_id):
-        idx = next((i for i, (_d, s, u) in enumerate(windows) if s <= row.date < u), None)
-        if idx is None:
-            continue
-        for sub_id in {m.subscription_id for m in ms}:
-            if sub_id in counts:
-                counts[sub_id][idx] += 1
+    for sub_id, when in await cache.dates(session, chat_id, windows[0][1], windows[-1][2]):
+        idx = next((i for i, (_d, s, u) in enumerate(windows) if s <= when < u), None)
+        if idx is not None and sub_id in counts:
+            counts[sub_id][idx] += 1
     series = {sub.label: counts[sub.id] for sub in subs if any(counts[sub.id])}
     if series:
         top = sorted(series.items(), key=lambda kv: -sum(kv[1]))[:5]
@@ -385,7 +356,7 @@ async def _week(
 
 async def build(
     session: AsyncSession,
-    cache: MatchCache,
+    cache: Matches,
     *,
     chat_id: int,
     day: date,
@@ -399,10 +370,7 @@ async def build(
         chat_id, day, since, until, thread_id=min(subs, key=lambda s: s.id).thread_id if subs else 0
     )
     if subs:
-        rows = [
-            r for r in await post_repo.recent(session, since=since, until=until) if not r.deleted
-        ]
-        matched = await cache.for_chat(session, rows, chat_id)
+        matched = await cache.for_chat(session, chat_id, since, until, subs)
         post_ids = [row.id for row, _ in matched]
         place_ids = [s.key for s in subs if s.kind == "place"]
         contradicted, with_claims = await _flagged_posts(session, post_ids)

@@ -17,14 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.model import StoredClaimRef
 from bot.analysis.places import Gazetteer, Place, get_gazetteer
-from bot.core.keywords import Expr, analyse_text, parse
+from bot.core.keywords import Expr, analyse_text
 from bot.core.post import normalise_channel
 from bot.core.tokens import search_query
-from bot.errors import ArchiveQueryError, ExpressionError
-from bot.matching import KEYWORD, PLACE, PlaceSubscriptions
+from bot.errors import ArchiveQueryError
+from bot.matching import PlaceSubscriptions
 from bot.services.sources import Source, SourceService
 from storage.models import Post as PostRow
 from storage.repos import claims as claim_repo
+from storage.repos import matches as match_repo
 from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 from storage.repos.search import index_for
@@ -254,25 +255,13 @@ class ArchiveService:
         limit: int = LATEST_COUNT,
         scan: int = LATEST_SCAN,
     ) -> Latest:
-        """The newest posts about ``place`` (and what it contains), or matching what chat
-        ``chat_id`` tracks, among the ``scan`` newest stored posts."""
-        target: Place | None = None
-        if place is not None:
-            target = self.resolve_place(place)
-            wanted = _Wanted(self.places, {target.id}, ())
+        """The newest posts about ``place`` (and what it contains) among the ``scan`` newest
+        stored posts; without ``place``, the newest posts matching what ``chat_id`` tracks."""
+        if place is None:
+            return await self._latest_tracked(chat_id, limit)
+        target = self.resolve_place(place)
+        wanted = _Wanted(self.places, {target.id}, ())
         async with self.sessions() as session:
-            if target is None:
-                subs = await sub_repo.for_chat(session, chat_id) if chat_id is not None else []
-                exprs = [
-                    e
-                    for s in subs
-                    if s.kind == KEYWORD
-                    if (e := self._expression(s.key)) is not None
-                ]
-                place_ids = {s.key for s in subs if s.kind == PLACE}
-                if not exprs and not place_ids:
-                    return Latest((), None, 0, tracks_nothing=True)
-                wanted = _Wanted(self.places, place_ids, exprs)
             rows = await post_repo.recent(session, limit=scan, newest_first=True)
         hits: list[Hit] = []
         for row in rows:
@@ -285,12 +274,19 @@ class ArchiveService:
                     break
         return Latest(tuple(hits), target, len(rows))
 
-    @staticmethod
-    def _expression(key: str) -> Expr | None:
-        try:
-            return parse(key)
-        except ExpressionError:
-            return None
+    async def _latest_tracked(self, chat_id: int | None, limit: int) -> Latest:
+        """The chat's newest matches, read from the match record written at ingest (one
+        index range, however large the archive): what the chat was or would be alerted of."""
+        if chat_id is None:
+            return Latest((), None, 0, tracks_nothing=True)
+        async with self.sessions() as session:
+            if not await sub_repo.for_chat(session, chat_id):
+                return Latest((), None, 0, tracks_nothing=True)
+            matched = await match_repo.for_chat(session, chat_id, limit=limit)
+        hits = tuple(
+            _hit(row, sorted({span for m in ms for span in m.spans})) for row, ms in matched
+        )
+        return Latest(hits, None, len(matched))
 
     # --- /sources --------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -221,6 +222,7 @@ def _claim_view(row: ClaimRow) -> dict[str, Any]:
 
 async def _claim_changes(
     session: AsyncSession,
+    cache: Matches,
     post_ids: Sequence[int],
     place_ids: Sequence[str],
     since: datetime,
@@ -250,19 +252,11 @@ async def _claim_changes(
         latest.setdefault((row.place_id, row.side), (row, channel, msg))
     out = []
     for (place_id, side), (row, channel, msg) in latest.items():
-        before = await session.scalar(
-            select(ClaimRow)
-            .where(
-                ClaimRow.place_id == place_id,
-                ClaimRow.side.is_(None) if side is None else ClaimRow.side == side,
-                ClaimRow.asserted_at < since,
-                ClaimRow.kind != Kind.LOSSES,
-            )
-            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
-            .limit(1)
+        was = await cache.once(
+            ("claim_before", place_id, side, since),
+            partial(_claim_before, session, place_id, side, since),
         )
         now_view = _claim_view(row)
-        was = _claim_view(before) if before is not None else None
         if was == now_view:
             continue
         out.append(
@@ -278,6 +272,24 @@ async def _claim_changes(
         if len(out) >= MAX_CLAIM_CHANGES:
             break
     return out
+
+
+async def _claim_before(
+    session: AsyncSession, place_id: str, side: str | None, since: datetime
+) -> dict[str, Any] | None:
+    """What ``side`` last claimed about the place before ``since`` (shared by every chat)."""
+    before = await session.scalar(
+        select(ClaimRow)
+        .where(
+            ClaimRow.place_id == place_id,
+            ClaimRow.side.is_(None) if side is None else ClaimRow.side == side,
+            ClaimRow.asserted_at < since,
+            ClaimRow.kind != Kind.LOSSES,
+        )
+        .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
+        .limit(1)
+    )
+    return _claim_view(before) if before is not None else None
 
 
 async def _losses(
@@ -346,7 +358,10 @@ async def _week(
         return {"kind": "mentions", "days": days, "series": dict(top)}
     losses: list[int] = []
     for _d, s, u in windows:
-        figures, _ = await _losses(session, s, u)
+        figures, _ = await cache.once(
+            ("losses", s, u),
+            partial(_losses, session, s, u),
+        )
         personnel = next((f for f in figures if f["metric"] == "personnel"), None)
         losses.append(int(personnel["change"] or 0) if personnel else 0)
     if any(losses):
@@ -376,9 +391,11 @@ async def build(
         contradicted, with_claims = await _flagged_posts(session, post_ids)
         content.items = _items(subs, matched, contradicted, with_claims)
         content.contradictions = await _contradictions(session, post_ids, place_ids, since, until)
-        content.claims = await _claim_changes(session, post_ids, place_ids, since, until)
+        content.claims = await _claim_changes(session, cache, post_ids, place_ids, since, until)
         content.week = await _week(session, cache, chat_id, windows, subs)
-    content.losses, content.losses_post = await _losses(session, since, until)
+    content.losses, content.losses_post = await cache.once(
+        ("losses", since, until), lambda: _losses(session, since, until)
+    )
     return content
 
 

@@ -3,9 +3,9 @@ old way, kept as the benchmark's baseline) matched again at digest time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,9 +15,28 @@ from storage.models import Subscription
 from storage.repos import matches as match_repo
 from storage.repos import posts as post_repo
 
+T = TypeVar("T")
+
+
+class PassCache:
+    """What one scheduler pass computes once for all the chats due in it: the parts of a
+    digest that do not depend on the chat (a window's loss counters, a place's last claim
+    before a day). Windows that are due have closed, so their figures no longer change."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Hashable, Any] = {}
+
+    async def once(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+        if key not in self._memo:
+            self._memo[key] = await make()
+        result: T = self._memo[key]
+        return result
+
 
 class Matches(Protocol):
     """Where a digest learns which of a window's posts matched a chat's subscriptions."""
+
+    async def once(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T: ...
 
     async def for_chat(
         self,
@@ -35,7 +54,7 @@ class Matches(Protocol):
         ...
 
 
-class StoredMatches:
+class StoredMatches(PassCache):
     """The match record written at ingest (``storage.repos.matches``): a chat's digest reads
     its own matches by index, however many chats and posts there are."""
 
@@ -67,12 +86,13 @@ class StoredMatches:
         return await match_repo.dates_by_subscription(session, chat_id, since, until)
 
 
-class MatchCache:
+class MatchCache(PassCache):
     """Matching again at digest time: post row id -> the subscriptions it matches (all
     chats), one per scheduler pass. Kept for databases without a match record and as the
     baseline of ``benchmarks/bench_scale.py``."""
 
     def __init__(self, matcher: SubscriptionMatcher) -> None:
+        super().__init__()
         self.matcher = matcher
         self._by_post: dict[int, list[ChatMatch]] = {}
 

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.deliver.contradiction import render_contradiction_alert
 from bot.deliver.dispatcher import DEFAULT_RENDERERS, Dispatcher, Renderer, Sender
 from bot.deliver.pacing import Limits, Pacer
+from bot.deliver.prune import prune_forever
 from bot.deliver.sender import PtbSender
 from bot.digest.render import RENDERERS as DIGEST_RENDERERS
 from bot.digest.runner import run_scheduler
@@ -166,6 +167,10 @@ async def start_bot(core: Core, *, poll_interval: float = 0.0, poll_timeout: int
     tasks = [
         asyncio.create_task(dispatcher.run(stop), name="dispatcher"),
         asyncio.create_task(run_scheduler(core, stop), name="digests"),
+        asyncio.create_task(
+            prune_forever(core.sessions, timedelta(days=core.settings.outbox_keep_days), stop),
+            name="outbox-prune",
+        ),
     ]
     return Running(core, app, dispatcher, stop, tasks)
 

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     rate_private_per_s: float = 1.0
     rate_group_per_min: float = 20.0
 
+    # Finished deliveries (and alerts no delivery refers to) are deleted after this many days.
+    outbox_keep_days: float = 30.0
+
     # Posts older than this when they arrive from a live source are archived without alerts.
     alert_max_age_hours: float = 48.0
 

@@ -21,7 +21,9 @@ from bot.app import build_application, build_dispatcher, limits, start_core
 from bot.config import Settings
 from bot.deliver.budget import DbBudget
 from bot.deliver.pacing import Pacer
+from bot.deliver.prune import prune_forever
 from bot.deliver.sender import PtbSender
+from bot.deliver.wakeup import listen_for_work
 from bot.errors import ConfigError
 from handlers import registry
 from storage.repos.outbox import ChatWindows
@@ -106,12 +108,20 @@ async def deliver_forever(
             )
             stop = stop or asyncio.Event()
             task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
+            keep = timedelta(days=settings.outbox_keep_days)
+            upkeep = [
+                asyncio.create_task(prune_forever(core.sessions, keep, stop), name="outbox-prune"),
+                asyncio.create_task(
+                    listen_for_work(core.engine, dispatcher.wake, stop), name="outbox-listen"
+                ),
+            ]
             log.info("deliver worker %s running", dispatcher.worker)
             try:
                 await _until_signal(stop, task)
             finally:
                 stop.set()
                 await task
+                await asyncio.gather(*upkeep, return_exceptions=True)
     finally:
         await core.close()
 

@@ -37,6 +37,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -174,7 +175,7 @@ async def digest_hour(
 async def _digests(
     service: DigestService, sessions: Any, cache: Any, chat_ids: list[int], done: list[int]
 ) -> None:
-    day = (data.NOW - timedelta(days=1)).date()
+    day = data.NOW.astimezone(ZoneInfo("Europe/Kyiv")).date()  # its window: the last ~26 h
     for chat_id in chat_ids:
         async with sessions() as s:
             chat = await chat_repo.get(s, chat_id)
@@ -235,15 +236,18 @@ async def run_db(url: str, size: dict[str, Any], report: dict[str, Any], tag: st
                 file=sys.stderr,
             )
 
-        # Match records: the three newest days for every chat (the digest's window), the
-        # whole archive for a few probe chats (/latest).
+        # Match records (written by ingest in production, here in bulk): the digest window
+        # (the newest 27 hours) for the chats whose digests are timed, the whole archive for
+        # a few probe chats (/latest). Nothing reads the other chats' records.
         per_text = data.matches_by_text(pool, chats)
         all_chats = sorted({c for c, _k, _key in chats.subs.values()})
         probes = set(all_chats[:20])
-        recent = min(small, 3 * data.PER_DAY)
-        await data.add_matches(sessions, per_text, range(0, recent))
+        digest_chats = all_chats[:c_small]
+        recent = min(small, 27 * data.PER_DAY // 24)
+        await data.add_matches(sessions, per_text, range(0, recent), set(digest_chats) | probes)
         await data.add_matches(sessions, per_text, range(recent, small), probes)
         await data.settle(sessions)
+        print(f"[{tag}] match records written", file=sys.stderr)
 
         archive = ArchiveService(sessions)
         figures: dict[str, dict[int, float]] = {
@@ -281,9 +285,7 @@ async def run_db(url: str, size: dict[str, Any], report: dict[str, Any], tag: st
         service = DigestService(
             sessions, core.ingest.matcher, core.media, default_tz="Europe/Kyiv", charts=False
         )
-        digest_s, digest_n = await digest_hour(
-            service, sessions, StoredMatches(), all_chats[:c_small]
-        )
+        digest_s, digest_n = await digest_hour(service, sessions, StoredMatches(), digest_chats)
         base_s, base_n = await digest_hour(
             service,
             sessions,

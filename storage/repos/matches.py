@@ -13,7 +13,6 @@ from typing import Protocol
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from storage.models import Post as PostRow
 from storage.models import PostMatch
@@ -99,7 +98,6 @@ async def for_chat(
         select(PostRow, PostMatch.subscription_id, PostMatch.spans)
         .join(PostMatch, PostMatch.post_id == PostRow.id)
         .where(*window)
-        .options(selectinload(PostRow.media_links))
         .order_by(PostMatch.date.desc(), PostMatch.post_id.desc(), PostMatch.subscription_id)
     )
     out: list[tuple[PostRow, list[StoredMatch]]] = []

@@ -186,18 +186,29 @@ async def add_contradiction(
 
 
 async def claim_board(
-    session: AsyncSession, place_ids: Sequence[str], *, scan: int = 500
+    session: AsyncSession, place_ids: Sequence[str], *, scan: int = 100
 ) -> dict[str, StoredClaimRef]:
-    """The latest claim of each side about any of ``place_ids`` (loss counters excluded)."""
+    """The latest claim of each side about any of ``place_ids`` (loss counters excluded),
+    among the newest ``scan`` claims of each place: one bounded backward range of the
+    (place, time) index per place, so a country's years of claims are never all read."""
     if not place_ids:
         return {}
+    newest = [
+        select(
+            select(ClaimRow.id)
+            .where(ClaimRow.place_id == place_id)
+            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
+            .limit(scan)
+            .subquery()
+        )
+        for place_id in dict.fromkeys(place_ids)
+    ]
     stmt = (
         select(*_REF_COLUMNS)
         .join(Post, Post.id == ClaimRow.post_id)
         .join(Channel, Channel.id == Post.channel_id)
-        .where(ClaimRow.place_id.in_(list(dict.fromkeys(place_ids))))
+        .where(ClaimRow.id.in_(union_all(*newest)))
         .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
-        .limit(scan)
     )
     board: dict[str, StoredClaimRef] = {}
     for row, channel, msg in (await session.execute(stmt)).all():

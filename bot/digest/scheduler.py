@@ -93,7 +93,8 @@ class DigestScheduler:
         async with self.sessions() as session:
             chats = await chat_repo.with_digest(session)
             recent = await _recent_runs(session, now)
-        # The match record is read per chat: nothing to share between chats due together.
+        # Each chat's matches come from the match record; chats due together share what does
+        # not depend on the chat (loss counters, a place's earlier claims) until the next one.
         self._cache = cache = StoredMatches()
         wanted = set()
         for chat in chats:

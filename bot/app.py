@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.deliver.contradiction import render_contradiction_alert
 from bot.deliver.dispatcher import DEFAULT_RENDERERS, Dispatcher, Renderer, Sender
 from bot.deliver.pacing import Limits, Pacer
+from bot.deliver.prune import prune_forever
 from bot.deliver.sender import PtbSender
 from bot.digest.render import RENDERERS as DIGEST_RENDERERS
 from bot.digest.runner import run_scheduler
@@ -267,6 +268,10 @@ async def start_bot(
         # The dispatcher paces alerts itself: its sends bypass the replies' pacer.
         asyncio.create_task(dispatcher.run(stop), name="dispatcher", context=unpaced_context()),
         asyncio.create_task(run_scheduler(core, stop), name="digests"),
+        asyncio.create_task(
+            prune_forever(core.sessions, timedelta(days=core.settings.outbox_keep_days), stop),
+            name="outbox-prune",
+        ),
     ]
     return Running(core, app, dispatcher, stop, tasks)
 

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     sources: Annotated[list[SourceSpec], NoDecode] = Field(default_factory=list)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("media")
+    # The built place gazetteer is cached here between runs (empty: no cache).
+    cache_dir: Path | None = Path.home() / ".cache" / "dozor"
     default_tz: str = "Europe/Kyiv"
     default_digest_time: time = time(8, 0)
     log_level: str = "INFO"
@@ -113,6 +115,9 @@ class Settings(BaseSettings):
     retry_cap_seconds: float = 10.0
     # SQLite: how long a write waits for another's lock before failing (then retried).
     sqlite_busy_seconds: float = 30.0
+
+    # Finished deliveries (and alerts no delivery refers to) are deleted after this many days.
+    outbox_keep_days: float = 30.0
 
     # Posts older than this when they arrive from a live source are archived without alerts.
     alert_max_age_hours: float = 48.0
@@ -155,6 +160,13 @@ class Settings(BaseSettings):
         if not WEBHOOK_SECRET_RE.fullmatch(value.get_secret_value()):
             raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _cache_path(cls, value: object) -> object:
+        if value == "":
+            return None
+        return Path(value).expanduser() if isinstance(value, str) else value
 
     @field_validator("default_tz")
     @classmethod

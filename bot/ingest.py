@@ -19,6 +19,7 @@ from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
 from bot.ops.metrics import Metrics
 from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
+from storage.repos import matches as match_repo
 from storage.repos import outbox
 from storage.repos import posts as post_repo
 from storage.types import utcnow
@@ -123,7 +124,7 @@ class IngestService:
         async with self.sessions() as session:
             known = await channel_repo.get_by_username(session, post.channel)
             stored = known is not None and await post_repo.get(session, known.id, post.id)
-            if alert and not stored:
+            if not stored:
                 matches = await self.matcher.match(session, post)
         matching = time.perf_counter() - started
         queued = 0  # outbox rows written
@@ -141,7 +142,9 @@ class IngestService:
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
-                    if matches:
+                    # Recorded for every new post (alerted or not): digests and /latest read it.
+                    await match_repo.record(session, row.id, post.date, matches)
+                    if alert and matches:
                         queued = await self._queue_matches(session, row, post, matches)
                     started = time.perf_counter()
                     for hook in self.hooks:
@@ -194,6 +197,8 @@ class IngestService:
         fresh = self._fresh(post)
         for hook in self.edit_hooks:
             await hook(session, row, post, alert=fresh)
+        after = await self.matcher.match(session, post)
+        await match_repo.replace(session, row.id, row.date, after)
         if not fresh:  # an edit of an old post is recorded, never alerted
             return 0
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
@@ -201,7 +206,6 @@ class IngestService:
             (m.chat_id, m.subscription_id): _surfaces(old_text, m)
             for m in await self.matcher.match(session, old_post)
         }
-        after = await self.matcher.match(session, post)
         figures_changed = _figures(old_text) != _figures(post.text)
         changed = [
             m

@@ -181,6 +181,30 @@ class KeywordTerm(Base):
     key: Mapped[str] = mapped_column(String(512), primary_key=True, index=True)
 
 
+class PostMatch(Base):
+    """A post satisfied a subscription, recorded once at ingest: digests and /latest read
+    this instead of matching the archive again for every chat."""
+
+    __tablename__ = "post_matches"
+    # /latest and the digest ask "this chat's matches, newest first / in a window".
+    __table_args__ = (Index("ix_post_matches_chat_date", "chat_id", "date", "post_id"),)
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+        index=True,
+    )
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    date: Mapped[datetime]  # the post's, so a chat's window is one index range
+    spans: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+
+
 class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (Index("ix_claims_place_time", "place_id", "asserted_at"),)

@@ -21,6 +21,9 @@ def settings_from(args: object, **overrides: object) -> Settings:
 
     values = {k: v for k, v in overrides.items() if v is not None}
     settings = load_settings(**values)
+    from bot.analysis.places import use_cache_dir  # not at import: keeps `--help` light
+
+    use_cache_dir(settings.cache_dir)
     logsafe.install(settings)  # from here on, no output carries these settings' secrets
     verbose = int(getattr(args, "verbose", 0) or 0)
     if verbose:

@@ -34,6 +34,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from bot.core.morph import analyzer
+
 STEM_PREFIX = "~"
 MAX_KEY_WORD = 48  # longer "words" (hashes, URL junk) are matched verbatim, not analysed
 _CACHE = 1 << 16  # distinct words; bounds memory to tens of MB
@@ -118,9 +120,7 @@ def _norm_cached(raw: str) -> str:
 @lru_cache(maxsize=1)
 def _analysers() -> tuple[object, ...]:
     """pymorphy3's dictionaries load once, on first use, not at import time (~0.1 s)."""
-    import pymorphy3
-
-    return (pymorphy3.MorphAnalyzer(lang="uk"), pymorphy3.MorphAnalyzer(lang="ru"))
+    return (analyzer("uk"), analyzer("ru"))
 
 
 def dictionary_lemmas(word: str) -> frozenset[str]:

@@ -21,7 +21,9 @@ from bot.app import build_application, build_dispatcher, limits, start_core, wit
 from bot.config import Settings
 from bot.deliver.budget import DbBudget
 from bot.deliver.pacing import Pacer
+from bot.deliver.prune import prune_forever
 from bot.deliver.sender import PtbSender
+from bot.deliver.wakeup import listen_for_work
 from bot.errors import ConfigError
 from bot.ops.runtime import start_ops
 from handlers import registry
@@ -115,6 +117,13 @@ async def deliver_forever(
                 exclusive=exclusive,
             )
             task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
+            keep = timedelta(days=settings.outbox_keep_days)
+            upkeep = [
+                asyncio.create_task(prune_forever(core.sessions, keep, stop), name="outbox-prune"),
+                asyncio.create_task(
+                    listen_for_work(core.engine, dispatcher.wake, stop), name="outbox-listen"
+                ),
+            ]
             ops = await start_ops(settings, core.sessions, core.metrics, "deliver")
             log.info("deliver worker %s running", dispatcher.worker)
             try:
@@ -122,6 +131,7 @@ async def deliver_forever(
             finally:
                 stop.set()
                 await task
+                await asyncio.gather(*upkeep, return_exceptions=True)
                 await ops.close()
         finally:
             await bot.shutdown()

@@ -1,8 +1,8 @@
 """What goes into one chat's digest, read from the archive into a JSON-able payload.
 
 The payload is language-neutral: the renderer words it for the chat when it is sent. Posts
-are matched against the chat's subscriptions with the same matcher the live path uses, so a
-digest counts exactly what the chat would have been alerted about.
+are those the ingest path recorded as matching the chat's subscriptions (``StoredMatches``),
+so a digest counts exactly what the chat would have been alerted about.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -18,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.analysis.claims.model import Kind
-from bot.matching import ChatMatch, SubscriptionMatcher
+from bot.digest.matches import Matches
+from bot.matching import ChatMatch
 from storage.models import Channel, Contradiction, Subscription
 from storage.models import Claim as ClaimRow
 from storage.models import Post as PostRow
-from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 
 TOP_PER_ITEM = 3
@@ -32,30 +33,6 @@ MAX_CONTRADICTION_PAIRS = 200
 MAX_CLAIM_CHANGES = 8
 SNIPPET = 500  # characters of a post's text kept in the payload for the renderer's excerpt
 CHART_DAYS = 7
-
-
-class MatchCache:
-    """Post row id -> the subscriptions it matches (all chats). One per scheduler pass: the
-    week's posts are matched once however many chats are due, and subscription edits are
-    picked up by the next pass."""
-
-    def __init__(self, matcher: SubscriptionMatcher) -> None:
-        self.matcher = matcher
-        self._by_post: dict[int, list[ChatMatch]] = {}
-
-    async def for_chat(
-        self, session: AsyncSession, rows: Sequence[PostRow], chat_id: int
-    ) -> list[tuple[PostRow, list[ChatMatch]]]:
-        out = []
-        for row in rows:
-            matches = self._by_post.get(row.id)
-            if matches is None:
-                matches = await self.matcher.match(session, post_repo.to_post(row))
-                self._by_post[row.id] = matches
-            mine = [m for m in matches if m.chat_id == chat_id]
-            if mine:
-                out.append((row, mine))
-        return out
 
 
 @dataclass
@@ -267,6 +244,7 @@ def _claim_view(row: ClaimRow) -> dict[str, Any]:
 
 async def _claim_changes(
     session: AsyncSession,
+    cache: Matches,
     post_ids: Sequence[int],
     place_ids: Sequence[str],
     since: datetime,
@@ -296,19 +274,11 @@ async def _claim_changes(
         latest.setdefault((row.place_id, row.side), (row, channel, msg))
     out = []
     for (place_id, side), (row, channel, msg) in latest.items():
-        before = await session.scalar(
-            select(ClaimRow)
-            .where(
-                ClaimRow.place_id == place_id,
-                ClaimRow.side.is_(None) if side is None else ClaimRow.side == side,
-                ClaimRow.asserted_at < since,
-                ClaimRow.kind != Kind.LOSSES,
-            )
-            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
-            .limit(1)
+        was = await cache.once(
+            ("claim_before", place_id, side, since),
+            partial(_claim_before, session, place_id, side, since),
         )
         now_view = _claim_view(row)
-        was = _claim_view(before) if before is not None else None
         if was == now_view:
             continue
         out.append(
@@ -324,6 +294,24 @@ async def _claim_changes(
         if len(out) >= MAX_CLAIM_CHANGES:
             break
     return out
+
+
+async def _claim_before(
+    session: AsyncSession, place_id: str, side: str | None, since: datetime
+) -> dict[str, Any] | None:
+    """What ``side`` last claimed about the place before ``since`` (shared by every chat)."""
+    before = await session.scalar(
+        select(ClaimRow)
+        .where(
+            ClaimRow.place_id == place_id,
+            ClaimRow.side.is_(None) if side is None else ClaimRow.side == side,
+            ClaimRow.asserted_at < since,
+            ClaimRow.kind != Kind.LOSSES,
+        )
+        .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
+        .limit(1)
+    )
+    return _claim_view(before) if before is not None else None
 
 
 async def _losses(
@@ -386,7 +374,7 @@ def _local_midnight(day: date, tz: tzinfo) -> datetime:
 
 async def _week(
     session: AsyncSession,
-    cache: MatchCache,
+    cache: Matches,
     chat_id: int,
     days: Sequence[date],
     tz: tzinfo,
@@ -399,15 +387,10 @@ async def _week(
     start = _local_midnight(days[0], tz)
     end = _local_midnight(days[-1] + timedelta(days=1), tz)
     counts: dict[int, list[int]] = {sub.id: [0] * len(days) for sub in subs}
-    rows = await post_repo.recent(session, since=start, until=end)
-    rows = [r for r in rows if not r.deleted]
-    for row, ms in await cache.for_chat(session, rows, chat_id):
-        idx = index.get(_aware(row.date).astimezone(tz).date())
-        if idx is None:
-            continue
-        for sub_id in {m.subscription_id for m in ms}:
-            if sub_id in counts:
-                counts[sub_id][idx] += 1
+    for sub_id, when in await cache.dates(session, chat_id, start, end):
+        idx = index.get(_aware(when).astimezone(tz).date())
+        if idx is not None and sub_id in counts:
+            counts[sub_id][idx] += 1
     iso = [d.isoformat() for d in days]
     series = [(sub, counts[sub.id]) for sub in subs if any(counts[sub.id])]
     if series:
@@ -419,8 +402,10 @@ async def _week(
         }
     losses: list[int] = []
     for d in days:
-        figures, _ = await _losses(
-            session, _local_midnight(d, tz), _local_midnight(d + timedelta(days=1), tz)
+        s, u = _local_midnight(d, tz), _local_midnight(d + timedelta(days=1), tz)
+        figures, _ = await cache.once(
+            ("losses", s, u),
+            partial(_losses, session, s, u),
         )
         personnel = next((f for f in figures if f["metric"] == "personnel"), None)
         losses.append(int(personnel["change"] or 0) if personnel else 0)
@@ -445,7 +430,7 @@ def item_ref(sub: Subscription) -> dict[str, Any]:
 
 async def build(
     session: AsyncSession,
-    cache: MatchCache,
+    cache: Matches,
     *,
     chat_id: int,
     day: date,
@@ -460,19 +445,18 @@ async def build(
         chat_id, day, since, until, thread_id=min(subs, key=lambda s: s.id).thread_id if subs else 0
     )
     if subs:
-        rows = [
-            r for r in await post_repo.recent(session, since=since, until=until) if not r.deleted
-        ]
-        matched = await cache.for_chat(session, rows, chat_id)
+        matched = await cache.for_chat(session, chat_id, since, until, subs)
         post_ids = [row.id for row, _ in matched]
         place_ids = [s.key for s in subs if s.kind == "place"]
         contradicted, with_claims = await _flagged_posts(session, post_ids)
         content.items = _items(subs, matched, contradicted, with_claims)
         content.contradictions = await _contradictions(session, post_ids, place_ids, since, until)
-        content.claims = await _claim_changes(session, post_ids, place_ids, since, until)
+        content.claims = await _claim_changes(session, cache, post_ids, place_ids, since, until)
         days = chart_days(since, until, tz)
         content.week = await _week(session, cache, chat_id, days, tz, subs)
-    content.losses, content.losses_post = await _losses(session, since, until)
+    content.losses, content.losses_post = await cache.once(
+        ("losses", since, until), lambda: _losses(session, since, until)
+    )
     return content
 
 

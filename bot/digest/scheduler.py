@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.digest.content import MatchCache
+from bot.digest.matches import Matches, StoredMatches
 from bot.digest.schedule import catch_up_slot, next_slot
 from bot.digest.service import DigestService, chat_zone
 from bot.ops.metrics import Metrics
@@ -59,7 +59,7 @@ class DigestScheduler:
         self.clock = clock
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()  # a refresh and a chat's job never build the same digest
-        self._cache = MatchCache(service.matcher)
+        self._cache = StoredMatches()
 
     def start(self) -> None:
         self.scheduler.start()
@@ -96,9 +96,9 @@ class DigestScheduler:
         async with self.sessions() as session:
             chats = await chat_repo.with_digest(session)
             recent = await _recent_runs(session, now)
-        # Chats due together share the matching of the week's posts until the next refresh
-        # (so subscription changes count from the next refresh on).
-        self._cache = cache = MatchCache(self.service.matcher)
+        # Each chat's matches come from the match record; chats due together share what does
+        # not depend on the chat (loss counters, a place's earlier claims) until the next one.
+        self._cache = cache = StoredMatches()
         wanted = set()
         for chat in chats:
             assert chat.digest_time is not None
@@ -146,7 +146,7 @@ class DigestScheduler:
         except Exception:
             log.exception("digest for chat %s failed; the next refresh retries", chat_id)
 
-    async def _run(self, chat_id: int, day: date, cache: MatchCache) -> None:
+    async def _run(self, chat_id: int, day: date, cache: Matches) -> None:
         async with self._lock:
             try:
                 result = await self.service.run(chat_id, day, cache)

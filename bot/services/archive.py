@@ -18,16 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.model import StoredClaimRef
 from bot.analysis.places import Gazetteer, Place, get_gazetteer
-from bot.core.keywords import Expr, analyse_text, parse
+from bot.core.keywords import Expr, analyse_text
 from bot.core.post import normalise_channel
 from bot.core.tokens import search_query
-from bot.errors import ArchiveQueryError, ExpressionError
-from bot.matching import KEYWORD, PLACE, PlaceSubscriptions
+from bot.errors import ArchiveQueryError
+from bot.matching import PlaceSubscriptions
 from bot.services.places import PlaceResolver
 from bot.services.sources import Source, SourceService
 from bot.watch.check import ChannelStatus
 from storage.models import Post as PostRow
 from storage.repos import claims as claim_repo
+from storage.repos import matches as match_repo
 from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
 from storage.repos.search import index_for
@@ -277,39 +278,36 @@ class ArchiveService:
         place_id: str | None = None,
     ) -> Latest:
         """The newest posts about ``place`` (a name, or ``place_id``) and what it contains,
-        or matching what chat ``chat_id`` tracks, among the ``scan`` newest stored posts."""
+        among the ``scan`` newest stored posts; without either, the newest posts matching what
+        ``chat_id`` tracks."""
         target: Place | None = None
         if place_id is not None:
             target = self.place_by_id(place_id)
         elif place is not None:
             # Off the event loop: an unknown name costs a fuzzy search over the gazetteer.
             target = await asyncio.to_thread(self.resolve_place, place)
-        if target is not None:
-            wanted = _Wanted(self.places, {target.id}, ())
+        if target is None:
+            return await self._latest_tracked(chat_id, limit)
+        wanted = _Wanted(self.places, {target.id}, ())
         async with self.sessions() as session:
-            if target is None:
-                subs = await sub_repo.for_chat(session, chat_id) if chat_id is not None else []
-                exprs = [
-                    e
-                    for s in subs
-                    if s.kind == KEYWORD
-                    if (e := self._expression(s.key)) is not None
-                ]
-                place_ids = {s.key for s in subs if s.kind == PLACE}
-                if not exprs and not place_ids:
-                    return Latest((), None, 0, tracks_nothing=True)
-                wanted = _Wanted(self.places, place_ids, exprs)
             rows = await post_repo.recent(session, limit=scan, newest_first=True)
         # Matching up to 500 posts is CPU work: in a thread, so other chats are answered.
         hits = await asyncio.to_thread(_latest_hits, rows, wanted, limit)
         return Latest(tuple(hits), target, len(rows))
 
-    @staticmethod
-    def _expression(key: str) -> Expr | None:
-        try:
-            return parse(key)
-        except ExpressionError:
-            return None
+    async def _latest_tracked(self, chat_id: int | None, limit: int) -> Latest:
+        """The chat's newest matches, read from the match record written at ingest (one
+        index range, however large the archive): what the chat was or would be alerted of."""
+        if chat_id is None:
+            return Latest((), None, 0, tracks_nothing=True)
+        async with self.sessions() as session:
+            if not await sub_repo.for_chat(session, chat_id):
+                return Latest((), None, 0, tracks_nothing=True)
+            matched = await match_repo.for_chat(session, chat_id, limit=limit)
+        hits = tuple(
+            _hit(row, sorted({span for m in ms for span in m.spans})) for row, ms in matched
+        )
+        return Latest(hits, None, len(matched))
 
     # --- /sources --------------------------------------------------------------------------------
 

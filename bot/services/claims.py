@@ -21,6 +21,7 @@ from bot.analysis.claims.analyze import (
     PostClaims,
     default_place_tools,
     lookup_ids,
+    place_and_areas,
 )
 from bot.analysis.claims.contradict import EPISODE_GAP, VALIDITY_WINDOW, find_contradictions
 from bot.analysis.claims.extract import extract_claims
@@ -225,11 +226,10 @@ class ClaimsHook:
         self, session: AsyncSession, row: PostRow, post: Post, x: StoredContradiction
     ) -> None:
         c = x.contradiction
+        # A loss counter's pseudo place ("~losses/APC") has no areas and no subscribers.
         places = {
-            c.place_id,
-            *self.tools.ancestors(c.place_id),
-            c.new.place_id,
-            *self.tools.ancestors(c.new.place_id),
+            *place_and_areas(c.place_id, self.tools.ancestors),
+            *place_and_areas(c.new.place_id, self.tools.ancestors),
         }
         subs = await sub_repo.by_keys(session, "place", places)
         if not subs:

@@ -1,8 +1,10 @@
 """Claims, contradictions and their episodes.
 
 Candidates for a new claim come from one indexed range scan per place on
-``ix_claims_place_time (place_id, asserted_at)``: cost grows with the claims about those
-places in the window, not with the size of the history.
+``ix_claims_place_time (place_id, asserted_at)``, newest first and cut at
+``CANDIDATES_PER_PLACE`` rows: the cost stays flat with the size of the history *and* with the
+rate of posting (at 2,000 posts a day an oblast gathers thousands of claims in the 45-day
+window; the newest of them are the ones a new claim answers).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.claims.model import Claim, StoredClaimRef
@@ -88,21 +90,41 @@ def _ref(row: ClaimRow, channel: str, message_id: int) -> StoredClaimRef:
     return StoredClaimRef(to_claim(row), row.id, channel, message_id)
 
 
+CANDIDATES_PER_PLACE = 100
+
+
 async def candidates(
-    session: AsyncSession, place_ids: Sequence[str], since: datetime, until: datetime
+    session: AsyncSession,
+    place_ids: Sequence[str],
+    since: datetime,
+    until: datetime,
+    *,
+    per_place: int = CANDIDATES_PER_PLACE,
 ) -> list[StoredClaimRef]:
-    """Claims about ``place_ids`` asserted in [since, until], oldest first."""
+    """Claims about ``place_ids`` asserted in [since, until], oldest first: for each place
+    the newest ``per_place`` of them."""
     if not place_ids:
         return []
+    # One bounded backward range of the (place, time) index per place.
+    newest = [
+        select(
+            select(ClaimRow.id)
+            .where(
+                ClaimRow.place_id == place_id,
+                ClaimRow.asserted_at >= since,
+                ClaimRow.asserted_at <= until,
+            )
+            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
+            .limit(per_place)
+            .subquery()
+        )
+        for place_id in dict.fromkeys(place_ids)
+    ]
     stmt = (
         select(*_REF_COLUMNS)
         .join(Post, Post.id == ClaimRow.post_id)
         .join(Channel, Channel.id == Post.channel_id)
-        .where(
-            ClaimRow.place_id.in_(list(dict.fromkeys(place_ids))),
-            ClaimRow.asserted_at >= since,
-            ClaimRow.asserted_at <= until,
-        )
+        .where(ClaimRow.id.in_(union_all(*newest)))
         .order_by(ClaimRow.asserted_at, ClaimRow.id)
     )
     result = await session.execute(stmt)
@@ -164,18 +186,29 @@ async def add_contradiction(
 
 
 async def claim_board(
-    session: AsyncSession, place_ids: Sequence[str], *, scan: int = 500
+    session: AsyncSession, place_ids: Sequence[str], *, scan: int = 100
 ) -> dict[str, StoredClaimRef]:
-    """The latest claim of each side about any of ``place_ids`` (loss counters excluded)."""
+    """The latest claim of each side about any of ``place_ids`` (loss counters excluded),
+    among the newest ``scan`` claims of each place: one bounded backward range of the
+    (place, time) index per place, so a country's years of claims are never all read."""
     if not place_ids:
         return {}
+    newest = [
+        select(
+            select(ClaimRow.id)
+            .where(ClaimRow.place_id == place_id)
+            .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
+            .limit(scan)
+            .subquery()
+        )
+        for place_id in dict.fromkeys(place_ids)
+    ]
     stmt = (
         select(*_REF_COLUMNS)
         .join(Post, Post.id == ClaimRow.post_id)
         .join(Channel, Channel.id == Post.channel_id)
-        .where(ClaimRow.place_id.in_(list(dict.fromkeys(place_ids))))
+        .where(ClaimRow.id.in_(union_all(*newest)))
         .order_by(ClaimRow.asserted_at.desc(), ClaimRow.id.desc())
-        .limit(scan)
     )
     board: dict[str, StoredClaimRef] = {}
     for row, channel, msg in (await session.execute(stmt)).all():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -29,6 +29,14 @@ from storage.types import utcnow
 
 _CHUNK = 250
 PENDING, LEASED, SENT, FAILED, DROPPED = "pending", "leased", "sent", "failed", "dropped"
+WAKE_CHANNEL = "dozor_outbox"  # bot.deliver.wakeup listens on it
+
+
+async def notify_workers(session: AsyncSession) -> None:
+    """Wake listening deliver workers when this transaction commits (PostgreSQL NOTIFY, which
+    folds repeats within one transaction). Elsewhere nothing: workers poll."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
 
 
 async def ensure_alert(
@@ -57,6 +65,8 @@ async def ensure_alert(
     )
     alert = await session.scalar(select(Alert).where(Alert.dedupe_key == dedupe_key))
     assert alert is not None
+    if new_id is not None:  # deliver workers in other processes learn of it at commit
+        await notify_workers(session)
     return alert, new_id is not None
 
 

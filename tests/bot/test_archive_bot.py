@@ -141,6 +141,11 @@ async def test_search_bad_input_gets_a_clear_reply_and_changes_nothing(archive_b
 async def test_latest_about_a_place_and_about_what_the_chat_tracks(archive_bot: Talk) -> None:
     reply = await archive_bot.say(USER, "/latest")
     assert "tracks nothing yet" in reply["text"]
+    await archive_bot.say(USER, "/track Sumy")
+    await archive_bot.press(USER, USER, "tp:UA-59")  # Sumy Oblast: covers the city
+    await archive_bot.say(USER, "/keyword погода")
+    reply = await archive_bot.say(USER, "/latest")
+    assert "Nothing this chat tracks has been posted" in reply["text"]
     await store(
         archive_bot,
         "generalstaffzsu",
@@ -155,13 +160,12 @@ async def test_latest_about_a_place_and_about_what_the_chat_tracks(archive_bot: 
     assert "Latest posts about Kursk Oblast" in valid_html(reply)
     assert [i for _, i in links(reply)] == [102, 100]  # Sudzha is inside Kursk Oblast
     reply = await archive_bot.say(USER, "/latest Суджа", lang="uk")
-    assert "Останні дописи: Суджа" in reply["text"] and len(links(reply)) == 1
+    # The chat's language was settled (en) by its first commands, above.
+    assert "Latest posts about Sudzha" in reply["text"] and len(links(reply)) == 1
     reply = await archive_bot.say(USER, "/latest Kyrsk")
     assert "I don't know a place" in reply["text"] and "Kursk" in reply["text"]
 
-    await archive_bot.say(USER, "/track Sumy")
-    await archive_bot.press(USER, USER, "tp:UA-59")  # Sumy Oblast: covers the city
-    await archive_bot.say(USER, "/keyword погода")
+    # Read from the match record the ingest path wrote for the chat's subscriptions.
     reply = await archive_bot.say(USER, "/latest")
     assert "what this chat tracks" in valid_html(reply)
     assert [i for _, i in links(reply)] == [103, 101]

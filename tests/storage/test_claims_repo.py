@@ -106,6 +106,33 @@ async def test_candidates_use_the_place_time_index(
     assert any("ix_claims_place_time" in str(r[-1]) for r in rows), rows
 
 
+async def test_candidates_are_the_newest_per_place_however_busy_the_window(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """At 2,000 posts a day an oblast gathers thousands of claims in the window: the lookup
+    reads a bounded number per place, the newest, and returns them oldest first."""
+    async with sessions() as s, s.begin():
+        for k in range(12):
+            pid = await _post(s, "generalstaffzsu", 100 + k, D0 - timedelta(hours=k))
+            await repo.add_claims(
+                s,
+                pid,
+                [
+                    _claim(Kind.FIGHTING, "UA-14", "UA", D0 - timedelta(hours=k)),
+                    _claim(Kind.FIGHTING, "ua-toretsk", "UA", D0 - timedelta(hours=k)),
+                ],
+            )
+    async with sessions() as s:
+        got = await repo.candidates(
+            s, ["ua-toretsk", "UA-14"], D0 - timedelta(days=45), D0, per_place=5
+        )
+    by_place = {
+        p: [r.message_id for r in got if r.claim.place_id == p] for p in ("UA-14", "ua-toretsk")
+    }
+    assert by_place == {"UA-14": [104, 103, 102, 101, 100], "ua-toretsk": [104, 103, 102, 101, 100]}
+    assert [r.claim.asserted_at for r in got] == sorted(r.claim.asserted_at for r in got)
+
+
 async def test_episodes_open_and_stretch(sessions: async_sessionmaker[AsyncSession]) -> None:
     window = timedelta(days=45)
     async with sessions() as s, s.begin():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -172,7 +173,7 @@ async def test_posts_stored_before_the_index_are_backfilled(db_url: str) -> None
 
         # Lost rows come back with reindex(only_missing); a full reindex is idempotent.
         async with sessions() as session, session.begin():
-            await session.execute(text("DELETE FROM post_search"))
+            await index_for(session).clear(session)
         async with sessions() as session, session.begin():
             assert await index_for(session).reindex(session, only_missing=True, batch=2) == 3
         async with sessions() as session, session.begin():
@@ -180,7 +181,10 @@ async def test_posts_stored_before_the_index_are_backfilled(db_url: str) -> None
             assert await index_for(session).reindex(session) == 3
         assert [i for _, i in await found(sessions, "Суджа")] == [2]
         async with sessions() as session:
-            assert await session.scalar(text("SELECT count(*) FROM post_search")) == 3
+            live = (
+                "post_search_docs" if session.get_bind().dialect.name == "sqlite" else "post_search"
+            )
+            assert await session.scalar(text(f"SELECT count(*) FROM {live}")) == 3
     finally:
         await engine.dispose()
 
@@ -196,7 +200,7 @@ def test_reindex_command_and_downgrade(db_url: str, capsys: pytest.CaptureFixtur
             sessions = make_sessionmaker(engine)
             await store(ingest_service(sessions), "Бої біля Торецька", "Звільнено Торецьк")
             async with sessions() as session, session.begin():
-                await session.execute(text("DELETE FROM post_search"))
+                await index_for(session).clear(session)
         finally:
             await engine.dispose()
 
@@ -239,3 +243,26 @@ async def test_an_edit_through_ingest_is_reindexed(
     await ingest.edited(Post(channel="kpszsu", id=1, date=T0, text="Бої біля Лимана."))
     assert await found(sessions, "Лиман") == [("kpszsu", 1)]
     assert await found(sessions, "Куп'янськ") == []
+
+
+async def test_sqlite_index_keeps_no_copy_of_the_terms(tmp_path: Path) -> None:
+    """Contentless FTS5 (SQLite only; PostgreSQL keeps a tsvector column): only the inverted
+    index is stored, and an edit's old row is left unreachable rather than found."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'search.sqlite3'}")
+    try:
+        await upgrade_schema(engine)
+        sessions = make_sessionmaker(engine)
+        hook = SearchHook()
+        ingest = IngestService(
+            sessions, SubscriptionMatcher(kinds=()), hooks=[hook], edit_hooks=[hook]
+        )
+        await store(ingest, "Обстріл Херсона.")
+        await ingest.edited(Post(channel="kpszsu", id=1, date=T0, text="Обстріл Миколаєва."))
+        async with sessions() as session:
+            tables = set(await session.scalars(text("SELECT name FROM sqlite_master")))
+            assert "post_search_content" not in tables and "post_search_docsize" not in tables
+            assert await session.scalar(text("SELECT count(*) FROM post_search_docs")) == 1
+        assert await found(sessions, "Херсон") == []
+        assert await found(sessions, "Миколаїв") == [("kpszsu", 1)]
+    finally:
+        await engine.dispose()

@@ -61,11 +61,16 @@ class PostClaims:
         }
 
 
+def place_and_areas(place_id: str, ancestors: Ancestors) -> list[str]:
+    """``place_id`` and the areas around it; a pseudo place ("~losses/...") has none."""
+    if place_id.startswith("~"):
+        return [place_id]
+    return [place_id, *ancestors(place_id)]
+
+
 def lookup_ids(claim: Claim, ancestors: Ancestors) -> list[str]:
     """Place ids whose claims can clash with ``claim``: its place and the areas around it."""
-    if claim.place_id.startswith("~"):
-        return [claim.place_id]
-    return [claim.place_id, *ancestors(claim.place_id)]
+    return place_and_areas(claim.place_id, ancestors)
 
 
 @dataclass

@@ -11,9 +11,12 @@ its phrases list the inflected forms (or stems with ``*``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 import pymorphy3
+
+from bot.core.morph import analyzer
 
 MAX_GAP = 3
 
@@ -474,9 +477,8 @@ def detect_lang(text: str, cyrillic: str = "cy") -> str:
     return cyrillic if _CYR.search(text) else "en"
 
 
-@lru_cache(maxsize=2)
 def _analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer(lang=lang)
+    return analyzer(lang)  # shared with the search terms: one load per process
 
 
 @lru_cache(maxsize=200_000)
@@ -579,12 +581,47 @@ def _seq_at(seq: tuple[Slot, ...], toks: list[Token], i: int) -> int | None:
     return pos
 
 
+# The word -> token positions index of the last token list searched: every phrase of the
+# lexicon is looked for in the same clause, so the index is built once per clause.
+_indexed: list[tuple[list[Token], dict[str, list[int]]]] = []
+
+
+def _token_index(toks: list[Token]) -> dict[str, list[int]]:
+    if _indexed and _indexed[0][0] is toks:
+        return _indexed[0][1]
+    index: dict[str, list[int]] = {}
+    for i, tok in enumerate(toks):
+        for word in {tok.low, *tok.forms}:
+            index.setdefault(word, []).append(i)
+    _indexed[:] = [(toks, index)]
+    return index
+
+
+def _starts(slot: Slot, toks: list[Token]) -> Iterable[int]:
+    """Positions where ``slot`` may match, ascending: all of them when it has prefixes,
+    else those of its exact words (a speed-up only: ``_seq_at`` checks the slot again)."""
+    exact, prefixes = slot
+    if prefixes:
+        return range(len(toks))
+    index = _token_index(toks)
+    return sorted({i for word in exact for i in index.get(word, ())})
+
+
+def _may_match(phrase: str, index: dict[str, list[int]]) -> bool:
+    """False when a part's first word occurs nowhere in the clause (a speed-up only)."""
+    for seq in compile_phrase(phrase):
+        exact, prefixes = seq[0]
+        if not prefixes and not any(word in index for word in exact):
+            return False
+    return True
+
+
 def find_phrase(phrase: str, toks: list[Token]) -> int | None:
     """Index of the token where the phrase (its first part) matches, or None."""
     parts = compile_phrase(phrase)
     first: int | None = None
     for n, seq in enumerate(parts):
-        hit = next((i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None), None)
+        hit = next((i for i in _starts(seq[0], toks) if _seq_at(seq, toks, i) is not None), None)
         if hit is None:
             return None
         if n == 0:
@@ -606,7 +643,10 @@ def find_any(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) 
     """The earliest token index where any phrase of ``lang`` matches."""
     best: int | None = None
     langs = ("uk", "ru") if lang == "cy" else (lang,)
+    index = _token_index(toks)
     for phrase in (p for code in langs for p in phrases.get(code, ())):
+        if not _may_match(phrase, index):
+            continue
         hit = find_phrase(phrase, toks)
         if hit is not None and (best is None or hit < best):
             best = hit

@@ -8,6 +8,7 @@ get_matcher().find(text)         # -> [PlaceMention(place, kind, start, end, ...
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from bot.analysis.places.gazetteer import Gazetteer, Place, load
 from bot.analysis.places.matcher import PlaceMatcher, PlaceMention
@@ -22,12 +23,26 @@ __all__ = [
     "get_gazetteer",
     "get_matcher",
     "track_choices",
+    "use_cache_dir",
 ]
+
+
+_cache_dir: list[Path | None] = [None]
+
+
+def use_cache_dir(path: Path | None) -> None:
+    """Where the built gazetteer is cached between processes (None: build it each time).
+    Set once by the command line from the settings, before the first ``get_gazetteer``."""
+    _cache_dir[0] = path
 
 
 @lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
-    return load()
+    if _cache_dir[0] is None:
+        return load()
+    from bot.analysis.places.cache import load_cached
+
+    return load_cached(_cache_dir[0])
 
 
 @lru_cache(maxsize=1)

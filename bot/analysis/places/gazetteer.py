@@ -69,6 +69,7 @@ class Gazetteer:
         self.codes = codes
         self.key_len = key_len
         self.meta = meta
+        self.aliases = aliases
         # 2: oblast centre, 1: raion centre, 0: other (ties between homonym cities)
         self.rank = rank or [0] * len(places)
         self.index: dict[str, int] = {p.id: i for i, p in enumerate(places)}

@@ -161,7 +161,7 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "archive.latest_place": "🕑 Latest posts about {place}",
     "archive.latest_subs": "🕑 Latest posts about what this chat tracks",
     "archive.latest_none_place": "Nothing about {place} among the latest {scanned} posts.",
-    "archive.latest_none_subs": "Nothing this chat tracks among the latest {scanned} posts.",
+    "archive.latest_none_subs": "Nothing this chat tracks has been posted since it started tracking it.",
     "archive.tracks_nothing": "This chat tracks nothing yet. Try <code>/latest Sudzha</code> or /track.",
     "archive.place_usage": "Which place? For example: <code>/{command} Kursk Oblast</code>",
     "archive.unknown_place": "I don't know a place called “{query}”.",

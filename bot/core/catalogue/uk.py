@@ -165,7 +165,7 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "archive.latest_place": "🕑 Останні дописи: {place}",
     "archive.latest_subs": "🕑 Останні дописи про те, що відстежує цей чат",
     "archive.latest_none_place": "{place}: нічого серед останніх {scanned} дописів.",
-    "archive.latest_none_subs": "Нічого з того, що відстежує цей чат, серед останніх {scanned} дописів.",
+    "archive.latest_none_subs": "Відколи чат це відстежує, про це ще нічого не було.",
     "archive.tracks_nothing": "Цей чат ще нічого не відстежує. Спробуйте <code>/latest Суджа</code> або /track.",
     "archive.place_usage": "Яке місце? Наприклад: <code>/{command} Курська область</code>",
     "archive.unknown_place": "Не знаю місця «{query}».",

@@ -36,6 +36,8 @@ def upgrade() -> None:
         )
         op.create_index('ix_post_search_terms', 'post_search', ['terms'], unique=False,
                         postgresql_using='gin', postgresql_with={'fastupdate': 'off'})
+    if bind.dialect.name == "sqlite":
+        return  # 0005 replaces this table with today's shape and indexes every post
     index_for_dialect(bind.dialect.name).reindex_sync(bind)
 
 

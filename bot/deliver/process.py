@@ -81,6 +81,9 @@ async def deliver_forever(
 ) -> None:
     """One deliver worker until SIGINT/SIGTERM (or ``stop``); sends under way finish first."""
     core = await start_core(settings)
+    # /healthz and systemd's READY/watchdog from here on: a Bot API outage at start-up must
+    # not look like a dead process (the database and the loop are what /healthz reports).
+    ops = await start_ops(settings, core.sessions, core.metrics, "deliver")
     try:
         postgres = core.engine.dialect.name == "postgresql"
         budget = (
@@ -115,18 +118,19 @@ async def deliver_forever(
                 exclusive=exclusive,
             )
             task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
-            ops = await start_ops(settings, core.sessions, core.metrics, "deliver")
             log.info("deliver worker %s running", dispatcher.worker)
             try:
                 await _until_signal(stop, task)
             finally:
                 stop.set()
                 await task
-                await ops.close()
         finally:
             await bot.shutdown()
     finally:
-        await core.close()
+        try:
+            await ops.close()
+        finally:
+            await core.close()
 
 
 async def serve_forever(
@@ -147,6 +151,7 @@ async def serve_forever(
             "in the environment or .env"
         )
     core = await start_core(settings)
+    ops = await start_ops(settings, core.sessions, core.metrics, "serve")
     app = build_application(core)
     stop = stop or asyncio.Event()
     _on_signals(stop)
@@ -180,16 +185,17 @@ async def serve_forever(
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None
         log.info("bot serving by %s", "webhook" if webhook else "polling")
-        ops = await start_ops(settings, core.sessions, core.metrics, "serve")
-        try:
-            await _until_signal(stop)
-        finally:
-            await ops.close()
+        await _until_signal(stop)
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        with contextlib.suppress(RuntimeError):  # not initialised (e.g. BOT_TOKEN missing)
-            await app.shutdown()
-        await core.close()
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            with contextlib.suppress(RuntimeError):  # not initialised (e.g. BOT_TOKEN missing)
+                await app.shutdown()
+        finally:
+            try:
+                await ops.close()
+            finally:
+                await core.close()

@@ -198,7 +198,8 @@ class ClaimsHook:
 
     async def __call__(
         self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
-    ) -> None:
+    ) -> int:
+        """Returns how many outbox rows it queued (the ingest counts and wakes on them)."""
         # The side stored for the channel (`dozor sources add --side`) wins over the config.
         channel = await session.get(ChannelRow, row.channel_id)
         side = (channel.side if channel is not None else None) or self.sides(post.channel)
@@ -213,13 +214,15 @@ class ClaimsHook:
             tools=self.tools,
         )
         if not (self.alert and alert):
-            return
+            return 0
+        queued = 0
         for x in pairs:
-            await self._alert(session, row, post, x)
+            queued += await self._alert(session, row, post, x)
+        return queued
 
     async def _alert(
         self, session: AsyncSession, row: PostRow, post: Post, x: StoredContradiction
-    ) -> None:
+    ) -> int:
         c = x.contradiction
         places = {
             c.place_id,
@@ -229,7 +232,7 @@ class ClaimsHook:
         }
         subs = await sub_repo.by_keys(session, "place", places)
         if not subs:
-            return
+            return 0
         alert, _ = await outbox.ensure_alert(
             session,
             kind="contradiction",
@@ -238,8 +241,9 @@ class ClaimsHook:
             post_id=row.id,
             priority=self.priority,
         )
+        queued = 0
         for sub in subs:
-            await outbox.enqueue(
+            queued += await outbox.enqueue(
                 session,
                 alert,
                 sub.chat_id,
@@ -250,3 +254,4 @@ class ClaimsHook:
                     "spans": [],
                 },
             )
+        return queued

@@ -96,18 +96,21 @@ class Recipient:
     reasons: dict[str, Any]
 
 
-async def enqueue_many(
-    session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]
-) -> None:
+async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]) -> int:
     """Queue ``alert`` for every recipient in one statement (executemany); pairs already
     queued are left as they are. A post that concerns 2,000 chats is one short write, not
-    2,000 round trips holding the database's write lock."""
+    2,000 round trips holding the database's write lock. Returns how many rows were
+    inserted (RETURNING yields nothing for a pair skipped by ON CONFLICT)."""
     if not recipients:
-        return
+        return 0
     now = utcnow()
     table = Delivery.__table__
     dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=["alert_id", "chat_id"])
+    stmt = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["alert_id", "chat_id"])
+        .returning(table.c.id)
+    )
     rows = [
         {
             "alert_id": alert.id,
@@ -122,7 +125,7 @@ async def enqueue_many(
         }
         for r in recipients
     ]
-    await session.execute(stmt, rows)
+    return len((await session.execute(stmt, rows)).all())
 
 
 @dataclass(frozen=True, slots=True)

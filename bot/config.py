@@ -5,6 +5,7 @@ Everything else receives a ``Settings`` instance from the composition root.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -197,3 +198,9 @@ def load_settings(**overrides: object) -> Settings:
             f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+def inherited_environment() -> dict[str, str]:
+    """The environment a child process (pg_dump, pg_restore) starts from: ours, unchanged.
+    Read here because this module is the one reader of the environment."""
+    return dict(os.environ)

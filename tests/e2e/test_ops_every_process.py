@@ -110,3 +110,39 @@ async def test_process_answers_healthz_while_the_bot_api_is_down(tmp_path: Path,
             proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), 60)
     assert code == 0, (tmp_path / f"{name}.log").read_text()
+
+
+async def test_a_deliver_child_serves_health_on_the_port_given_on_its_command_line(
+    tmp_path: Path,
+) -> None:
+    """`dozor deliver --workers N` gives child i the port HEALTH_PORT+i as `--health-port`
+    (no environment is built for it): the option wins over HEALTH_PORT."""
+    port = free_port()
+    env = dozor_env(
+        tmp_path,
+        BOT_TOKEN="123456:CHILD-PORT",
+        TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}/bot",
+        HEALTH_PORT="0",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        "dozor",
+        "deliver",
+        "--health-port",
+        str(port),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+
+        async def healthy() -> object:
+            status, body = await get(f"http://127.0.0.1:{port}/healthz")
+            return status == 200 and body
+
+        assert (await until(healthy, "deliver healthy on --health-port", 90))["process"] == (
+            "deliver"
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.app import start_core
 from bot.config import Settings
 from bot.core.post import Post
-from bot.ops.backup import integrity
+from storage.backup import integrity
 from storage.engine import current_revision, head_revision, make_engine
 from storage.models import Post as PostRow
 from storage.types import utcnow
@@ -154,6 +154,7 @@ async def test_postgres_backup_during_ingest_restores_whole(
     settings = settings_factory(database_url=pg_url)
     backup = tmp_path / "dozor.dump"
     before = await _backup_while_ingesting(settings, backup)
+    assert not (tmp_path / "dozor.dump.partial").exists()
 
     target = make_url(pg_url).set(database="dozor_restore_test")
     restored = target.render_as_string(hide_password=False)
@@ -173,6 +174,19 @@ async def test_postgres_backup_during_ingest_restores_whole(
             await engine.dispose()
     finally:
         await _pg_admin(pg_url, "DROP DATABASE IF EXISTS dozor_restore_test")
+
+
+async def test_a_failed_pg_dump_leaves_the_last_good_backup_alone(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """pg_dump writes to PATH.partial; PATH is replaced only by a dump pg_restore can read."""
+    backup = tmp_path / "dozor.dump"
+    backup.write_bytes(b"yesterday's good backup")
+    missing = make_url(pg_url).set(database="dozor_no_such_db").render_as_string(False)
+    code, out = await _dozor(missing, "db", "backup", str(backup))
+    assert code != 0 and "pg_dump failed" in out
+    assert backup.read_bytes() == b"yesterday's good backup"
+    assert not (tmp_path / "dozor.dump.partial").exists()
 
 
 async def test_restore_refuses_a_missing_backup(settings_factory, tmp_path: Path) -> None:

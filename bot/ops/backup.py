@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -28,6 +29,32 @@ def backup(database_url: str, path: Path) -> str:
     if database_url.startswith("postgresql"):
         return _pg_backup(database_url, path)
     raise ConfigError("backups support SQLite and PostgreSQL DATABASE_URLs")
+
+
+BACKUP_GLOB = "dozor-*.backup"  # dated names sort oldest first
+
+
+def backup_into(database_url: str, directory: Path, keep: int | None, now: datetime) -> str:
+    """A dated backup in ``directory`` (created if missing); with ``keep``, the older dated
+    backups beyond the newest ``keep`` are then deleted (never before the new one is whole)."""
+    if keep is not None and keep < 1:
+        raise ConfigError("--keep must be at least 1")
+    directory.mkdir(parents=True, exist_ok=True)
+    said = backup(database_url, directory / f"dozor-{now:%Y%m%d-%H%M%S}.backup")
+    if keep is None:
+        return said
+    pruned = prune(directory, keep)
+    return f"{said}; {len(pruned)} older backup(s) removed" if pruned else said
+
+
+def prune(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` dated backups in ``directory``; returns those deleted.
+    Only names ``dozor db backup`` gives: nothing else in the directory is touched."""
+    dated = sorted(p for p in directory.glob(BACKUP_GLOB) if p.is_file())
+    doomed = dated[:-keep] if keep else dated
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
 
 
 def restore(database_url: str, path: Path) -> str:

@@ -314,6 +314,8 @@ def source_health(core: Core) -> SourceHealthTracker:
         core.metrics,
         degraded_after=settings.source_degraded_after,
         dead_after=settings.source_dead_after,
+        recover_after=settings.source_recover_after,
+        alert_min_interval=timedelta(seconds=settings.source_alert_min_interval),
         admin_ids=settings.admin_ids,
         on_enqueued=core.wake_all,
     )

@@ -5,6 +5,7 @@ Everything else receives a ``Settings`` instance from the composition root.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
     # A source is degraded after this many failed polls in a row, dead after the second.
     source_degraded_after: int = Field(default=3, ge=1)
     source_dead_after: int = Field(default=10, ge=1)
+    # Back to ok only after this many good polls in a row (a flapping channel stays degraded).
+    source_recover_after: int = Field(default=2, ge=1)
+    # At most one admin message per channel per this many seconds; a recovery is always told.
+    source_alert_min_interval: float = Field(default=900.0, ge=0)
     # systemd's sd_notify socket and watchdog interval (set by systemd, not by hand).
     notify_socket: str | None = None
     watchdog_usec: int | None = None
@@ -205,3 +210,9 @@ def load_settings(**overrides: object) -> Settings:
             f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+def inherited_environment() -> dict[str, str]:
+    """The environment a child process (pg_dump, pg_restore) starts from: ours, unchanged.
+    Read here because this module is the one reader of the environment."""
+    return dict(os.environ)

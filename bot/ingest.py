@@ -41,7 +41,7 @@ class PostHook(Protocol):
 
     async def __call__(
         self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
-    ) -> None: ...
+    ) -> int | None: ...  # outbox rows queued (None: the hook never queues)
 
 
 def post_payload(post: Post) -> dict[str, Any]:
@@ -148,7 +148,7 @@ class IngestService:
                         queued = await self._queue_matches(session, row, post, matches)
                     started = time.perf_counter()
                     for hook in self.hooks:
-                        await hook(session, row, post, alert=alert)
+                        queued += await hook(session, row, post, alert=alert) or 0
                     analysis = matching + time.perf_counter() - started
                     new = True
         except IntegrityError:
@@ -180,8 +180,7 @@ class IngestService:
             outbox.Recipient(chat_id, thread_id, _reasons(chat_matches))
             for (chat_id, thread_id), chat_matches in group_by_chat(matches).items()
         ]
-        await outbox.enqueue_many(session, alert, recipients)
-        return len(recipients)
+        return await outbox.enqueue_many(session, alert, recipients)
 
     async def edited(self, post: Post) -> None:
         """An edit of a stored post; an edit of a post never seen is archived silently."""
@@ -195,12 +194,13 @@ class IngestService:
         old_text = await post_repo.record_edit(session, row, post)
         await post_repo.attach_media(session, row, post)
         fresh = self._fresh(post)
+        hooked = 0
         for hook in self.edit_hooks:
-            await hook(session, row, post, alert=fresh)
+            hooked += await hook(session, row, post, alert=fresh) or 0
         after = await self.matcher.match(session, post)
         await match_repo.replace(session, row.id, row.date, after)
         if not fresh:  # an edit of an old post is recorded, never alerted
-            return 0
+            return hooked
         old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
         before = {
             (m.chat_id, m.subscription_id): _surfaces(old_text, m)
@@ -214,7 +214,7 @@ class IngestService:
             or figures_changed
         ]
         if not changed:
-            return 0
+            return hooked
         versions = len(await post_repo.versions(session, row.id))
         payload = post_payload(post) | {"old_text": old_text}
         alert, _ = await outbox.ensure_alert(
@@ -229,8 +229,7 @@ class IngestService:
             outbox.Recipient(chat_id, thread_id, _reasons(chat_matches))
             for (chat_id, thread_id), chat_matches in group_by_chat(changed).items()
         ]
-        await outbox.enqueue_many(session, alert, recipients)
-        return len(recipients)
+        return hooked + await outbox.enqueue_many(session, alert, recipients)
 
     async def deleted(self, channel: str, ids: Sequence[int], when: datetime) -> None:
         async with self.sessions() as session, session.begin():

@@ -75,6 +75,12 @@ def secrets_of(settings: Settings) -> list[str | None]:
 
 
 def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """Through the root logger when logging is set up: one event in the configured format (a
+    single JSON line with LOG_FORMAT=json), redacted by its formatter like every other line."""
+    root = logging.getLogger()
+    if root.handlers and all(getattr(h.formatter, "redacts", False) for h in root.handlers):
+        root.critical("uncaught exception", exc_info=(kind, value, tb))
+        return
     sys.stderr.write(REDACT("".join(traceback.format_exception(kind, value, tb))))
 
 

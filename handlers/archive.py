@@ -15,13 +15,13 @@ from datetime import UTC
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.analysis.claims.contradict import speaker_of
 from bot.analysis.claims.model import Kind, StoredClaimRef
-from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html
+from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html, utf16_len
 from bot.core.i18n import has, t
 from bot.errors import ArchiveQueryError
 from bot.services.archive import ArchiveService, ClaimBoard, Hit, Latest, SearchPage
@@ -121,30 +121,41 @@ def render_latest(latest: Latest, view: ChatView, place_label: str | None) -> st
     return fit_html(head + "\n\n" + _hits_html(latest.hits, view), TEXT_LIMIT)
 
 
-def render_sources(sources: Sequence[Source], lang: str) -> str:
+def render_sources(sources: Sequence[Source], lang: str, *, admin: bool = False) -> list[str]:
+    """The /sources reply as one or more messages, each within Telegram's 4,096 characters
+    (split between channels, never inside one). ``admin``: with each failing source's last
+    error, which names internal URLs and is meant for the operator only."""
     if not sources:
-        return say(lang, "sources_none")
+        return [say(lang, "sources_none")]
     ordered = sorted(sources, key=lambda s: (not s.active, s.channel))
-    lines = [say(lang, "sources")]
+    entries = []
     for s in ordered:
         flag = _FLAGS.get(s.side or "")
         side = f" — {flag + ' ' if flag else ''}{_e(s.side)}" if s.side else ""
         stopped = "" if s.active else f" ({say(lang, 'stopped')})"
-        lines.append(f"• @{_e(s.channel)}{side}{stopped}{_health(s, lang) if s.active else ''}")
-    return "\n".join(lines)
+        health = _health(s, lang, admin) if s.active else ""
+        entries.append(fit_html(f"• @{_e(s.channel)}{side}{stopped}{health}", TEXT_LIMIT // 4))
+    messages = [say(lang, "sources")]
+    for entry in entries:
+        # The raw HTML's length is at least what Telegram counts after parsing it.
+        if utf16_len(messages[-1]) + 1 + utf16_len(entry) > TEXT_LIMIT:
+            messages.append(entry)
+        else:
+            messages[-1] += "\n" + entry
+    return messages
 
 
 _STATE_ICONS = {"ok": "✅", "degraded": "⚠️", "dead": "🛑"}
 
 
-def _health(s: Source, lang: str) -> str:
+def _health(s: Source, lang: str, admin: bool) -> str:
     """ " · ✅ ok · last post 2026-12-02 07:55 UTC", and the last error when not ok."""
     parts = [f"{_STATE_ICONS.get(s.state, '')} {t(lang, f'source_state_{s.state}')}"]
     if s.last_post_at is not None:
         when = s.last_post_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         parts.append(t(lang, "source_last_post", when=when))
     text = " · " + " · ".join(parts)
-    if s.state != "ok" and s.last_error:
+    if admin and s.state != "ok" and s.last_error:
         text += "\n   " + _e(t(lang, "source_last_error", error=s.last_error[:120]))
     return text
 
@@ -318,7 +329,14 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     view = await _view(update, context)
-    await reply(update, render_sources(await archive(context).list_sources(), view.language))
+    service = archive(context)
+    user, chat = update.effective_user, update.effective_chat
+    # Errors name internal URLs: only an ADMIN_IDS user, and only in a private chat, sees them.
+    admin = service.is_admin(user.id if user else None) and (
+        chat is not None and chat.type == ChatType.PRIVATE
+    )
+    for text in render_sources(await service.list_sources(), view.language, admin=admin):
+        await reply(update, text)
 
 
 async def _admin(

@@ -360,6 +360,10 @@ class SourceHealth(Base):
     )
     state: Mapped[str] = mapped_column(String(16), default="ok")
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive
+    successes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # consecutive
+    # What ADMIN_IDS were last told, and when (a bad state; recoveries are not rate-limited).
+    alerted_state: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    alerted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
     last_ok_at: Mapped[datetime | None]

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.common import settings_from
+from bot.errors import ConfigError
 from bot.ops import backup
 from storage.engine import current_revision, make_engine, upgrade_schema
 
 
 def _backup(args: argparse.Namespace) -> int:
-    print(backup.backup(settings_from(args).database_url, args.path))
+    url = settings_from(args).database_url
+    path: Path = args.path
+    if path.is_dir() or str(path).endswith(("/", os.sep)):
+        print(backup.backup_into(url, path, args.keep, datetime.now(UTC)))
+    elif args.keep is not None:
+        raise ConfigError("--keep needs a directory PATH (the backups are dated files in it)")
+    else:
+        print(backup.backup(url, path))
     return 0
 
 
@@ -30,7 +40,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cur = actions.add_parser("current", help="print the schema revision")
     cur.set_defaults(func=_current)
     back = actions.add_parser("backup", help="write a consistent copy of the database to PATH")
-    back.add_argument("path", type=Path)
+    back.add_argument(
+        "path", type=Path, help="a file, or a directory (or PATH/) for a dated dozor-*.backup"
+    )
+    back.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="with a directory: keep only the newest N dated backups in it",
+    )
     back.set_defaults(func=_backup)
     rest = actions.add_parser(
         "restore", help="replace the database's contents with the backup at PATH (bot stopped)"

@@ -8,7 +8,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -49,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="PostgreSQL: pace this worker alone (only when it is the only one)",
     )
+    # The supervisor gives child i its own port (HEALTH_PORT + i) on its command line.
+    deliver.add_argument("--health-port", type=int, default=None, help=argparse.SUPPRESS)
     deliver.set_defaults(func=_deliver)
 
     serve = sub.add_parser(
@@ -65,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _deliver(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, health_port=args.health_port)
     if args.workers > 1:
         if not settings.database_url.startswith("postgresql"):
             raise ConfigError(
@@ -106,7 +107,7 @@ def _supervise(args: argparse.Namespace, health_port: int) -> int:
     ]
     if args.no_shared_budget:
         child_args.append("--no-shared-budget")
-    return Supervisor(child_args, args.workers, lambda slot: _child_env(health_port, slot)).run()
+    return Supervisor(child_args, args.workers, lambda slot: _child_args(health_port, slot)).run()
 
 
 class Supervisor:
@@ -119,10 +120,10 @@ class Supervisor:
         self,
         command: list[str],
         count: int,
-        env_for: Callable[[int], dict[str, str] | None] = lambda _slot: None,
+        args_for: Callable[[int], list[str]] = lambda _slot: [],
     ) -> None:
         self.command = command
-        self.env_for = env_for
+        self.args_for = args_for  # a slot's own arguments, after ``command``'s
         self.children: list[subprocess.Popen[bytes]] = []
         self.started: list[float] = []
         self.crashes: list[int] = [0] * count
@@ -132,8 +133,7 @@ class Supervisor:
     def _spawn(self, slot: int) -> subprocess.Popen[bytes]:
         # Our own interpreter and arguments, no shell: nothing untrusted reaches the command.
         return subprocess.Popen(  # noqa: S603
-            self.command,
-            env=self.env_for(slot),
+            [*self.command, *self.args_for(slot)],
             preexec_fn=_die_with_parent,  # noqa: PLW1509
         )
 
@@ -189,10 +189,10 @@ def _die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _child_env(health_port: int, index: int) -> dict[str, str] | None:
+def _child_args(health_port: int, index: int) -> list[str]:
     if not health_port:
-        return None  # inherit: HEALTH_PORT=0 stays off
-    return {**os.environ, "HEALTH_PORT": str(health_port + index)}
+        return []  # HEALTH_PORT=0 stays off in every child
+    return ["--health-port", str(health_port + index)]
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -82,8 +82,13 @@ async def deliver_forever(
     stop: asyncio.Event | None = None,
 ) -> None:
     """One deliver worker until SIGINT/SIGTERM (or ``stop``); sends under way finish first."""
-    core = await start_core(settings)
-    try:
+    async with contextlib.AsyncExitStack() as closing:  # closed in reverse, each one surely
+        core = await start_core(settings)
+        closing.push_async_callback(core.close)
+        # /healthz and systemd's READY/watchdog from here on: a Bot API outage at start-up
+        # must not look like a dead process (/healthz reports the database and the loop).
+        ops = await start_ops(settings, core.sessions, core.metrics, "deliver")
+        closing.push_async_callback(ops.close)
         postgres = core.engine.dialect.name == "postgresql"
         budget = (
             DbBudget(core.sessions, settings.rate_global_per_s)
@@ -102,41 +107,37 @@ async def deliver_forever(
         stop = stop or asyncio.Event()
         _on_signals(stop)
         bot = _bot(settings, options.concurrency + 2)
+        closing.push_async_callback(bot.shutdown)
         cap = settings.retry_cap_seconds
         if not await with_retries("Bot API start-up (getMe)", bot.initialize, stop, cap):
             return
+        dispatcher = build_dispatcher(
+            core,
+            PtbSender(bot, settings.media_dir),
+            Pacer(limits(settings), budget=budget),
+            batch=options.batch,
+            concurrency=options.concurrency,
+            lease=timedelta(seconds=options.lease),
+            idle_poll=options.idle_poll,
+            exclusive=exclusive,
+        )
+        task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
+        keep = timedelta(days=settings.outbox_keep_days)
+        upkeep = [
+            asyncio.create_task(prune_forever(core.sessions, keep, stop), name="outbox-prune"),
+            asyncio.create_task(
+                listen_for_work(core.engine, dispatcher.wake, stop), name="outbox-listen"
+            ),
+        ]
+        log.info("deliver worker %s running", dispatcher.worker)
         try:
-            dispatcher = build_dispatcher(
-                core,
-                PtbSender(bot, settings.media_dir),
-                Pacer(limits(settings), budget=budget),
-                batch=options.batch,
-                concurrency=options.concurrency,
-                lease=timedelta(seconds=options.lease),
-                idle_poll=options.idle_poll,
-                exclusive=exclusive,
-            )
-            task = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
-            keep = timedelta(days=settings.outbox_keep_days)
-            upkeep = [
-                asyncio.create_task(prune_forever(core.sessions, keep, stop), name="outbox-prune"),
-                asyncio.create_task(
-                    listen_for_work(core.engine, dispatcher.wake, stop), name="outbox-listen"
-                ),
-            ]
-            ops = await start_ops(settings, core.sessions, core.metrics, "deliver")
-            log.info("deliver worker %s running", dispatcher.worker)
-            try:
-                await _until_signal(stop, task)
-            finally:
-                stop.set()
-                await task
-                await asyncio.gather(*upkeep, return_exceptions=True)
-                await ops.close()
+            await _until_signal(stop, task)
         finally:
-            await bot.shutdown()
-    finally:
-        await core.close()
+            stop.set()
+            try:
+                await task
+            finally:
+                await asyncio.gather(*upkeep, return_exceptions=True)
 
 
 async def serve_forever(
@@ -156,21 +157,36 @@ async def serve_forever(
             "webhook mode needs WEBHOOK_SECRET (16-256 characters of A-Z, a-z, 0-9, _ and -) "
             "in the environment or .env"
         )
-    core = await start_core(settings)
-    app = build_application(core)
-    stop = stop or asyncio.Event()
-    _on_signals(stop)
-    cap = settings.retry_cap_seconds
+    async with contextlib.AsyncExitStack() as closing:  # closed in reverse, each one surely
+        core = await start_core(settings)
+        closing.push_async_callback(core.close)
+        # /healthz from here on, also while the Bot API cannot be reached at start-up.
+        ops = await start_ops(settings, core.sessions, core.metrics, "serve")
+        closing.push_async_callback(ops.close)
+        app = build_application(core)
+        stop = stop or asyncio.Event()
+        _on_signals(stop)
+        cap = settings.retry_cap_seconds
 
-    async def connect() -> None:
-        await app.initialize()
-        await registry.publish_commands(app)
+        async def connect() -> None:
+            await app.initialize()
+            await registry.publish_commands(app)
 
-    async def poll() -> None:
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        async def poll() -> None:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
 
-    try:
+        async def stop_app() -> None:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            with contextlib.suppress(RuntimeError):  # not initialised (e.g. BOT_TOKEN missing)
+                await app.shutdown()
+
+        closing.push_async_callback(stop_app)
         if not await with_retries("Bot API start-up (getMe, setMyCommands)", connect, stop, cap):
             return
         await app.start()
@@ -190,16 +206,4 @@ async def serve_forever(
             except RuntimeError as exc:  # PTB without its "webhooks" extra (tornado)
                 raise ConfigError(f"webhook mode unavailable: {exc}") from None
         log.info("bot serving by %s", "webhook" if webhook else "polling")
-        ops = await start_ops(settings, core.sessions, core.metrics, "serve")
-        try:
-            await _until_signal(stop)
-        finally:
-            await ops.close()
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        with contextlib.suppress(RuntimeError):  # not initialised (e.g. BOT_TOKEN missing)
-            await app.shutdown()
-        await core.close()
+        await _until_signal(stop)

@@ -15,6 +15,7 @@ from bot.digest.scheduler import MAX_LATE, DigestScheduler
 from bot.digest.service import DigestService
 from bot.ingest import IngestService
 from bot.media import MediaStore
+from bot.ops.metrics import Metrics
 
 
 class CoreLike(Protocol):
@@ -26,6 +27,7 @@ class CoreLike(Protocol):
     media: MediaStore
     ingest: IngestService
     wake_hooks: list[Callable[[], None]]
+    metrics: Metrics
 
 
 def digest_service(core: CoreLike) -> DigestService:
@@ -40,6 +42,7 @@ def digest_service(core: CoreLike) -> DigestService:
         default_tz=core.settings.default_tz,
         default_time=core.settings.default_digest_time,
         on_enqueued=wake,
+        metrics=core.metrics,
     )
 
 

@@ -27,6 +27,7 @@ from bot.digest.schedule import DigestSlot, slot
 from bot.ingest import PRIORITY_DIGEST
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
+from bot.ops.metrics import Metrics
 from storage.models import Chat
 from storage.repos import chats as chat_repo
 from storage.repos import digests as digest_repo
@@ -69,6 +70,7 @@ class DigestService:
         default_time: time = time(8, 0),
         on_enqueued: Callable[[], None] = lambda: None,
         charts: bool = True,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
@@ -77,6 +79,7 @@ class DigestService:
         self.default_time = default_time
         self.on_enqueued = on_enqueued
         self.charts = charts
+        self.metrics = metrics or Metrics()
         self._charts: dict[str, str] = {}  # chart data -> media path, oldest first
 
     def slot_for(self, chat: Chat, day: date) -> DigestSlot:
@@ -153,7 +156,7 @@ class DigestService:
                 payload=content.payload(chart),
                 priority=PRIORITY_DIGEST,
             )
-            await outbox.enqueue(session, alert, chat_id, thread_id=content.thread_id)
+            queued = int(await outbox.enqueue(session, alert, chat_id, thread_id=content.thread_id))
             await digest_repo.attach_alert(session, run_id, alert.id)
             if chart is not None:
                 chart_alert, _ = await outbox.ensure_alert(
@@ -167,7 +170,7 @@ class DigestService:
                     },
                     priority=PRIORITY_DIGEST,
                 )
-                await outbox.enqueue(
+                queued += await outbox.enqueue(
                     session,
                     chart_alert,
                     chat_id,
@@ -175,5 +178,7 @@ class DigestService:
                     not_before=utcnow() + CHART_DELAY,
                 )
         log.info("digest for chat %s, %s queued", chat_id, day)
-        self.on_enqueued()
+        if queued:
+            self.metrics.alerts_queued(queued)
+            self.on_enqueued()
         return QUEUED

@@ -1,34 +1,60 @@
 """``dozor db backup PATH`` / ``dozor db restore PATH``: a consistent copy taken while the bot
 runs, and putting one back (with the bot stopped).
 
-SQLite: the online backup API copies the database in one step, under one read transaction,
-so the copy is the database as it was when the step began (writers in WAL mode go on).
-PostgreSQL: ``pg_dump`` (custom format) reads inside one repeatable-read snapshot, and
-``pg_restore --clean --single-transaction`` puts it back all or nothing.
+SQLite: the online backup API (``storage.backup``). PostgreSQL: ``pg_dump`` (custom format)
+reads inside one repeatable-read snapshot into ``PATH.partial``, which ``pg_restore --list``
+must read back before it is renamed to PATH; ``pg_restore --clean --single-transaction`` puts
+it back all or nothing.
 """
 
 from __future__ import annotations
 
 import glob
-import os
 import shutil
-import sqlite3
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.config import inherited_environment
 from bot.errors import ConfigError, StorageError
+from storage.backup import sqlite_backup, sqlite_restore
 
 
 def backup(database_url: str, path: Path) -> str:
     """Write a backup of the database to ``path``; returns a one-line description."""
     if database_url.startswith("sqlite"):
-        return _sqlite_backup(_sqlite_file(database_url), path)
+        return sqlite_backup(_sqlite_file(database_url), path)
     if database_url.startswith("postgresql"):
-        _pg_tool("pg_dump", ["--format=custom", "--no-owner", f"--file={path}"], database_url)
-        return f"pg_dump written to {path}"
+        return _pg_backup(database_url, path)
     raise ConfigError("backups support SQLite and PostgreSQL DATABASE_URLs")
+
+
+BACKUP_GLOB = "dozor-*.backup"  # dated names sort oldest first
+
+
+def backup_into(database_url: str, directory: Path, keep: int | None, now: datetime) -> str:
+    """A dated backup in ``directory`` (created if missing); with ``keep``, the older dated
+    backups beyond the newest ``keep`` are then deleted (never before the new one is whole)."""
+    if keep is not None and keep < 1:
+        raise ConfigError("--keep must be at least 1")
+    directory.mkdir(parents=True, exist_ok=True)
+    said = backup(database_url, directory / f"dozor-{now:%Y%m%d-%H%M%S}.backup")
+    if keep is None:
+        return said
+    pruned = prune(directory, keep)
+    return f"{said}; {len(pruned)} older backup(s) removed" if pruned else said
+
+
+def prune(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` dated backups in ``directory``; returns those deleted.
+    Only names ``dozor db backup`` gives: nothing else in the directory is touched."""
+    dated = sorted(p for p in directory.glob(BACKUP_GLOB) if p.is_file())
+    doomed = dated[:-keep] if keep else dated
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
 
 
 def restore(database_url: str, path: Path) -> str:
@@ -36,7 +62,7 @@ def restore(database_url: str, path: Path) -> str:
     if not path.is_file():
         raise StorageError(f"no backup at {path}")
     if database_url.startswith("sqlite"):
-        return _sqlite_restore(path, _sqlite_file(database_url))
+        return sqlite_restore(path, _sqlite_file(database_url))
     if database_url.startswith("postgresql"):
         _pg_tool(
             "pg_restore",
@@ -62,54 +88,21 @@ def _sqlite_file(database_url: str) -> Path:
     return Path(name)
 
 
-def integrity(path: Path) -> str:
-    """SQLite's own verdict on a database file: "ok" or the first problem found."""
-    with _connect(path) as conn:
-        row = conn.execute("PRAGMA integrity_check").fetchone()
-    return str(row[0]) if row else "no answer"
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30)
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
-
-
-def _sqlite_backup(source: Path, target: Path) -> str:
-    if not source.is_file():
-        raise StorageError(f"no database at {source}")
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    src, dst = _connect(source), sqlite3.connect(partial)
-    try:
-        src.backup(dst)  # all pages in one step: one consistent snapshot
-        # A WAL-mode copy would need its -wal file beside it; a backup is one file.
-        dst.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        dst.close()
-        src.close()
-    verdict = integrity(partial)
-    if verdict != "ok":
-        partial.unlink(missing_ok=True)
-        raise StorageError(f"the backup failed its integrity check: {verdict}")
-    partial.replace(target)  # never a half-written file under the final name
-    return f"SQLite backup written to {target} (integrity ok)"
-
-
-def _sqlite_restore(backup_file: Path, live: Path) -> str:
-    verdict = integrity(backup_file)
-    if verdict != "ok":
-        raise StorageError(f"{backup_file} fails its integrity check: {verdict}")
-    src, dst = _connect(backup_file), _connect(live)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    return f"restored {backup_file} into {live}"
-
-
 # -- PostgreSQL -------------------------------------------------------------------------------
+def _pg_backup(database_url: str, path: Path) -> str:
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        _pg_tool("pg_dump", ["--format=custom", "--no-owner", f"--file={partial}"], database_url)
+        # pg_restore reads the archive's table of contents: a truncated dump fails here.
+        _pg_tool("pg_restore", ["--list", str(partial)], database_url)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)  # never a half-written dump under the final name
+    return f"pg_dump written to {path} (readable by pg_restore)"
+
+
 def find_pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found:
@@ -145,7 +138,7 @@ def _pg_env(database_url: str) -> dict[str, str]:
 def _pg_tool(name: str, args: list[str], database_url: str) -> None:
     command = [find_pg_tool(name), *args]
     # The child inherits our environment (PATH, locale) plus the connection's variables.
-    env = {**os.environ, **_pg_env(database_url)}
+    env = {**inherited_environment(), **_pg_env(database_url)}
     # Our own arguments, no shell: nothing untrusted reaches the command line.
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:

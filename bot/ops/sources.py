@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +39,9 @@ class SourceState(StrEnum):
     DEAD = "dead"
 
 
+_SEVERITY = [SourceState.OK, SourceState.DEGRADED, SourceState.DEAD]
+
+
 def state_after(failures: int, degraded_after: int, dead_after: int) -> SourceState:
     """The state for ``failures`` consecutive failed polls. Pure."""
     if failures >= max(dead_after, degraded_after):
@@ -64,15 +68,21 @@ class SourceHealthTracker:
         *,
         degraded_after: int,
         dead_after: int,
+        recover_after: int = 1,
+        alert_min_interval: timedelta = timedelta(0),
         admin_ids: Sequence[int] = (),
         on_enqueued: Callable[[], None] = lambda: None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.metrics = metrics
         self.degraded_after = degraded_after
         self.dead_after = dead_after
+        self.recover_after = max(1, recover_after)
+        self.alert_min_interval = alert_min_interval
         self.admin_ids = tuple(admin_ids)
         self.on_enqueued = on_enqueued
+        self.clock = clock
 
     async def polled(self, channel: str, error: BaseException | None) -> None:
         if error is not None:
@@ -85,16 +95,40 @@ class SourceHealthTracker:
         if change is None:
             return
         before, after, detail, queued = change
-        level = logging.INFO if after is SourceState.OK else logging.WARNING
-        log.log(level, "source %s: %s -> %s (%s)", channel, before, after, detail or "recovered")
+        if after is not before:
+            level = logging.INFO if after is SourceState.OK else logging.WARNING
+            log.log(
+                level, "source %s: %s -> %s (%s)", channel, before, after, detail or "recovered"
+            )
         if queued:
             self.metrics.alerts_queued(queued)
             self.on_enqueued()
 
+    def _next_state(self, before: SourceState, failures: int, successes: int) -> SourceState:
+        """Hysteresis: failures never make a channel look better than it was (a flapping
+        channel stays degraded), and a bad channel is ok again only after ``recover_after``
+        good polls in a row."""
+        if failures:
+            worse = state_after(failures, self.degraded_after, self.dead_after)
+            return max(before, worse, key=_SEVERITY.index)
+        if before is SourceState.OK or successes >= self.recover_after:
+            return SourceState.OK
+        return before
+
+    def _may_tell(self, known: SourceState, after: SourceState, last: datetime | None) -> bool:
+        """Whether the admins, who last heard ``known``, are told ``after`` now. A recovery
+        is always told; a bad state at most once per ``alert_min_interval`` per channel (a
+        later poll tells it once the interval is over, if it still holds)."""
+        if after is known:
+            return False
+        if after is SourceState.OK:
+            return True
+        return last is None or self.clock() - last >= self.alert_min_interval
+
     async def _record(
         self, channel: str, error: BaseException | None
     ) -> tuple[SourceState, SourceState, str | None, int] | None:
-        now = utcnow()
+        now = self.clock()
         async with self.sessions() as session, session.begin():
             row = await channel_repo.ensure(session, channel)
             health = await health_repo.get_for_update(session, row.id)
@@ -102,25 +136,32 @@ class SourceHealthTracker:
             detail: str | None = None
             if error is None:
                 health.failures = 0
+                health.successes += 1
                 health.last_ok_at = now
             else:
                 detail = describe_error(error)
                 health.failures += 1
+                health.successes = 0
                 health.last_error = detail
                 health.last_error_at = now
-            after = state_after(health.failures, self.degraded_after, self.dead_after)
-            if after is before:
-                return None
-            health.state = after.value
-            health.changed_at = now
+            after = self._next_state(before, health.failures, health.successes)
+            if after is not before:
+                health.state = after.value
+                health.changed_at = now
+            known = SourceState(health.alerted_state)
+            if not self._may_tell(known, after, health.alerted_at):
+                return (before, after, detail, 0) if after is not before else None
+            health.alerted_state = after.value
+            if after is not SourceState.OK:
+                health.alerted_at = now
             queued = await self._tell_admins(
                 session,
                 {
                     "channel": channel,
                     "state": after.value,
-                    "previous": before.value,
+                    "previous": known.value,
                     "failures": health.failures,
-                    "error": detail,
+                    "error": detail or health.last_error,
                     "at": now.isoformat(),
                 },
             )

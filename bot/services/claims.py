@@ -203,7 +203,8 @@ class ClaimsHook:
 
     async def __call__(
         self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
-    ) -> None:
+    ) -> int:
+        """Returns how many outbox rows it queued (the ingest counts and wakes on them)."""
         # The side stored for the channel (`dozor sources add --side`) wins over the config.
         channel = await session.get(ChannelRow, row.channel_id)
         side = (channel.side if channel is not None else None) or self.sides(post.channel)
@@ -218,13 +219,15 @@ class ClaimsHook:
             tools=self.tools,
         )
         if not (self.alert and alert):
-            return
+            return 0
+        queued = 0
         for x in pairs:
-            await self._alert(session, row, post, x)
+            queued += await self._alert(session, row, post, x)
+        return queued
 
     async def _alert(
         self, session: AsyncSession, row: PostRow, post: Post, x: StoredContradiction
-    ) -> None:
+    ) -> int:
         c = x.contradiction
         # A loss counter's pseudo place ("~losses/APC") has no areas and no subscribers.
         places = {
@@ -233,7 +236,7 @@ class ClaimsHook:
         }
         subs = await sub_repo.by_keys(session, "place", places)
         if not subs:
-            return
+            return 0
         alert, _ = await outbox.ensure_alert(
             session,
             kind="contradiction",
@@ -245,6 +248,7 @@ class ClaimsHook:
         origin_channel, origin_id = post.origin
         post_alert = f"post:{origin_channel}/{origin_id}"
         done: set[int] = set()
+        queued = 0
         for sub in subs:
             if sub.chat_id in done:
                 continue
@@ -258,7 +262,7 @@ class ClaimsHook:
                 ):
                     outbox.add_reason(match, "contradictions", alert.payload["contradiction"])
                 continue
-            await outbox.enqueue(
+            queued += await outbox.enqueue(
                 session,
                 alert,
                 sub.chat_id,
@@ -271,3 +275,4 @@ class ClaimsHook:
                 # Alone, it still follows the post's alert of the same moment, never leads it.
                 not_before=utcnow() + CONTRADICTION_DELAY,
             )
+        return queued

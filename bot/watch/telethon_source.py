@@ -314,6 +314,11 @@ class TelethonSource:
                 await self.client.connect()
             except OSError as exc:
                 log.warning("telegram: still disconnected (%s); retry next cycle", exc)
+                # Every channel missed this pass: an MTProto outage must degrade them all,
+                # not look like quiet channels.
+                if self.monitor is not None:
+                    for channel in list(self.channels):
+                        await self.monitor.polled(channel, exc)
                 return 0
         for channel in list(self.channels):
             error: BaseException | None = None

@@ -123,7 +123,7 @@ def parse_page(html: str, channel: str) -> ParsedPage:
         before=_more_link(soup, "data-before"),
         after=_more_link(soup, "data-after"),
         title=page_title,
-        complete=_is_complete(html),
+        complete=is_complete(html),
         skipped=skipped,
         empty_marker=empty,
     )
@@ -284,7 +284,7 @@ def _page_title(soup: BeautifulSoup) -> str | None:
     return None
 
 
-def _is_complete(html: str) -> bool:
+def is_complete(html: str) -> bool:
     """Whether the document went on past its last message block (was not cut off)."""
     last_block = html.rfind("data-post=")
     return _DOC_END.search(html, max(last_block, 0)) is not None

@@ -38,7 +38,7 @@ from bot.watch.fetch_policy import (
     photo_refusal,
     read_capped,
 )
-from bot.watch.tme_parse import ParsedMessage, ParsedPage, parse_page
+from bot.watch.tme_parse import ParsedMessage, ParsedPage, is_complete, parse_page
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,10 @@ class _Transient(Exception):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class _Unrecognised(MalformedSourceError):
+    """A complete page in which the parser found no message blocks at all."""
 
 
 class WebSource:
@@ -112,7 +116,12 @@ class WebSource:
         """
         channel = normalise_channel(channel)
         last = await self.sink.last_id(channel)
-        found = await self._collect(channel, stop_at=last or None, since=None)
+        try:
+            found = await self._collect(channel, stop_at=last or None, since=None)
+        except _Unrecognised as exc:
+            if last:  # a whole page, none of it recognised, where posts were stored before
+                raise MarkupDriftError(str(exc)) from exc
+            raise
         if not found and last:
             # Parsed without error, yet empty where posts were stored before.
             raise MarkupDriftError(f"t.me/s/{channel}: the page yields no posts")
@@ -221,6 +230,10 @@ class WebSource:
             # A page is ~100 KB of HTML: parse it off the event loop.
             page = await asyncio.to_thread(parse_page, body, channel)
         except MalformedSourceError as exc:
+            if is_complete(body):
+                # The whole page arrived and still holds nothing we know: fetching it again
+                # will not change the markup.
+                raise _Unrecognised(str(exc)) from exc
             raise _Transient(str(exc)) from exc
         if not page.complete:
             raise _Transient(f"page cut off after {len(page.messages)} posts")

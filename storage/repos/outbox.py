@@ -108,18 +108,22 @@ class Recipient:
     reasons: dict[str, Any]
 
 
-async def enqueue_many(
-    session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]
-) -> None:
+async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]) -> int:
     """Queue ``alert`` for every recipient with one statement, executed for many rows at once
     (in chunks of ``_CHUNK``); pairs already queued are left as they are. A post that concerns
-    2,000 chats is one short write, not 2,000 round trips holding the write lock."""
+    2,000 chats is one short write, not 2,000 round trips holding the write lock. Returns how
+    many rows were inserted (RETURNING yields nothing for a pair skipped by ON CONFLICT)."""
     if not recipients:
-        return
+        return 0
     now = utcnow()
     table = Delivery.__table__
     dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=["alert_id", "chat_id"])
+    stmt = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["alert_id", "chat_id"])
+        .returning(table.c.id)
+    )
+    inserted = 0
     for start in range(0, len(recipients), _CHUNK):
         rows = [
             {
@@ -135,10 +139,11 @@ async def enqueue_many(
             }
             for r in recipients[start : start + _CHUNK]
         ]
-        await session.execute(stmt, rows)
+        inserted += len((await session.execute(stmt, rows)).all())
         # Preparing a row's parameters (its JSON, its timestamps) is Python on the event loop;
         # between chunks the loop answers the sends that are waiting for it.
         await asyncio.sleep(0)
+    return inserted
 
 
 @dataclass(frozen=True, slots=True)

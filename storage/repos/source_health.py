@@ -16,7 +16,14 @@ async def get_for_update(session: AsyncSession, channel_id: int) -> SourceHealth
     await insert_ignore(
         session,
         SourceHealth.__table__,  # type: ignore[arg-type]
-        {"channel_id": channel_id, "state": "ok", "failures": 0, "changed_at": utcnow()},
+        {
+            "channel_id": channel_id,
+            "state": "ok",
+            "failures": 0,
+            "successes": 0,
+            "alerted_state": "ok",
+            "changed_at": utcnow(),
+        },
         ["channel_id"],
     )
     row: SourceHealth | None = await session.scalar(

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from bot.core.post import Post
 from bot.media import MediaStore
+from bot.ops.metrics import Metrics
+from bot.ops.sources import SourceHealthTracker
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
 from bot.watch.sample import sample_posts
@@ -228,3 +230,33 @@ async def test_claims_board_from_stored_claims(archive_bot: Talk, tmp_path: Path
     )
     reply = await archive_bot.say(USER, "/claims Житомир")
     assert "No claims about Zhytomyr" in reply["text"]
+
+
+async def test_sources_with_many_failing_channels_fit_and_hide_errors_from_users(
+    archive_bot: Talk,
+) -> None:
+    """Hundreds of failing sources: /sources answers in several messages the (real) Bot API
+    accepts, and only an ADMIN_IDS user in a private chat sees the errors' internal URLs."""
+    tracker = SourceHealthTracker(
+        archive_bot.core.sessions, Metrics(), degraded_after=1, dead_after=2
+    )
+    error = OSError("GET http://10.0.0.7:8080/s/x?before=999999 failed: connection refused")
+    channels = [f"failing_{n:03}" for n in range(150)]
+    for channel in channels:
+        await tracker.polled(channel, error)
+
+    async def all_of(chat: int) -> list[str]:
+        def done(_: object) -> bool:
+            sent = archive_bot.api.calls_of("sendMessage", chat)
+            return bool(sent) and channels[-1] in str(sent[-1].params["text"])
+
+        await archive_bot.api.wait_for(done)
+        return [str(c.params["text"]) for c in archive_bot.api.calls_of("sendMessage", chat)]
+
+    await archive_bot.say(USER, "/sources")
+    seen = await all_of(USER)
+    assert len(seen) > 1 and all(len(text) <= 4096 for text in seen)
+    assert all(f"@{c}" in "".join(seen) for c in channels)
+    assert "10.0.0.7" not in "".join(seen)
+    await archive_bot.say(ADMIN, "/sources")
+    assert "10.0.0.7" in "".join(await all_of(ADMIN))

@@ -120,6 +120,7 @@ async def test_health_metrics_and_source_states_of_a_running_process(tmp_path: P
             WEB_RETRY_SECONDS="0.05",
             SOURCE_DEGRADED_AFTER="2",
             SOURCE_DEAD_AFTER="5",
+            SOURCE_ALERT_MIN_INTERVAL="0",  # degraded and dead both told, seconds apart
             HEALTH_PORT=str(port),
             HEALTH_HOST="127.0.0.1",
             LOG_FORMAT="json",

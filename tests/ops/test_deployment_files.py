@@ -15,7 +15,7 @@ import yaml
 from bot.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
-DOZOR_SERVICES = {"migrate", "watch", "serve", "deliver", "schedule", "run"}
+DOZOR_SERVICES = {"migrate", "watch", "serve", "deliver", "schedule", "run", "login"}
 
 
 def _documented() -> set[str]:
@@ -35,7 +35,8 @@ def test_compose_runs_postgres_and_the_five_processes(compose: dict[str, Any]) -
     assert services["postgres"]["image"].startswith("postgres:")
     # `run` is the one-process alternative, never started beside the four.
     assert services["run"]["profiles"] == ["single"]
-    for name in DOZOR_SERVICES - {"run"}:
+    assert services["login"]["profiles"] == ["login"]
+    for name in DOZOR_SERVICES - {"run", "login"}:
         assert "profiles" not in services[name]
     for name in ("watch", "serve", "deliver", "schedule"):
         needs = services[name]["depends_on"]
@@ -49,7 +50,33 @@ def test_compose_commands_are_real_dozor_commands(compose: dict[str, Any]) -> No
         command = compose["services"][name]["command"]
         args = parser.parse_args(command)  # exits (fails the test) on an unknown command
         seen.add(args.command)
-    assert seen == {"db", "watch", "serve", "deliver", "schedule", "run"}
+    assert seen == {"db", "watch", "serve", "deliver", "schedule", "run", "login"}
+
+
+def _dockerfile_env(key: str) -> str:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    found = re.search(rf"\b{key}=(\S+)", text)
+    assert found, key
+    return found.group(1)
+
+
+def test_compose_keeps_session_and_media_in_one_named_volume(compose: dict[str, Any]) -> None:
+    """The Telethon session written by `login` must survive for `watch` and `run`, and the
+    media the watchers save must be readable by `deliver`: all of /data is one named volume."""
+    assert "data" in compose["volumes"]
+    session = _dockerfile_env("TG_SESSION_FILE")
+    for name in DOZOR_SERVICES:
+        service = compose["services"][name]
+        assert "data:/data" in service["volumes"], name
+        env = service["environment"]
+        assert env.get("TG_SESSION_FILE", session).startswith("/data/"), name
+        assert env["MEDIA_DIR"].startswith("/data/"), name
+    assert compose["services"]["login"]["stdin_open"] is True
+
+
+def test_compose_gives_dozor_time_to_stop_cleanly(compose: dict[str, Any]) -> None:
+    for name in DOZOR_SERVICES:
+        assert compose["services"][name]["stop_grace_period"] == "30s", name
 
 
 def test_compose_sets_only_documented_variables(compose: dict[str, Any]) -> None:

@@ -87,3 +87,33 @@ def test_log_format_comes_from_the_environment(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert lines and all(json.loads(line)["level"] for line in lines)
     assert "SECRET-TOKEN" not in done.stderr + done.stdout
+
+
+def test_an_uncaught_exception_is_one_redacted_json_line() -> None:
+    program = "\n".join(
+        [
+            "from bot import logsafe",
+            "from bot.ops.logs import setup_logging",
+            "setup_logging('INFO', 'json')",
+            "logsafe.REDACT.add(['SUPERSECRET-VALUE'])",
+            "logsafe.install()",
+            "def deep():",
+            "    raise RuntimeError('cannot reach postgresql://dozor:SUPERSECRET-VALUE@db\\nnext')",
+            "deep()",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    event = json.loads(line)
+    assert event["level"] == "CRITICAL" and event["message"] == "uncaught exception"
+    assert "SUPERSECRET-VALUE" not in done.stderr and "***" in line
+    assert "in deep" in line and "RuntimeError" in line

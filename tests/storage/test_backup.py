@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.app import start_core
 from bot.config import Settings
 from bot.core.post import Post
-from bot.ops.backup import integrity
+from storage.backup import integrity
 from storage.engine import current_revision, head_revision, make_engine
 from storage.models import Post as PostRow
 from storage.types import utcnow
@@ -154,6 +154,7 @@ async def test_postgres_backup_during_ingest_restores_whole(
     settings = settings_factory(database_url=pg_url)
     backup = tmp_path / "dozor.dump"
     before = await _backup_while_ingesting(settings, backup)
+    assert not (tmp_path / "dozor.dump.partial").exists()
 
     target = make_url(pg_url).set(database="dozor_restore_test")
     restored = target.render_as_string(hide_password=False)
@@ -173,6 +174,60 @@ async def test_postgres_backup_during_ingest_restores_whole(
             await engine.dispose()
     finally:
         await _pg_admin(pg_url, "DROP DATABASE IF EXISTS dozor_restore_test")
+
+
+async def test_a_failed_pg_dump_leaves_the_last_good_backup_alone(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """pg_dump writes to PATH.partial; PATH is replaced only by a dump pg_restore can read."""
+    backup = tmp_path / "dozor.dump"
+    backup.write_bytes(b"yesterday's good backup")
+    missing = make_url(pg_url).set(database="dozor_no_such_db").render_as_string(False)
+    code, out = await _dozor(missing, "db", "backup", str(backup))
+    assert code != 0 and "pg_dump failed" in out
+    assert backup.read_bytes() == b"yesterday's good backup"
+    assert not (tmp_path / "dozor.dump.partial").exists()
+
+
+async def test_dated_backups_into_a_directory_keep_only_the_newest(
+    settings_factory, tmp_path: Path
+) -> None:
+    """`dozor db backup DIR/ --keep 3` (what deploy/dozor-backup.service runs): a dated file
+    in DIR, then all but the newest three dated backups go; nothing else in DIR is touched."""
+    url = settings_factory().database_url
+    code, out = await _dozor(url, "db", "upgrade")
+    assert code == 0, out
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for day in ("20200101", "20200102", "20200103", "20200104"):
+        (backups / f"dozor-{day}-030000.backup").write_bytes(b"old")
+    (backups / "notes.txt").write_text("mine")
+    (backups / "dozor-20200105-030000.backup.partial").write_bytes(b"another run's")
+
+    code, out = await _dozor(url, "db", "backup", f"{backups}/", "--keep", "3")
+    assert code == 0, out
+    kept = sorted(p.name for p in backups.glob("dozor-*.backup"))
+    assert len(kept) == 3 and kept[:2] == [
+        "dozor-20200103-030000.backup",
+        "dozor-20200104-030000.backup",
+    ]
+    assert integrity(backups / kept[2]) == "ok"  # today's, whole
+    assert "2 older backup(s) removed" in out
+    assert (backups / "notes.txt").exists()
+    assert (backups / "dozor-20200105-030000.backup.partial").exists()
+
+    code, out = await _dozor(url, "db", "backup", str(tmp_path / "one.backup"), "--keep", "3")
+    assert code == 2 and "--keep needs a directory" in out
+    code, out = await _dozor(url, "db", "backup", str(backups), "--keep", "0")
+    assert code == 2 and "at least 1" in out
+
+
+def test_the_backup_unit_keeps_a_bounded_number_of_dated_backups() -> None:
+    unit = (ROOT / "deploy" / "dozor-backup.service").read_text()
+    (line,) = [ln for ln in unit.splitlines() if ln.startswith("ExecStart=")]
+    argv = line.removeprefix("ExecStart=").split()
+    assert argv[1:4] == ["db", "backup", "/var/lib/dozor/backups/"]
+    assert argv[4] == "--keep" and int(argv[5]) >= 1
 
 
 async def test_restore_refuses_a_missing_backup(settings_factory, tmp_path: Path) -> None:

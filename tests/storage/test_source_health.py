@@ -3,6 +3,8 @@ good poll makes it ok again; every change is queued for each admin once; markup 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -91,3 +93,75 @@ async def test_admin_message_says_what_changed_in_the_admins_language() -> None:
         "source_health", payload | {"state": "ok", "previous": "dead"}, {}, lang="en", tz="UTC"
     ).text
     assert back.startswith("✅ Channel @kpszsu is read again (was: dead)")
+
+
+async def test_a_flapping_channel_needs_good_polls_in_a_row_and_rate_limits_messages(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Fail, succeed, fail, succeed …: one good poll no longer means ok (two in a row do), and
+    admins hear of a bad state at most once per interval; the recovery is always told."""
+    clock = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC)]
+    tracker = SourceHealthTracker(
+        sessions,
+        Metrics(),
+        degraded_after=2,
+        dead_after=4,
+        recover_after=2,
+        alert_min_interval=timedelta(minutes=15),
+        admin_ids=ADMINS[:1],
+        clock=lambda: clock[0],
+    )
+    svc = SourceService(sessions)
+
+    async def poll(error: str | None, minutes: float = 1) -> str:
+        clock[0] += timedelta(minutes=minutes)
+        await tracker.polled("chan", SourceError(error) if error else None)
+        return (await svc.all())[0].state
+
+    assert [await poll("down"), await poll("down")] == ["ok", "degraded"]
+    for _ in range(5):  # flapping: never ok, never dead, no new message
+        assert [await poll(None), await poll("down")] == ["degraded", "degraded"]
+    assert await poll(None) == "degraded"
+    assert await poll(None) == "ok"  # two good polls in a row
+    assert [(p["previous"], p["state"]) for _, p in await _admin_messages(sessions)] == [
+        ("ok", "degraded"),
+        ("degraded", "ok"),
+    ]
+    # Bad again within 15 minutes of the last bad-state message (minute 2): not told yet.
+    assert [await poll("down"), await poll("down")] == ["ok", "degraded"]
+    assert len(await _admin_messages(sessions)) == 2
+    # Once the interval is over, the next poll tells it (it still holds), once.
+    assert await poll("down", minutes=5) == "degraded"
+    assert await poll("down") == "dead"
+    messages = [(p["previous"], p["state"]) for _, p in await _admin_messages(sessions)]
+    assert messages[2:] == [("ok", "degraded")]
+    assert await poll("down", minutes=15) == "dead"
+    assert await poll("down") == "dead"
+    messages = [(p["previous"], p["state"]) for _, p in await _admin_messages(sessions)]
+    assert messages[2:] == [("ok", "degraded"), ("degraded", "dead")]
+    # The recovery is told at once, whatever the interval.
+    assert [await poll(None), await poll(None)] == ["dead", "ok"]
+    messages = [(p["previous"], p["state"]) for _, p in await _admin_messages(sessions)]
+    assert messages[-1] == ("dead", "ok") and len(messages) == 5
+
+
+async def test_a_bad_state_never_told_is_not_followed_by_a_recovery_message(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC)]
+    tracker = SourceHealthTracker(
+        sessions,
+        Metrics(),
+        degraded_after=1,
+        dead_after=3,
+        recover_after=1,
+        alert_min_interval=timedelta(minutes=15),
+        admin_ids=ADMINS[:1],
+        clock=lambda: clock[0],
+    )
+    await tracker.polled("chan", SourceError("down"))  # degraded: told
+    await tracker.polled("chan", None)  # ok: told
+    await tracker.polled("chan", SourceError("down"))  # degraded again: held back
+    await tracker.polled("chan", None)  # ok: the admins never heard otherwise
+    messages = [(p["previous"], p["state"]) for _, p in await _admin_messages(sessions)]
+    assert messages == [("ok", "degraded"), ("degraded", "ok")]

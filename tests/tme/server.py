@@ -13,7 +13,7 @@ It serves pages in the real markup (studied on real pages of t.me/s/kpszsu, /van
 - Photos are real PNG bytes (Pillow) served at ``/img/<key>.png`` by the same server.
 
 Test controls: ``publish``, ``edit``, ``delete``, ``truncate_next_page``, ``serve_garbage_next``,
-``fail_next``, ``fail_image``, ``markup_drift`` and the request counters.
+``fail_next``, ``fail_image``, ``markup_drift``, ``class_rename`` and the request counters.
 
 Usage::
 
@@ -102,6 +102,9 @@ class FakeTme:
         # True: pages come in a changed markup (message blocks under another class), which
         # parses as a page without posts: what a redesign of t.me would look like to us.
         self.markup_drift = False
+        # True: every t.me class renamed (a full redesign): the page arrives whole, yet the
+        # parser finds neither message blocks nor the history section.
+        self.class_rename = False
         self._failures: list[tuple[int, str | None]] = []
         self._image_failures: dict[str, tuple[int, int | None]] = {}  # key -> (status, left)
         self._runner: web.AppRunner | None = None
@@ -272,6 +275,8 @@ class FakeTme:
         body = self.render_page(chan, before=before, after=after)
         if self.markup_drift:
             body = re.sub(r"\btgme_widget_message\b(?!_)", "tgme_widget_post", body)
+        if self.class_rename:
+            body = re.sub(r"\btgme_|\btme_", "tgx_", body)
         if self._truncate:
             self._truncate -= 1
             body = body[: int(len(body) * 0.6)]

@@ -59,3 +59,28 @@ async def test_reconcile_failures_and_recovery_reach_source_health(
     text = metrics.render().decode()
     assert "dozor_flood_waits_total 1.0" in text
     assert 'dozor_source_failures_total{channel="kpszsu"} 3.0' in text
+
+
+async def test_mtproto_outage_degrades_every_channel(
+    tg: FakeTelegram,
+    ingest: IngestService,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    """Telegram unreachable: connect() fails before any channel is read, and each watched
+    channel still counts the failed pass (degraded, then dead), not a quiet channel."""
+    tracker = SourceHealthTracker(sessions, Metrics(), degraded_after=2, dead_after=3)
+    source = await started(tg, ingest, tmp_path, monitor=tracker)
+
+    async def unreachable() -> None:
+        raise ConnectionError("Connection to Telegram failed 5 time(s)")
+
+    tg.connect = unreachable  # type: ignore[method-assign]
+    await source.reconcile_all()
+    await source.reconcile_all()
+    (state,) = await SourceService(sessions).all()
+    assert (state.channel, state.state, state.failures) == ("kpszsu", "degraded", 2)
+    assert state.last_error is not None and "Connection to Telegram failed" in state.last_error
+    await source.reconcile_all()
+    (state,) = await SourceService(sessions).all()
+    assert (state.state, state.failures) == ("dead", 3)

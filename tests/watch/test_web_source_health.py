@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import MarkupDriftError
+from bot.errors import MalformedSourceError, MarkupDriftError
 from bot.ingest import IngestService
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
@@ -120,3 +121,68 @@ async def test_an_empty_page_of_a_channel_without_posts_is_not_drift(tmp_path: P
             assert "t.me/s/quiet" in str(exc)
         else:
             raise AssertionError("drift not flagged")
+
+
+async def test_renamed_classes_are_markup_drift_at_once_without_refetching(
+    tmp_path: Path,
+) -> None:
+    """t.me renames its classes: the page arrives whole (200, complete) yet holds no message
+    blocks. For a channel with stored posts that is markup drift, raised on the first fetch:
+    fetching the same markup five more times per poll would not change it."""
+
+    class Sink:
+        last = 0
+
+        async def last_id(self, channel: str) -> int:
+            return self.last
+
+        async def new_posts(self, posts: object) -> int:
+            return 0
+
+    sink = Sink()
+    async with FakeTme() as tme, aiohttp.ClientSession() as http:
+        tme.publish("renamed", "x")
+        tme.class_rename = True
+        web = WebSource(
+            tme.base_url,
+            ["renamed"],
+            sink,
+            MediaStore(tmp_path),
+            http,
+            page_delay=0,  # type: ignore[arg-type]
+        )
+        with pytest.raises(MalformedSourceError) as nothing_stored:
+            await web.poll_once("renamed")
+        assert not isinstance(nothing_stored.value, MarkupDriftError)
+        assert tme.page_requests["renamed"] == 1
+        sink.last = 1
+        with pytest.raises(MarkupDriftError, match="no message blocks"):
+            await web.poll_once("renamed")
+        assert tme.page_requests["renamed"] == 2
+
+
+async def test_a_cut_off_page_without_blocks_is_still_retried(tmp_path: Path) -> None:
+    """Only a complete page is taken as drift: a page cut off before its end is fetched
+    again (the network, not the markup)."""
+
+    class Sink:
+        async def last_id(self, channel: str) -> int:
+            return 1
+
+        async def new_posts(self, posts: object) -> int:
+            return 0
+
+    async with FakeTme() as tme, aiohttp.ClientSession() as http:
+        tme.publish("chan", "x")
+        tme.serve_garbage_next(1)
+        web = WebSource(
+            tme.base_url,
+            ["chan"],
+            Sink(),
+            MediaStore(tmp_path),
+            http,
+            page_delay=0,
+            retry_base=0.01,  # type: ignore[arg-type]
+        )
+        await web.poll_once("chan")
+        assert tme.page_requests["chan"] == 2

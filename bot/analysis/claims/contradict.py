@@ -147,6 +147,10 @@ def _contests(earlier: Claim, new: Claim) -> bool:
         return False
     if new.side is None:
         return False
+    if new.kind == Kind.FIGHTING and (earlier.data.get("partial") or new.data.get("withdrawn")):
+        # both sides agree fighting goes on in a town partly taken; fighting told with a
+        # withdrawal from the place confirms the loss
+        return False
     if new.kind in (Kind.FIGHTING, Kind.DENIAL):
         # the other side answers; a side that granted the place to the enemy ("DeepState:
         # the enemy took X") and then reports fighting there is not answering anyone

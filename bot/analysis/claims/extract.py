@@ -70,6 +70,72 @@ class _Clause:
     sentence: int
 
 
+# A control word's unnamed object ("another village", "кілька населених пунктів").
+_OBJECT_NOUNS = frozenset(
+    [
+        "village",
+        "villages",
+        "town",
+        "towns",
+        "city",
+        "settlement",
+        "settlements",
+        "село",
+        "села",
+        "сіл",
+        "селище",
+        "селища",
+        "населений",
+        "населені",
+        "населених",
+        "населенный",
+        "населенные",
+        "населенных",
+        "населённый",
+        "населённые",
+        "населённых",
+        "пункт",
+        "пункти",
+        "пунктів",
+        "пункты",
+        "пунктов",
+        "місто",
+        "міста",
+        "містами",
+        "город",
+        "города",
+        "городами",
+        "поселок",
+        "посёлок",
+        "поселки",
+        "hamlet",
+    ]
+)
+# The gap between two names of one list, possibly over names the gazetteer lacks
+# ("Казачья Локня, 1-й Княжий, 2-й Княжий, Замостье и Мирный").
+_CHAIN = re.compile(
+    r"^\s*(?:(?:,|\s(?:і|и|й|та|and)\b|[–—-])(?:\s*[\w'’ʼ-]+){0,3}\s*)*"
+    r"(?:,|\s(?:і|и|й|та|and)|,\s*(?:і|и|й|та|and)|[–—-])?\s*$"
+)
+_QUESTION = re.compile(r"\bчи ні\b|\bили нет\b|\bor not\b", re.IGNORECASE)
+_NO_NEWS = re.compile(
+    r"не\s+(?:надходил\w*|надходить|зафіксован\w*|підтвердж\w*|поступал\w*|зафиксирован\w*|"
+    r"подтвержд\w*)|\bno (?:data|information|confirmation)\b",
+    re.IGNORECASE,
+)
+_PARTIAL = re.compile(
+    r"\d+\s*(?:%|відсот\w*|процент\w*|percent|per cent)|більш\w* половин\w*|"
+    r"более половин\w*|more than half|частин\w*|част[ьи] города|part of|district|"
+    r"мікрорайон\w*|микрорайон\w*|квартал\w*|кв\.? ?км|km2|square kilomet\w*",
+    re.IGNORECASE,
+)
+
+
+def _scare_quoted(text: str, at: int) -> bool:
+    """A control word in quotes of its own: «звільнення», "liberated" (someone's word)."""
+    return at > 0 and text[at - 1] in "«\"“„'‘"
+
+
 # Words that name what is denied as someone's claims ("Заяви ворога — брехня").
 _CLAIM_WORDS = re.compile(
     r"заяв[аиіу]\w*|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
@@ -419,10 +485,16 @@ class _PostReader:
 
         control = lx.find_any(lx.CONTROL, lang, toks)
         completed = lx.find_any(lx.COMPLETED, lang, toks)
+        if control is not None and _QUESTION.search(pc.text):
+            control = completed = None  # "Селидове окуповане чи ні": a question, no claim
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
         if control is not None and not places:
             places = every = self._place_after(toks, control)
+        elif claims_control:
+            at = control if control is not None else completed
+            assert at is not None
+            places = self._objects(cl, toks, at, places)
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
         # the other side's words in a post that denies something, or a question answered
         # "no" ("Захопили X? Ні, це фейк").
@@ -437,9 +509,12 @@ class _PostReader:
                 and reported != self.channel_side
             )
         )
-        negated = control is not None and any(
-            t.low in lx.NEGATION for t in toks[max(0, control - 2) : control]
+        negated = control is not None and (
+            any(t.low in lx.NEGATION for t in toks[max(0, control - 2) : control])
+            or _NO_NEWS.search(pc.text) is not None  # "даних про захоплення не надходило"
         )
+        if control is not None and _scare_quoted(self.text, toks[control].start):
+            retold = True  # "подати це як «захоплення» Покровська"
         denial = pc.denial
         if claims_control and reported is not None and not (held or negated or retold):
             self.claimed.add(reported)
@@ -504,6 +579,40 @@ class _PostReader:
         self._withdrawal(pc, places, side, add)
         if lx.find_any(lx.AIR, lang, toks) is None:
             self._fighting(pc, places, add)
+
+    def _objects(
+        self, cl: _Clause, toks: list[lx.Token], at: int, places: list[PlaceLike]
+    ) -> list[PlaceLike]:
+        """The places a control word takes as its object: the name or list right after it
+        ("освободили Малорязанцево и Белую Гору", "the village of Voznesenka"), not every
+        place of the clause ("…, north of Kurakhove, west of Donetsk city"). An unnamed
+        object ("captured another village") takes none; no name after it: all of them."""
+        after = sorted(
+            (
+                (m.start, m.end, p)
+                for m, p in self.mentions
+                if toks[at].end <= m.start and m.end <= cl.end and p in places
+            ),
+            key=lambda x: x[0],
+        )
+        if not after:
+            return places
+        between = [t for t in toks if toks[at].end <= t.start < after[0][0]]
+        nouns = [n for n, t in enumerate(between) if t.low in _OBJECT_NOUNS]
+        if nouns:
+            rest = between[nouns[-1] + 1 :]
+            apposition = re.search(r"[–—:]", self.text[between[nouns[-1]].end : after[0][0]])
+            if rest and not apposition and any(t.low != "of" for t in rest):
+                return []  # "захопили кілька населених пунктів у Курській області"
+        elif len(between) > 3 or "," in self.text[toks[at].end : after[0][0]]:
+            return places
+        chain = [after[0]]
+        for nxt in after[1:]:
+            gap = self.text[chain[-1][1] : nxt[0]]
+            if len(gap) > 80 or not _CHAIN.match(gap):
+                break
+            chain.append(nxt)
+        return list({p.id: p for _s, _e, p in chain}.values())
 
     def _place_after(self, toks: list[lx.Token], at: int) -> list[PlaceLike]:
         """The place a capitalised word right after the control verb names, if the
@@ -592,8 +701,12 @@ def _control(
     areas = [p for p in (all_places if last else places) if _is_area(p)]
     if last:
         completed = at
+    partial = bool(_PARTIAL.search(text, toks[0].start, toks[-1].end))
     for p in spots:
-        add(Kind.CONTROL, p, controller, controller)
+        if partial:  # "more than 80% of the town": contradicted by a denial, not by fighting
+            add(Kind.CONTROL, p, controller, controller, partial=True)
+        else:
+            add(Kind.CONTROL, p, controller, controller)
     if completed is not None and (last or not spots):
         for p in areas or ([] if spots else list(places)):
             add(Kind.OPERATION_COMPLETED, p, controller, controller)

@@ -27,6 +27,7 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "взяти під контроль",
         "встановити контроль",
         "під контроль|контролем",
+        "в|у руки|руках",
         "зайняти|заняти",
         "оволодіти",
     ),
@@ -38,6 +39,7 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "взять под контроль",
         "установить контроль",
         "под контроль|контролем",
+        "в руки|руках",
         "занять",
         "овладеть",
     ),
@@ -257,7 +259,8 @@ DENIAL: dict[str, tuple[str, ...]] = {
         "не подтверждаться",
     ),
     "en": (
-        "false|untrue|fake|lie|lies|lied|propaganda|fabricat*",
+        "false|untrue|fake|lied|propaganda|fabricat*",
+        "a lie",
         "dismiss*|denied|denies|deny|refut*|reject*|disputed|disputes",
         "wishful thinking",
         "not true",
@@ -267,9 +270,9 @@ DENIAL: dict[str, tuple[str, ...]] = {
 
 # The post distances itself from what it retells: a claim in this clause is someone else's.
 HEDGE: dict[str, tuple[str, ...]] = {
-    "uk": ("нібито", "так званий"),
-    "ru": ("якобы", "так называемый"),
-    "en": ("allegedly|alleged|purported*|so-called",),
+    "uk": ("нібито", "так званий", "подати|подавати|видати|видавати як|за"),
+    "ru": ("якобы", "так называемый", "подать|подавать|выдать|выдавать как|за"),
+    "en": ("allegedly|alleged|purported*|so-called", "portray*|present*|pass* as|off"),
 }
 
 # "не змогли / не вдалося / не смогли" carry "не"; English failure words stand alone.
@@ -374,6 +377,7 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"стратком\w*|stratcom|deep\s?state|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
         r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
         r"ukrainian (?:troops|defenders|soldiers|command|officials)|armed forces of ukraine|"
+        r"нацгвард\w*|національн\w+ гвард\w*|national guard of ukraine|"
         r"збройн\w* сил\w* україни|вооруж\w* сил\w* украины|"
         r"сил\w* оборони україни|сил\w* обороны украины|\d+\W{0,3}(?:окрем\w+ )?\w+ бригад\w* зсу",
         "UA",

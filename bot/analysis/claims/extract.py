@@ -191,7 +191,11 @@ def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, s
             if actual is None:
                 continue
             prev = re.search(r"(\w+)\W*$", window[: m.start()])
-            if prev and (prev.group(1) in lx.FROM_WORDS or lx.POSSESSED.search(prev.group(1))):
+            if prev and lx.POSSESSED.search(prev.group(1)):
+                return None, actual
+            # "від ЗСУ", "от подразделений Вооруженных сил Украины": whom it was taken from
+            before = re.findall(r"\w+", window[max(0, m.start() - 50) : m.start()])[-4:]
+            if any(w in lx.FROM_WORDS for w in before):
                 return None, actual
             if window[m.end() : m.end() + 2] in ("'s", "’s"):
                 return None, actual  # "the enemy's fortified areas"
@@ -266,10 +270,15 @@ class _Sink:
         polarity: str | None,
         **data: object,
     ) -> None:
+        side = self.side or _default_side(kind, controller, self.voice)
+        if kind == Kind.CONTROL and self.reported and controller and self.reported != controller:
+            # a named speaker granting the enemy a place ("Генштаб: росіяни окупували
+            # Суджу") reports its side's loss: a withdrawal, never its own capture
+            kind, polarity = Kind.WITHDRAWAL, side
         self.builder.add(
             kind,
             place,
-            side=self.side or _default_side(kind, controller, self.voice),
+            side=side,
             controller=controller,
             polarity=polarity,
             text=self.text,
@@ -489,6 +498,7 @@ class _PostReader:
             control = completed = None  # "Селидове окуповане чи ні": a question, no claim
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
+        held = held or lx.find_any(lx.ONGOING_CLEARING, lang, toks) is not None
         if control is not None and not places:
             places = every = self._place_after(toks, control)
         elif claims_control:

@@ -137,6 +137,8 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
     "holding": {
         "uk": (
             "ситуація|обстановка під|на контроль|контролем|контрольований",
+            "знаходиться|перебуває|залишається|знаходяться|перебувають|залишаються під "
+            "контроль|контролем",
             "залишатися під контроль|контролем",
             "утримувати|утримання",
             "тримати позиція|оборона",
@@ -145,6 +147,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "ru": (
             "ситуация|обстановка под|на контроль|контролем|контроле|контролируемый",
+            "находится|остается|находятся|остаются под контроль|контролем",
             "оставаться под контроль|контролем",
             "удерживать|удержание",
             "держать оборона|позиция",
@@ -153,6 +156,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "en": (
             "situation under|is control|controlled",
+            "is|remains|stays under the control",
             "remain* under control",
             "remain* in control",
             "continue to hold",
@@ -214,6 +218,13 @@ PAST_FIGHTING: dict[str, tuple[str, ...]] = {
     ),
     "ru": ("после|спустя бой|боевой|штурм", "шли|велись|продолжались более|больше|год|месяц"),
     "en": ("after fighting|battles|months|weeks", "had been fighting", "lasted|raged for|more"),
+}
+
+# Clearing that goes on is fighting, not a place taken ("продолжается зачистка города").
+ONGOING_CLEARING: dict[str, tuple[str, ...]] = {
+    "uk": ("тривати|продовжуватися|продовжувати зачистка|зачищення|зачищати",),
+    "ru": ("продолжаться|продолжать|идти зачистка|зачищать",),
+    "en": ("continu*|ongoing clearing|clear*",),
 }
 
 # An attempt to push defenders off their positions is fighting at those places, not an
@@ -386,6 +397,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|\bмо рф|"
+        r"міністерств\w+ оборони (?:рф|росії|країни-агресор\w*)|"
+        r"угрупованн\w* (?:військ )?[«\"“]?(?:захід|центр|схід|південь|північ|дніпро)|"
         r"russia.s (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
         r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
         r"(?:the )?(?:ministry of defen[cs]e|defen[cs]e ministry) of russia|"

@@ -37,6 +37,7 @@ SIDE_LABELS = {
 _CLAIM_BEFORE = re.compile(
     r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|reports?\s+(?:by|from)|"
     r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
+    r"|(?:claims?|statements?)\s+(?:made\s+)?by\s+(?:\w+\W+){0,8}$"
 )
 _CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
 
@@ -88,11 +89,10 @@ def named_speaker(
     if rep is None:
         return None
     low = text[start:end].lower()
-    reps = [
-        toks[i].start - start
-        for i in lx.find_all(lx.REPORTING, lang, list(toks))
-        + lx.find_all(lx.DENIAL_VERBS, lang, list(toks))
-    ]
+    # when the span denies, the denying verb names who speaks ("X denied claims by Y")
+    den_at = lx.find_all(lx.DENIAL_VERBS, lang, list(toks))
+    rep_at_all = den_at or lx.find_all(lx.REPORTING, lang, list(toks))
+    reps = [toks[i].start - start for i in rep_at_all]
     denies = lx.find_any(lx.DENIAL, lang, list(toks)) is not None
     denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, list(toks)) is not None
     told = claimants(text[start:end]) if denies else set()
@@ -186,10 +186,12 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
             if spk[back] is not None or not (same or (first_in_para and para[back] == para[s] - 1)):
                 break
             spk[back] = spk[s]
-    # Otherwise a sentence goes on in the voice of the one before it, in one paragraph.
+    # Otherwise a sentence goes on in the voice of the one before it, in one paragraph, or
+    # across paragraphs when it is a quotation ("“Also untrue are statements…”").
     prev: int | None = None
     for s in order:
-        if spk[s] is None and prev is not None and para[prev] == para[s]:
+        quoted = text[bounds[s][0] : bounds[s][0] + 1] in '«"“„'
+        if spk[s] is None and prev is not None and (para[prev] == para[s] or quoted):
             spk[s] = spk[prev]
         prev = s
     return [
@@ -216,10 +218,10 @@ def post_voice(text: str) -> str | None:
     Ukrainian-language reporting narrates from the Ukrainian side; otherwise the words it uses
     for the armies tell ("окупанти", "ворог" vs "освобождение", "боевики ВСУ").
     """
+    if lx.detect_lang(text) == "uk":
+        return "UA"  # Ukrainian-language media
     ua = len(_UA_VOICE.findall(text))
     ru = len(_RU_VOICE.findall(text))
-    if lx.detect_lang(text) == "uk":
-        ua += 2
     if ua > ru:
         return "UA"
     if ru > ua:

@@ -334,7 +334,7 @@ class PlaceMatcher:
             return True
         if p.kind not in SETTLEMENT or any(h.end < x <= h.end + 2 for x in starts):
             return False  # "Слава Чернігівської області": a place follows, not a surname
-        return rd.names_a_person(text, h.start, h.end, (p.name_uk, p.name_ru or ""))
+        return p.id in self.gaz.first_names and rd.names_a_person(text, h.start, h.end)
 
     # --- per hit ------------------------------------------------------------------------------
 

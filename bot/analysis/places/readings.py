@@ -10,7 +10,6 @@ The matcher asks these questions of each hit. Pure functions over the text.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # --- people ------------------------------------------------------------------------------------
 
@@ -24,26 +23,12 @@ _TITLE = re.compile(
 _NEXT_NAME = re.compile(r"[ \u00a0]+([A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ-]{2,})")
 
 
-@lru_cache(maxsize=4096)
-def is_first_name(word: str) -> bool:
-    """Whether a Cyrillic word is a first name (pymorphy's ``Name`` tag, uk or ru)."""
-    from bot.analysis.claims.lexicon import _analyzer  # the analysers already loaded
-
-    low = word.lower()
-    return any(
-        "Name" in p.tag and p.normal_form == low
-        for lang in ("uk", "ru")
-        for p in _analyzer(lang).parse(low)[:3]
-    )
-
-
-def names_a_person(text: str, start: int, end: int, names: tuple[str, ...]) -> bool:
-    """A first name followed by a surname, or after a title ("президент Володимир")."""
-    if " " in text[start:end].strip() or not any(is_first_name(n) for n in names if n):
+def names_a_person(text: str, start: int, end: int) -> bool:
+    """A first name followed by a surname, or after a title ("президент Володимир"); the
+    caller knows the place is named like a person."""
+    if " " in text[start:end].strip():
         return False
-    if _TITLE.search(text[max(0, start - 40) : start]):
-        return True
-    return _NEXT_NAME.match(text, end) is not None
+    return bool(_NEXT_NAME.match(text, end) or _TITLE.search(text[max(0, start - 40) : start]))
 
 
 # --- capitals as governments -------------------------------------------------------------------
@@ -120,6 +105,12 @@ def not_a_place(text: str, start: int, end: int) -> bool:
     )
 
 
+_AXIS_WORDS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
+
+
 def names_an_axis(text: str, end: int) -> bool:
     """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
+    ahead = text[end : end + 160].lower()
+    if not any(w in ahead for w in _AXIS_WORDS):
+        return False
     return _AXIS_AFTER.match(text, end) is not None or _LIST_TO_AXIS.match(text, end) is not None

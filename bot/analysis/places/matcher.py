@@ -316,12 +316,13 @@ class PlaceMatcher:
 
     def _readings(self, text: str, norm: str, hits: list[_Hit]) -> None:
         """Rivers, groupings, adjectives at work lose their settlements; sectors are axes."""
+        post = rd.PostReadings(text, norm)
         for h in hits:
             if not h.cands:
                 continue
-            if rd.names_an_axis(text, h.end):
+            if post.names_an_axis(h.end):
                 h.axis = True
-            elif rd.not_a_place(text, h.start, h.end) and (
+            elif post.not_a_place(h.start, h.end) and (
                 not text[h.start : h.end].lower().endswith(rd._ADJ_AT_WORK)
                 or self._cue(norm, h.start) is None
             ):
@@ -332,7 +333,7 @@ class PlaceMatcher:
         p = self._places[h.place]
         if p.id in rd.CAPITALS and rd.names_a_government(text, h.start, h.end):
             return True
-        if p.kind not in SETTLEMENT or any(h.end < x <= h.end + 2 for x in starts):
+        if p.kind not in SETTLEMENT or h.end + 1 in starts or h.end + 2 in starts:
             return False  # "Слава Чернігівської області": a place follows, not a surname
         return p.id in self.gaz.first_names and rd.names_a_person(text, h.start, h.end)
 
@@ -587,9 +588,10 @@ class PlaceMatcher:
                 chain.update({j: len(run) for j in run})
             run = [i]
         votes: dict[int, int] = {}
-        for i in listed:
-            for r in {self._raion(c) for c in hits[i].cands} - {-1}:
-                votes[r] = votes.get(r, 0) + 1
+        if any(len(hits[i].cands) > 1 or hits[i].needs_ctx for i in listed):
+            for i in listed:
+                for r in {self._raion(c) for c in hits[i].cands} - {-1}:
+                    votes[r] = votes.get(r, 0) + 1
         # a common word in a list of three or more names is one of them ("Веселе, Вільне,
         # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
         ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}

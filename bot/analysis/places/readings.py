@@ -91,26 +91,60 @@ _LIST_TO_AXIS = re.compile(
 )
 
 
-def not_a_place(text: str, start: int, end: int) -> bool:
-    """A river, a force grouping, or an adjective before its noun ("Українські війська")."""
-    if _NOT_PLACE_BEFORE.search(text[max(0, start - 40) : start]):
-        return True
-    if _NOT_PLACE_AFTER.match(text, end):
-        return True
-    word = text[start:end]
-    return (
-        " " not in word
-        and word.lower().endswith(_ADJ_AT_WORK)
-        and _LOWER_NOUN.match(text, end) is not None
-    )
+_BEFORE_STEMS = (
+    "річк",
+    "рік",
+    "рек",
+    "river",
+    "берег",
+    "берез",
+    "bank",
+    "группировк",
+    "угрупованн",
+    "grouping",
+    "group",
+    "військ",
+    "войск",
+    "forces",
+    "troops",
+    "the",
+)
+_AXIS_STEMS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
 
 
-_AXIS_WORDS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
+class PostReadings:
+    """The per-name rules over one post; cheap word tests come before the regexes, since
+    most names have no river, grouping or sector word next to them."""
 
+    __slots__ = ("norm", "text")
 
-def names_an_axis(text: str, end: int) -> bool:
-    """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
-    ahead = text[end : end + 160].lower()
-    if not any(w in ahead for w in _AXIS_WORDS):
-        return False
-    return _AXIS_AFTER.match(text, end) is not None or _LIST_TO_AXIS.match(text, end) is not None
+    def __init__(self, text: str, norm: str) -> None:
+        self.text = text
+        self.norm = norm  # lower-cased, length-preserving, padded by one space at the start
+
+    def not_a_place(self, start: int, end: int) -> bool:
+        """A river, a force grouping, or an adjective before its noun ("Українські війська")."""
+        text = self.text
+        prev = self.norm[max(0, start - 39) : start + 1].split()[-3:]
+        if any(w.startswith(_BEFORE_STEMS) for w in prev) and _NOT_PLACE_BEFORE.search(
+            text[max(0, start - 40) : start]
+        ):
+            return True
+        if _NOT_PLACE_AFTER.match(text, end):
+            return True
+        word = text[start:end]
+        return (
+            word.lower().endswith(_ADJ_AT_WORK)
+            and " " not in word
+            and _LOWER_NOUN.match(text, end) is not None
+        )
+
+    def names_an_axis(self, end: int) -> bool:
+        """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
+        ahead = self.norm[end + 1 : end + 161]
+        if not any(w in ahead for w in _AXIS_STEMS):
+            return False
+        text = self.text
+        return (
+            _AXIS_AFTER.match(text, end) is not None or _LIST_TO_AXIS.match(text, end) is not None
+        )

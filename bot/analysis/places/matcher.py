@@ -267,6 +267,12 @@ class PlaceMatcher:
         self._entries: dict[int, _Entry] = {}
         self._raions: dict[int, int] = {}
         self._last: tuple[str, tuple[PlaceMention, ...]] = ("", ())
+        # places a name may mean something else: capitals (governments), first names
+        self._suspects = frozenset(
+            gazetteer.index[pid]
+            for pid in rd.CAPITALS | gazetteer.first_names
+            if pid in gazetteer.index
+        )
 
     def find(self, text: str) -> list[PlaceMention]:
         """The place mentions in ``text``, in order.
@@ -306,10 +312,15 @@ class PlaceMatcher:
             for h in hits:
                 h.place = h.cands[0]
         starts = {h.start for h in hits}
+        suspects = self._suspects
         return [
             self._mention(text, h)
             for h in hits
-            if (h.place >= 0 and not self._other_reading(text, h, starts)) or h.ambiguous
+            if (
+                h.place >= 0
+                and (h.place not in suspects or not self._other_reading(text, h, starts))
+            )
+            or h.ambiguous
         ]
 
     # --- readings that are not the place ----------------------------------------------------
@@ -567,7 +578,7 @@ class PlaceMatcher:
                             j -= 1
                 elif kind in SETTLEMENT:
                     anchors.append(h.cands[0])
-            elif not h.needs_ctx:
+            elif h.weak and not h.needs_ctx:
                 # one official spelling against generated ones (Меловой, not "Мілова"):
                 # it anchors the post as a unique name would
                 strong = [c for c in h.cands if c not in h.weak]
@@ -587,15 +598,11 @@ class PlaceMatcher:
                 listed |= set(run)
                 chain.update({j: len(run) for j in run})
             run = [i]
-        votes: dict[int, int] = {}
-        if any(len(hits[i].cands) > 1 or hits[i].needs_ctx for i in listed):
-            for i in listed:
-                for r in {self._raion(c) for c in hits[i].cands} - {-1}:
-                    votes[r] = votes.get(r, 0) + 1
+
         # a common word in a list of three or more names is one of them ("Веселе, Вільне,
         # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
         ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}
-        ctx.votes = votes
+        ctx.list_hits = [hits[i] for i in sorted(listed)]
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:
                 h.place = h.cands[0]
@@ -680,10 +687,16 @@ class PlaceMatcher:
         near = [c for c in cands if self._raion(c) in ctx.raions(self._raion)]
         if near:
             return near
-        best = max((ctx.votes.get(self._raion(c), 0) for c in cands), default=0)
+        if ctx.votes is None:  # counted once per post, only when a list needs it
+            ctx.votes = {}
+            for h in ctx.list_hits:
+                for r in {self._raion(c) for c in h.cands} - {-1}:
+                    ctx.votes[r] = ctx.votes.get(r, 0) + 1
+        votes = ctx.votes
+        best = max((votes.get(self._raion(c), 0) for c in cands), default=0)
         if best < 2:
             return []  # the list says nothing: the other rules decide
-        return [c for c in cands if ctx.votes.get(self._raion(c), 0) == best]
+        return [c for c in cands if votes.get(self._raion(c), 0) == best]
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -796,7 +809,8 @@ class _Ctx:
         self._raions: set[int] | None = None
         self._regions: set[str] | None = None
         self.listed: set[int] = set()  # hits that stand in a list of names
-        self.votes: dict[int, int] = {}  # raion -> how many listed names could lie there
+        self.list_hits: list[_Hit] = []
+        self.votes: dict[int, int] | None = None  # raion -> listed names that could lie there
 
     def raions(self, raion_of: Callable[[int], int]) -> set[int]:
         if self._raions is None:

@@ -101,13 +101,7 @@ _BEFORE_STEMS = (
     "bank",
     "группировк",
     "угрупованн",
-    "grouping",
     "group",
-    "військ",
-    "войск",
-    "forces",
-    "troops",
-    "the",
 )
 _AXIS_STEMS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
 
@@ -116,33 +110,39 @@ class PostReadings:
     """The per-name rules over one post; cheap word tests come before the regexes, since
     most names have no river, grouping or sector word next to them."""
 
-    __slots__ = ("norm", "text")
+    __slots__ = ("axis_words", "before_words", "norm", "text")
 
     def __init__(self, text: str, norm: str) -> None:
         self.text = text
         self.norm = norm  # lower-cased, length-preserving, padded by one space at the start
+        # most posts name no river, grouping or sector at all: then no name needs a look
+        self.before_words = tuple(w for w in _BEFORE_STEMS if w in norm)
+        self.axis_words = tuple(w for w in _AXIS_STEMS if w in norm)
 
     def not_a_place(self, start: int, end: int) -> bool:
         """A river, a force grouping, or an adjective before its noun ("Українські війська")."""
         text = self.text
-        prev = self.norm[max(0, start - 39) : start + 1].split()[-3:]
-        if any(w.startswith(_BEFORE_STEMS) for w in prev) and _NOT_PLACE_BEFORE.search(
-            text[max(0, start - 40) : start]
-        ):
-            return True
-        if _NOT_PLACE_AFTER.match(text, end):
-            return True
         word = text[start:end]
-        return (
+        if (
             word.lower().endswith(_ADJ_AT_WORK)
             and " " not in word
             and _LOWER_NOUN.match(text, end) is not None
-        )
+        ):
+            return True
+        if self.before_words:
+            before = self.norm[max(0, start - 39) : start + 1]
+            if any(w in before for w in self.before_words) and _NOT_PLACE_BEFORE.search(
+                text[max(0, start - 40) : start]
+            ):
+                return True
+        return text[end : end + 1] == " " and _NOT_PLACE_AFTER.match(text, end) is not None
 
     def names_an_axis(self, end: int) -> bool:
         """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
+        if not self.axis_words:
+            return False
         ahead = self.norm[end + 1 : end + 161]
-        if not any(w in ahead for w in _AXIS_STEMS):
+        if not any(w in ahead for w in self.axis_words):
             return False
         text = self.text
         return (

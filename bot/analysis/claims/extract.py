@@ -195,7 +195,9 @@ def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, s
                 return None, actual
             # "від ЗСУ", "от подразделений Вооруженных сил Украины": whom it was taken from
             before = re.findall(r"\w+", window[max(0, m.start() - 50) : m.start()])[-4:]
-            if any(w in lx.FROM_WORDS for w in before):
+            if any(w in lx.FROM_WORDS for w in before) or lx.CLEARED_OF.search(
+                window[max(0, m.start() - 50) : m.start()]
+            ):
                 return None, actual
             if window[m.end() : m.end() + 2] in ("'s", "’s"):
                 return None, actual  # "the enemy's fortified areas"
@@ -537,11 +539,14 @@ class _PostReader:
             teller = teller or (reported if denial is None else None)
             if teller is not None and not negated:
                 self.claimed.add(teller)
+            # a denial restates the claim it answers only when it names its author
+            # ("denied claims by Gerasimov that…"), not "Russian claims" in general
+            restated = denial is None or teller in claimants(pc.text, named_only=True)
             if (
                 retold
                 and not negated
                 and teller is not None
-                and denial is None
+                and restated
                 and self.channel_side is None
             ):
                 # a news post reports the claim: it is its teller's, next to any denial

@@ -461,14 +461,15 @@ SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
 # Actors of a control verb: whose troops did it. "our"/"enemy" are relative to the speaker.
 ACTORS: tuple[tuple[str, str], ...] = (
     (
-        r"\bзсу\b|\bвсу\b|сил\w* оборони|сил\w* обороны|україн\w*|украин\w*|ukrain\w*|"
-        r"\bkyiv\b",
+        r"\bзсу\b|\bвсу\b|сил\w* оборони|сил\w* обороны|"
+        r"(?:україн\w*|украин\w*|ukrain\w*|\bkyiv\b)(?!\W+(?:city|town|village|territor\w*|"
+        r"border|side|місто|міста|город|города|село|територі\w*|территори\w*|назван\w*))",
         "UA",
     ),
     (
         r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
         r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|\bросі[яїюй]\w*|\bросси[яиюей]\w*|"
-        r"\brussia\b|загарбник\w*|"
+        r"\brussia\b|загарбник\w*|moscow.s forces|"
         r"группировк\w* войск|угрупованн\w* військ рф|вс рф",
         "RU",
     ),
@@ -476,7 +477,10 @@ ACTORS: tuple[tuple[str, str], ...] = (
     (r"ворог\w*|противник\w*|\bврага?\b|\benemy\b|неприятел\w*", "OTHER"),
 )
 ACTOR_RES = tuple((re.compile(p), s) for p, s in ACTORS)
-FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из", "of"})
+FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из"})
+# "cleared of Ukrainian forces": "of" means "from" only after clearing words ("the chief of
+# Russia's General Staff" is no loser)
+CLEARED_OF = re.compile(r"(?:clear\w*|free\w*|rid|purged?)\s+of\s+(?:\w+\W+){0,2}$")
 # "опорні пункти противника", "the enemy's fortified areas": the enemy owned what was taken
 POSSESSED = re.compile(
     r"(?:пункт\w*|позиці\w*|позици\w*|укріплен\w*|укреплен\w*|район\w*|areas?|positions?|"

@@ -34,19 +34,27 @@ SIDE_LABELS = {
     "RU": ("the Russian side", "російська сторона"),
 }
 
+_GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
+_GENERIC_REACH = 30  # characters between such a name and its reporting word
+
 _CLAIM_BEFORE = re.compile(
     r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|reports?\s+(?:by|from)|"
     r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
     r"|(?:claims?|statements?)\s+(?:made\s+)?by\s+(?:\w+\W+){0,8}$"
 )
-_CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
+_CLAIM_AFTER = re.compile(
+    r"\W*(?:'s\W+)?(?:(?!deni|reject|dismiss|disput|спрост|опроверг)\w+\W+)?"
+    r"(claims?|statements?|про|о|об)\b"
+)
 
 
-def claimants(clause: str) -> set[str]:
-    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that"."""
+def claimants(clause: str, named_only: bool = False) -> set[str]:
+    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that";
+    ``named_only``: only a named body (Gerasimov, the MoD), not a whole side ("Russian")."""
     low = clause.lower()
     sides: set[str] = set()
-    for rx, side, _en, _uk in lx.SPEAKER_RES:
+    patterns = lx.SPEAKER_RES[:-_GENERIC] if named_only else lx.SPEAKER_RES
+    for rx, side, _en, _uk in patterns:
         for m in rx.finditer(low):
             before = low[max(0, m.start() - 60) : m.start()]
             after = low[m.end() : m.end() + 25]
@@ -62,10 +70,6 @@ _OBJECT_BEFORE = re.compile(
     r"(?:заяв\w*|заявлен\w*|сообщени\w*|повідомленн\w*|claims?\s+(?:by|of))\W+"
     r"(?:\w+\W+){0,3})$"
 )
-
-
-_GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
-_GENERIC_REACH = 30  # characters between such a name and its reporting word
 
 
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:

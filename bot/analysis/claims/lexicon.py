@@ -462,7 +462,7 @@ SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
 ACTORS: tuple[tuple[str, str], ...] = (
     (
         r"\bзсу\b|\bвсу\b|сил\w* оборони|сил\w* обороны|"
-        r"(?:україн\w*|украин\w*|ukrain\w*|\bkyiv\b)(?!\W+(?:city|town|village|territor\w*|"
+        r"(?:україн\w*|украин\w*|ukrain\w*|\bkyiv)\b(?!\W+(?:city|town|village|territor\w*|"
         r"border|side|місто|міста|город|города|село|територі\w*|территори\w*|назван\w*))",
         "UA",
     ),

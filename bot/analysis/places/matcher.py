@@ -30,8 +30,10 @@ _ADJACENT = re.compile(r"\s*(?:(?:у|в|на|in|of|in the|near)\s+)?$")
 _CTX_WINDOW = 150  # characters around a common-word name in which its region must appear
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")
 _EN_REGIONS = re.compile(  # after a name: ", Kursk and Bryansk regions"
-    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:regions|oblasts|provinces)\b"
+    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:[Rr]egions|[Oo]blasts|[Pp]rovinces)\b"
 )
+# before a name: "the people's republics of Donetsk and Lugansk"
+_EN_REPUBLICS = re.compile(r"republics? of\s+(?:[A-Z][\w'-]*(?:,\s*|\s+and\s+))*$")
 _LIST_GAP = re.compile(
     r"^\s*(?:,|\s(?:і|и|й|та|and|or|або|или)|,\s*(?:і|и|й|та|and))\s+$"
     r"|^,$"
@@ -518,8 +520,19 @@ class PlaceMatcher:
         """
         for h in hits:
             # "Belgorod and Bryansk regions": English names the oblast by its capital
-            if h.cands and text[h.start].isascii() and _EN_REGIONS.match(text, h.end):
-                regions = {self.gaz.index.get(self._places[c].region, -1) for c in h.cands}
+            if (
+                h.cands
+                and text[h.start].isascii()
+                and (
+                    _EN_REGIONS.match(text, h.end)
+                    or _EN_REPUBLICS.search(text[max(0, h.start - 60) : h.start])
+                )
+            ):
+                # of homonym cities, the regional centre names the region (Donetsk, not the
+                # Rostov town)
+                top = max(self.gaz.rank[c] for c in h.cands)
+                centres = [c for c in h.cands if self.gaz.rank[c] == top]
+                regions = {self.gaz.index.get(self._places[c].region, -1) for c in centres}
                 if len(regions) == 1 and -1 not in regions:
                     h.cands, h.needs_ctx, h.weak = list(regions), set(), set()
         prev: _Hit | None = None

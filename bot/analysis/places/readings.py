@@ -63,6 +63,8 @@ def names_a_government(text: str, start: int, end: int) -> bool:
 
 _NOT_PLACE_BEFORE = re.compile(
     r"(?:річк\w*|рік\w*|река|реки|реке|реку|рекой|river|берег\w*|березі|берез[іи]|bank of|"
+    r"лівобережж\w*|правобережж\w*|левобережь\w*|правобережь\w*|гирл\w*|бассейн\w*|"
+    r"басейн\w*|приток\w*|омбр|обр|бригад\w*|brigade|батальйон\w*|battalion|полк\w*|"
     r"группировк\w*|угрупованн\w*|grouping|group)(?:\s+(?:of forces|of troops|військ\w*|"
     r"войск\w*|the))?\s*[«\"“„]?\s*$",
     re.IGNORECASE,
@@ -80,6 +82,11 @@ _ADJ_AT_WORK = (
     "ому",
     "ему",
 )
+# "Українська розвідка" at a sentence start; "Оборона Торецька триває" is the town's genitive
+_ADJ_FEM = ("ська", "цька", "зька", "ская", "цкая")
+# Rivers named like cities: on the river, not in the city ("на Днепре", "the Dnipro").
+_RIVERS = ("дніпр", "днепр", "dnipr", "dniepr", "dnieper", "оскіл", "оскол", "oskil", "oskol")
+_ON_RIVER = re.compile(r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross)\s+$")
 _LOWER_NOUN = re.compile(r"\s+[a-zа-яіїєґ][a-zа-яіїєґ'’ʼ-]{3,}")
 _AXIS_AFTER = re.compile(
     r"\s+(?:directions?|axis|axes|fronts?|sectors?|напрям\w*|направлени\w*)\b", re.IGNORECASE
@@ -92,6 +99,17 @@ _LIST_TO_AXIS = re.compile(
 
 
 _BEFORE_STEMS = (
+    "бережж",
+    "бережь",
+    "гирл",
+    "басейн",
+    "бассейн",
+    "приток",
+    "бр",
+    "brigade",
+    "батальйон",
+    "battalion",
+    "полк",
     "річк",
     "рік",
     "рек",
@@ -123,6 +141,18 @@ class PostReadings:
         """A river, a force grouping, or an adjective before its noun ("Українські війська")."""
         text = self.text
         word = text[start:end]
+        low = word.lower()
+        if (
+            low.endswith(_ADJ_FEM)
+            and " " not in word
+            and text[max(0, start - 3) : start].rstrip(" \t")[-1:] in ("", ".", "!", "?", "\n")
+            and _LOWER_NOUN.match(text, end) is not None
+        ):
+            return True
+        if low.startswith(_RIVERS) and _ON_RIVER.search(text[max(0, start - 10) : start]):
+            return True
+        if text[end : end + 1] == "." and text[end + 1 : end + 2].isupper():
+            return True  # "Крим.Реалії": a media name
         if (
             word.lower().endswith(_ADJ_AT_WORK)
             and " " not in word

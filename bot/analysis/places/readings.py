@@ -86,7 +86,9 @@ _ADJ_AT_WORK = (
 _ADJ_FEM = ("ська", "цька", "зька", "ская", "цкая")
 # Rivers named like cities: on the river, not in the city ("на Днепре", "the Dnipro").
 _RIVERS = ("дніпр", "днепр", "dnipr", "dniepr", "dnieper", "оскіл", "оскол", "oskil", "oskol")
-_ON_RIVER = re.compile(r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross)\s+$")
+_ON_RIVER = re.compile(
+    r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross)\s+$", re.IGNORECASE
+)
 _LOWER_NOUN = re.compile(r"\s+[a-zа-яіїєґ][a-zа-яіїєґ'’ʼ-]{3,}")
 _AXIS_AFTER = re.compile(
     r"\s+(?:directions?|axis|axes|fronts?|sectors?|напрям\w*|направлени\w*)\b", re.IGNORECASE

@@ -501,6 +501,14 @@ class _PostReader:
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
         held = held or lx.find_any(lx.ONGOING_CLEARING, lang, toks) is not None
+        admitted = False
+        if held and control is not None and side is not None:
+            # "Суджа тепер перебуває під контролем Росії", said by Ukrainians: not holding
+            lo = toks[max(0, control - 5)].start
+            hi = toks[min(len(toks) - 1, control + 5)].end
+            winner, _ = _actor(self.text, lo, hi, side)
+            admitted = winner is not None and winner != side
+            held = not admitted
         if control is not None and not places:
             places = every = self._place_after(toks, control)
         elif claims_control:
@@ -592,7 +600,7 @@ class _PostReader:
                 add(Kind.ATTEMPT, p, None, None)
             return
         self._withdrawal(pc, places, side, add)
-        if lx.find_any(lx.AIR, lang, toks) is None:
+        if lx.find_any(lx.AIR, lang, toks) is None and not admitted:
             self._fighting(pc, places, add)
 
     def _objects(

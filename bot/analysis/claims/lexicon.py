@@ -396,7 +396,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"стратком\w*|stratcom|deep\s?state|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
         r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
         r"ukrainian (?:troops|defenders|soldiers|command|officials)|armed forces of ukraine|"
-        r"нацгвард\w*|національн\w+ гвард\w*|national guard of ukraine|"
+        r"нацгвард\w* україни|нацгвард\w* украины|національн\w+ гвард\w* україни|"
+        r"national guard of ukraine|"
         r"збройн\w* сил\w* україни|вооруж\w* сил\w* украины|"
         r"сил\w* оборони україни|сил\w* обороны украины|\d+\W{0,3}(?:окрем\w+ )?\w+ бригад\w* зсу",
         "UA",

@@ -141,6 +141,21 @@ _BACKREF = re.compile(
 _QUOTE = re.compile(r"«[^«»]{20,3000}»|“[^“”]{20,3000}”|\"[^\"]{20,3000}\"|„[^„“]{20,3000}“")
 
 
+_DASH_SOURCE = re.compile(r"\s[–—-]\s*([^–—-]{2,40})$")
+
+
+def _dash_source(sentence: str) -> Speaker | None:
+    """The source a headline names after a dash: "Росіяни окупували Суджу – DeepState"."""
+    m = _DASH_SOURCE.search(sentence.rstrip(" .!"))
+    if m is None:
+        return None
+    tail = m.group(1).lower()
+    for rx, side, en, uk in lx.SPEAKER_RES[:-_GENERIC]:
+        if rx.search(tail):
+            return Speaker(side, en, uk)
+    return None
+
+
 def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, bool]]:
     """The speaker of each clause (None: nobody named; the channel speaks), and whether
     the clause's own sentence names it (not carried over from elsewhere)."""
@@ -165,6 +180,8 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
             found = named_speaker(text, lo, hi, toks, lang)
         if found is not None:
             named.add(s)
+        if found is None:
+            found = _dash_source(text[lo:hi])  # a headline "… – DeepState"
         if found is None and last is not None and _reporting_at(toks, lang) is not None:
             found = last  # "he said", "йдеться у повідомленні": the last named speaker
         spk[s] = found
@@ -211,7 +228,7 @@ _UA_VOICE = re.compile(
 )
 _RU_VOICE = re.compile(
     r"\bвфу\b|боевик|неонацист|нацист|киевск\w* режим|kyiv regime|kiev regime|\bукро|"
-    r"\bсво\b|спецоперац|освобожд|освобод|противник",
+    r"\bсво\b|спецоперац|противник",
     re.IGNORECASE,
 )
 

@@ -132,9 +132,13 @@ def test_dozor_analyze_gives_telegrams_spelling_its_side() -> None:
     src = io.StringIO("\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\n")
     assert run_stream(src, dst, Settings(_env_file=None)) == 0  # type: ignore[call-arg]
     second = json.loads(dst.getvalue().splitlines()[1])
-    assert {"kind": "fighting", "place": "Toretsk", "side": "UA", "polarity": "ongoing"} in (
-        second["claims"]
-    )
+    assert {
+        "kind": "fighting",
+        "place": "Toretsk",
+        "side": "UA",
+        "polarity": "ongoing",
+        "speaker": None,  # the channel speaks: no speaker named in the text
+    } in second["claims"]
     assert [(x["channel"], x["id"]) for x in second["contradicts"]] == [("mod_russia", 1)]
 
 

@@ -136,6 +136,11 @@ def _scare_quoted(text: str, at: int) -> bool:
     return at > 0 and text[at - 1] in "«\"“„'‘"
 
 
+_THERE = re.compile(
+    r"\b(?:там|тут|в ньому|у ньому|навколо нього|в нем|в нём|вокруг него|there|in it|around it)\b",
+    re.IGNORECASE,
+)
+
 # Words that name what is denied as someone's claims ("Заяви ворога — брехня").
 _CLAIM_WORDS = re.compile(
     r"заяв[аиіу]\w*|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
@@ -571,7 +576,8 @@ class _PostReader:
             for p in places:
                 add(Kind.DENIAL, p, None, what, answers=what)
             if not places:
-                names_claims = bool(told) or bool(_CLAIM_WORDS.search(pc.text))
+                # "заперечили, що місто було захоплене": the denial names what it denies
+                names_claims = bool(told) or claims_control or bool(_CLAIM_WORDS.search(pc.text))
                 self.pending_denials.append((cl, side, names_claims))
         elif claims_control and not retold:
             if lx.find_any(lx.ATTEMPT, lang, toks) is not None:
@@ -681,9 +687,11 @@ class _PostReader:
                 continue
             # A clause naming no place speaks of the post's place, if it has only one and
             # the clause names no axis or grouping instead.
+            # "Там тривають бої", "бої в ньому": a pronoun points at the post's main place.
+            spots = {pid for pid, p in self.by_id.items() if not _is_area(p)}
             inherit = (
                 self.main_place is not None
-                and len(self.by_id) == 1
+                and (len(self.by_id) == 1 or (len(spots) == 1 and _THERE.search(pc.text)))
                 and not any(pc.clause.start <= a < pc.clause.end for a, _b in self.not_places)
             )
             targets = list(places) or ([self.main_place] if self.main_place and inherit else [])

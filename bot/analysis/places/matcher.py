@@ -335,10 +335,9 @@ class PlaceMatcher:
                 continue
             if post.names_an_axis(h.end):
                 h.axis = True
-            elif post.not_a_place(h.start, h.end) and (
-                not text[h.start : h.end].lower().endswith(rd._ADJ_AT_WORK)
-                or self._cue(norm, h.start) is None
-            ):
+                continue
+            why = post.not_a_place(h.start, h.end)
+            if why == rd.OTHER or (why == rd.ADJECTIVE and self._cue(norm, h.start) is None):
                 h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
 
     def _other_reading(self, text: str, h: _Hit, starts: set[int]) -> bool:

@@ -126,11 +126,15 @@ _BEFORE_STEMS = (
 _AXIS_STEMS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
 
 
+ADJECTIVE = 2  # not_a_place(): an adjective at work, unless a cue stands before it
+OTHER = 1  # a river, a grouping, a media name: never the settlement
+
+
 class PostReadings:
     """The per-name rules over one post; cheap word tests come before the regexes, since
     most names have no river, grouping or sector word next to them."""
 
-    __slots__ = ("axis_words", "before_words", "norm", "text")
+    __slots__ = ("after", "axis_words", "before_words", "norm", "rivers", "text")
 
     def __init__(self, text: str, norm: str) -> None:
         self.text = text
@@ -138,36 +142,40 @@ class PostReadings:
         # most posts name no river, grouping or sector at all: then no name needs a look
         self.before_words = tuple(w for w in _BEFORE_STEMS if w in norm)
         self.axis_words = tuple(w for w in _AXIS_STEMS if w in norm)
+        self.rivers = any(w in norm for w in _RIVERS)
+        self.after = "river" in norm or "group of" in norm
 
-    def not_a_place(self, start: int, end: int) -> bool:
-        """A river, a force grouping, or an adjective before its noun ("Українські війська")."""
+    def not_a_place(self, start: int, end: int) -> int:
+        """0, or why the name is not the settlement: ``OTHER`` (a river, a force grouping, a
+        media name) or ``ADJECTIVE`` (an adjective before its noun, "Українські війська")."""
         text = self.text
-        word = text[start:end]
-        low = word.lower()
-        if (
-            low.endswith(_ADJ_FEM)
-            and " " not in word
-            and text[max(0, start - 3) : start].rstrip(" \t")[-1:] in ("", ".", "!", "?", "\n")
-            and _LOWER_NOUN.match(text, end) is not None
-        ):
-            return True
-        if low.startswith(_RIVERS) and _ON_RIVER.search(text[max(0, start - 10) : start]):
-            return True
+        low = self.norm[start + 1 : end + 1]
+        if " " not in low:
+            if low.endswith(_ADJ_AT_WORK) and _LOWER_NOUN.match(text, end) is not None:
+                return ADJECTIVE
+            if (
+                low.endswith(_ADJ_FEM)
+                and text[max(0, start - 3) : start].rstrip(" \t")[-1:] in ("", ".", "!", "?", "\n")
+                and _LOWER_NOUN.match(text, end) is not None
+            ):
+                return OTHER  # at a sentence start: no cue can stand before it
         if text[end : end + 1] == "." and text[end + 1 : end + 2].isupper():
-            return True  # "Крим.Реалії": a media name
+            return OTHER  # "Крим.Реалії": a media name
         if (
-            word.lower().endswith(_ADJ_AT_WORK)
-            and " " not in word
-            and _LOWER_NOUN.match(text, end) is not None
+            self.rivers
+            and low.startswith(_RIVERS)
+            and _ON_RIVER.search(text[max(0, start - 10) : start])
         ):
-            return True
+            return OTHER
         if self.before_words:
             before = self.norm[max(0, start - 39) : start + 1]
             if any(w in before for w in self.before_words) and _NOT_PLACE_BEFORE.search(
                 text[max(0, start - 40) : start]
             ):
-                return True
-        return text[end : end + 1] == " " and _NOT_PLACE_AFTER.match(text, end) is not None
+                return OTHER
+        if self.after and _NOT_PLACE_AFTER.match(text, end) is not None:
+            return OTHER
+        return 0
 
     def names_an_axis(self, end: int) -> bool:
         """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""

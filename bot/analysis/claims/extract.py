@@ -114,7 +114,7 @@ _OBJECT_NOUNS = frozenset(
 # The gap between two names of one list, possibly over names the gazetteer lacks
 # ("Казачья Локня, 1-й Княжий, 2-й Княжий, Замостье и Мирный").
 _CHAIN = re.compile(
-    r"^\s*(?:(?:,|\s(?:і|и|й|та|and)\b|[–—-])(?:\s*[\w'’ʼ-]+){0,3}\s*)*"
+    r"^\s*(?:(?:,|\s(?:і|и|й|та|and)\b|[–—-])(?:\s*[A-ZА-ЯІЇЄҐ0-9][\w'’ʼ-]*){0,3}\s*)*"
     r"(?:,|\s(?:і|и|й|та|and)|,\s*(?:і|и|й|та|and)|[–—-])?\s*$"
 )
 _QUESTION = re.compile(r"\bчи ні\b|\bили нет\b|\bor not\b", re.IGNORECASE)

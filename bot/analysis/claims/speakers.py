@@ -156,6 +156,21 @@ def _dash_source(sentence: str) -> Speaker | None:
     return None
 
 
+_COLON_SOURCE = re.compile(r"^\W*([^:\n]{2,40}):\s")
+
+
+def _colon_source(sentence: str) -> Speaker | None:
+    """The source a line names before a colon: "Генштаб ЗСУ: там тривають бої"."""
+    m = _COLON_SOURCE.match(sentence)
+    if m is None:
+        return None
+    head = m.group(1).lower()
+    for rx, side, en, uk in lx.SPEAKER_RES[:-_GENERIC]:
+        if rx.search(head):
+            return Speaker(side, en, uk)
+    return None
+
+
 def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, bool]]:
     """The speaker of each clause (None: nobody named; the channel speaks), and whether
     the clause's own sentence names it (not carried over from elsewhere)."""
@@ -182,6 +197,8 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
             named.add(s)
         if found is None:
             found = _dash_source(text[lo:hi])  # a headline "… – DeepState"
+        if found is None:
+            found = _colon_source(text[lo:hi])  # "Генштаб ЗСУ: там тривають бої"
         if found is None and last is not None and _reporting_at(toks, lang) is not None:
             found = last  # "he said", "йдеться у повідомленні": the last named speaker
         spk[s] = found

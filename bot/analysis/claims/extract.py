@@ -125,7 +125,8 @@ _NO_NEWS = re.compile(
 )
 _PARTIAL = re.compile(
     r"\d+\s*(?:%|відсот\w*|процент\w*|percent|per cent)|більш\w* половин\w*|"
-    r"более половин\w*|more than half|частин\w*|част[ьи] города|part of|district|"
+    r"более половин\w*|more than half|частин\w*|част[ьи] города|part of|parts of|sections of|"
+    r"district|"
     r"мікрорайон\w*|микрорайон\w*|квартал\w*|кв\.? ?км|km2|square kilomet\w*",
     re.IGNORECASE,
 )
@@ -517,9 +518,15 @@ class _PostReader:
         if control is not None and not places:
             places = every = self._place_after(toks, control)
         elif claims_control:
-            at = control if control is not None else completed
-            assert at is not None
-            places = self._objects(cl, toks, at, places)
+            # every control word takes its own object ("seized Kupiansk and controlled
+            # large sections of Pokrovsk and Vovchansk")
+            ats = lx.find_all(lx.CONTROL, lang, toks) or [
+                control if control is not None else completed
+            ]
+            objects = {
+                p.id: p for at in ats if at is not None for p in self._objects(cl, toks, at, places)
+            }
+            places = list(objects.values())
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
         # the other side's words in a post that denies something, or a question answered
         # "no" ("Захопили X? Ні, це фейк").

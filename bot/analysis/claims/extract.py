@@ -520,12 +520,10 @@ class _PostReader:
         elif claims_control:
             # every control word takes its own object ("seized Kupiansk and controlled
             # large sections of Pokrovsk and Vovchansk")
-            ats = lx.find_all(lx.CONTROL, lang, toks) or [
-                control if control is not None else completed
-            ]
-            objects = {
-                p.id: p for at in ats if at is not None for p in self._objects(cl, toks, at, places)
-            }
+            first = control if control is not None else completed
+            assert first is not None
+            ats = lx.find_all(lx.CONTROL, lang, toks) or [first]
+            objects = {p.id: p for at in ats for p in self._objects(cl, toks, at, places)}
             places = list(objects.values())
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
         # the other side's words in a post that denies something, or a question answered

@@ -54,7 +54,6 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "seized|seize",
         "cleared",
         "under control",
-        "controlled|controls large|most|part|parts|sections|much",
         "fell",
         "occupied",
     ),

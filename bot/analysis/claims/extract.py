@@ -191,23 +191,33 @@ def segment(text: str) -> list[_Clause]:
 def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, str | None]:
     """(winner, loser) named near a control verb; "our"/"enemy" resolve against ``side``."""
     window = text[lo:hi].lower()
-    for rx, who in lx.ACTOR_RES:
-        for m in rx.finditer(window):
-            actual = side if who == "SELF" else opposite(side) if who == "OTHER" else who
-            if actual is None:
-                continue
-            prev = re.search(r"(\w+)\W*$", window[: m.start()])
-            if prev and lx.POSSESSED.search(prev.group(1)):
-                return None, actual
-            # "від ЗСУ", "от подразделений Вооруженных сил Украины": whom it was taken from
-            before = re.findall(r"\w+", window[max(0, m.start() - 50) : m.start()])[-4:]
-            if any(w in lx.FROM_WORDS for w in before) or lx.CLEARED_OF.search(
-                window[max(0, m.start() - 50) : m.start()]
-            ):
-                return None, actual
-            if window[m.end() : m.end() + 2] in ("'s", "’s"):
-                return None, actual  # "the enemy's fortified areas"
-            return actual, None
+    # the actor nearest the verb (the window is centred on it): in "Генштаб ЗСУ: заява
+    # Міноборони РФ про захоплення" the Russian MoD, not the speaker's ЗСУ, is near it
+    centre = (hi - lo) // 2
+    found = sorted(
+        (
+            (abs(m.start() - centre), m.start(), m, who)
+            for rx, who in lx.ACTOR_RES
+            for m in rx.finditer(window)
+        ),
+        key=lambda x: (x[0], x[1]),
+    )
+    for _d, _s, m, who in found:
+        actual = side if who == "SELF" else opposite(side) if who == "OTHER" else who
+        if actual is None:
+            continue
+        prev = re.search(r"(\w+)\W*$", window[: m.start()])
+        if prev and lx.POSSESSED.search(prev.group(1)):
+            return None, actual
+        # "від ЗСУ", "от подразделений Вооруженных сил Украины": whom it was taken from
+        before = re.findall(r"\w+", window[max(0, m.start() - 50) : m.start()])[-4:]
+        if any(w in lx.FROM_WORDS for w in before) or lx.CLEARED_OF.search(
+            window[max(0, m.start() - 50) : m.start()]
+        ):
+            return None, actual
+        if window[m.end() : m.end() + 2] in ("'s", "’s"):
+            return None, actual  # "the enemy's fortified areas"
+        return actual, None
     return None, None
 
 

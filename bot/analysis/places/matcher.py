@@ -58,6 +58,12 @@ STRONG_CUES = frozenset(
         "міста",
         "місті",
         "містом",
+        "місту",
+        "селу",
+        "селищу",
+        "городу",
+        "поселку",
+        "селе",
         "поселок",
         "поселка",
         "поселке",
@@ -374,9 +380,12 @@ class PlaceMatcher:
         if not cap and not entry.special:
             return None  # the common case: a lower-case word that is not a plain name
         if (e + 1 < len(text) and text[e] == "-" and text[e + 1].islower()) or (
-            s > 1 and text[s - 1] == "-" and text[s - 2].isalpha()
+            s > 1
+            and text[s - 1] == "-"
+            and text[s - 2].isalpha()
+            and _lower_word_before(text, s - 1)
         ):
-            return None  # part of a compound word: Ленд-ліз, пів-Європи
+            return None  # part of a compound word: Ленд-ліз, пів-Європи (not Kupiansk-Shevchenkove)
         if not entry.pairs:  # a blocker ("Бабин Яр"): takes the span, yields no place
             return _Hit(s, e, [], set(), set(), False)
         if not entry.special:
@@ -837,6 +846,14 @@ class _Ctx:
                 count[places[a].region] = count.get(places[a].region, 0) + 1
             self._regions = {r for r, n in count.items() if n >= 2}
         return self._regions
+
+
+def _lower_word_before(text: str, hyphen: int) -> bool:
+    """Does the word before ``hyphen`` start in lower case ("пів-Європи", not "Kupiansk-")?"""
+    i = hyphen
+    while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’ʼ"):
+        i -= 1
+    return text[i : i + 1].islower()
 
 
 def _longest(hits: list[_Hit]) -> list[_Hit]:

@@ -10,6 +10,10 @@ The matcher asks these questions of each hit. Pure functions over the text.
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
+
+import ahocorasick
 
 # --- people ------------------------------------------------------------------------------------
 
@@ -126,6 +130,26 @@ _BEFORE_STEMS = (
 _AXIS_STEMS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
 
 
+_BEFORE, _AXIS, _RIVER, _AFTER = range(4)
+
+
+@cache
+def _cue_automaton() -> Any:
+    """Substrings the rules look for, in one automaton (built once)."""
+    auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for kind, words in (
+        (_BEFORE, _BEFORE_STEMS),
+        (_AXIS, _AXIS_STEMS),
+        (_RIVER, _RIVERS),
+        (_AFTER, ("river", "group of")),
+    ):
+        for w in words:
+            if w not in auto:
+                auto.add_word(w, kind)
+    auto.make_automaton()
+    return auto
+
+
 ADJECTIVE = 2  # not_a_place(): an adjective at work, unless a cue stands before it
 OTHER = 1  # a river, a grouping, a media name: never the settlement
 
@@ -134,16 +158,24 @@ class PostReadings:
     """The per-name rules over one post; cheap word tests come before the regexes, since
     most names have no river, grouping or sector word next to them."""
 
-    __slots__ = ("after", "axis_words", "before_words", "norm", "rivers", "text")
+    __slots__ = ("after", "axis_at", "before_at", "norm", "rivers", "text")
 
     def __init__(self, text: str, norm: str) -> None:
         self.text = text
         self.norm = norm  # lower-cased, length-preserving, padded by one space at the start
-        # most posts name no river, grouping or sector at all: then no name needs a look
-        self.before_words = tuple(w for w in _BEFORE_STEMS if w in norm)
-        self.axis_words = tuple(w for w in _AXIS_STEMS if w in norm)
-        self.rivers = any(w in norm for w in _RIVERS)
-        self.after = "river" in norm or "group of" in norm
+        # one automaton pass finds the few words these rules need; most posts have none
+        self.before_at: list[int] = []
+        self.axis_at: list[int] = []
+        self.rivers = self.after = False
+        for end, kind in _cue_automaton().iter(norm):
+            if kind == _BEFORE:
+                self.before_at.append(end)
+            elif kind == _AXIS:
+                self.axis_at.append(end)
+            elif kind == _RIVER:
+                self.rivers = True
+            else:
+                self.after = True
 
     def not_a_place(self, start: int, end: int) -> int:
         """0, or why the name is not the settlement: ``OTHER`` (a river, a force grouping, a
@@ -167,22 +199,17 @@ class PostReadings:
             and _ON_RIVER.search(text[max(0, start - 10) : start])
         ):
             return OTHER
-        if self.before_words:
-            before = self.norm[max(0, start - 39) : start + 1]
-            if any(w in before for w in self.before_words) and _NOT_PLACE_BEFORE.search(
-                text[max(0, start - 40) : start]
-            ):
-                return OTHER
+        if any(start - 40 <= at < start for at in self.before_at) and _NOT_PLACE_BEFORE.search(
+            text[max(0, start - 40) : start]
+        ):
+            return OTHER
         if self.after and _NOT_PLACE_AFTER.match(text, end) is not None:
             return OTHER
         return 0
 
     def names_an_axis(self, end: int) -> bool:
         """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
-        if not self.axis_words:
-            return False
-        ahead = self.norm[end + 1 : end + 161]
-        if not any(w in ahead for w in self.axis_words):
+        if not any(end < at <= end + 170 for at in self.axis_at):
             return False
         text = self.text
         return (

@@ -48,7 +48,7 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "captur*",
         "recaptur*",
         "retook|retaken|regained",
-        "took|taken|take|taking|seized|seize* control|hold",
+        "took|taken|take|taking|seized|seize*|secured|secure*|established|gained control|hold",
         "had|has|have taken|took",
         "took|taken the village|town|city|settlement",
         "seized|seize",

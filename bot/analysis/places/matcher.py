@@ -633,6 +633,14 @@ class PlaceMatcher:
                 h.place = cands[0]
             elif cands:
                 h.ambiguous = tuple(cands)
+        # A name the post already placed needs no cue the second time ("the village of
+        # Krynky … positions at Krynky").
+        placed = {h.place for h in hits if h.place >= 0}
+        for h in hits:
+            if h.place < 0 and not h.ambiguous:
+                again = [c for c in h.cands if c in placed]
+                if len(again) == 1:
+                    h.place = again[0]
         # Second look at what is still ambiguous, now that homonyms nearby are resolved
         # ("між Василівкою та Камʼянським": both in one raion).
         if any(h.ambiguous for h in hits):

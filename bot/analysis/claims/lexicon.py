@@ -565,8 +565,22 @@ class Token:
         self.end = end
 
 
-def tokenize(text: str, lang: str, offset: int = 0) -> list[Token]:
-    out: list[Token] = []
+class Tokens(list[Token]):
+    """A clause's tokens, with the set of all their words and lemmas (built once): a phrase
+    whose plain words are not all in it cannot match, and most phrases are ruled out so."""
+
+    __slots__ = ("_words",)
+
+    def words(self) -> frozenset[str]:
+        try:
+            return self._words
+        except AttributeError:
+            self._words: frozenset[str] = frozenset(w for t in self for w in (t.low, *t.forms))
+            return self._words
+
+
+def tokenize(text: str, lang: str, offset: int = 0) -> Tokens:
+    out = Tokens()
     for m in _WORD.finditer(text):
         low = m.group().lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
         out.append(Token(low, lemmas(low, lang), offset + m.start(), offset + m.end()))
@@ -588,6 +602,16 @@ def _slot(spec: str) -> Slot:
 @cache
 def compile_phrase(phrase: str) -> Pattern:
     return tuple(tuple(_slot(s) for s in part.split()) for part in phrase.split("&"))
+
+
+def _impossible(pattern: Pattern, toks: list[Token]) -> bool:
+    """Whether some slot of plain words has none of them among the clause's words."""
+    if not isinstance(toks, Tokens):
+        return False
+    words = toks.words()
+    return any(
+        not prefixes and exact.isdisjoint(words) for seq in pattern for exact, prefixes in seq
+    )
 
 
 def _slot_hits(slot: Slot, tok: Token) -> bool:
@@ -615,6 +639,8 @@ def _seq_at(seq: tuple[Slot, ...], toks: list[Token], i: int) -> int | None:
 def find_phrase(phrase: str, toks: list[Token]) -> int | None:
     """Index of the token where the phrase (its first part) matches, or None."""
     parts = compile_phrase(phrase)
+    if _impossible(parts, toks):
+        return None
     first: int | None = None
     for n, seq in enumerate(parts):
         hit = next((i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None), None)
@@ -630,7 +656,10 @@ def find_all(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) 
     langs = ("uk", "ru") if lang == "cy" else (lang,)
     out: set[int] = set()
     for phrase in (p for code in langs for p in phrases.get(code, ())):
-        for seq in compile_phrase(phrase)[:1]:
+        parts = compile_phrase(phrase)
+        if _impossible(parts, toks):
+            continue
+        for seq in parts[:1]:
             out.update(i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None)
     return sorted(out)
 

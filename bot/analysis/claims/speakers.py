@@ -72,9 +72,13 @@ _OBJECT_BEFORE = re.compile(
 )
 
 
+def _tokens(toks: Sequence[lx.Token]) -> lx.Tokens:
+    return toks if isinstance(toks, lx.Tokens) else lx.Tokens(toks)
+
+
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
-    rep = lx.find_any(lx.REPORTING, lang, list(toks))
-    den = lx.find_any(lx.DENIAL_VERBS, lang, list(toks))
+    rep = lx.find_any(lx.REPORTING, lang, _tokens(toks))
+    den = lx.find_any(lx.DENIAL_VERBS, lang, _tokens(toks))
     if rep is None or (den is not None and den < rep):
         return den
     return rep
@@ -94,11 +98,11 @@ def named_speaker(
         return None
     low = text[start:end].lower()
     # when the span denies, the denying verb names who speaks ("X denied claims by Y")
-    den_at = lx.find_all(lx.DENIAL_VERBS, lang, list(toks))
-    rep_at_all = den_at or lx.find_all(lx.REPORTING, lang, list(toks))
+    den_at = lx.find_all(lx.DENIAL_VERBS, lang, _tokens(toks))
+    rep_at_all = den_at or lx.find_all(lx.REPORTING, lang, _tokens(toks))
     reps = [toks[i].start - start for i in rep_at_all]
-    denies = lx.find_any(lx.DENIAL, lang, list(toks)) is not None
-    denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, list(toks)) is not None
+    denies = lx.find_any(lx.DENIAL, lang, _tokens(toks)) is not None
+    denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, _tokens(toks)) is not None
     told = claimants(text[start:end]) if denies else set()
     best: tuple[int, int, Speaker] | None = None
     for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
@@ -180,7 +184,11 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
         sentences.setdefault(c.sentence, []).append(i)
     order = sorted(sentences)
     bounds = {
-        s: (clauses[ix[0]].start, clauses[ix[-1]].end, [t for i in ix for t in clauses[i].toks])
+        s: (
+            clauses[ix[0]].start,
+            clauses[ix[-1]].end,
+            lx.Tokens(t for i in ix for t in clauses[i].toks),
+        )
         for s, ix in sentences.items()
     }
     para = {s: text.count("\n", 0, bounds[s][0]) for s in order}

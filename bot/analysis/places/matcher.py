@@ -612,7 +612,11 @@ class PlaceMatcher:
         chain: dict[int, int] = {}  # hit index -> length of its list
         run = [0]
         for i in range(1, len(hits) + 1):
-            if i < len(hits) and _LIST_GAP.match(text[hits[i - 1].end : hits[i].start]):
+            if (
+                i < len(hits)
+                and hits[i].start - hits[i - 1].end <= 6  # a list gap is short: ", ", " та "
+                and _LIST_GAP.match(text[hits[i - 1].end : hits[i].start])
+            ):
                 run.append(i)
                 continue
             if len(run) > 1:

@@ -199,8 +199,10 @@ class PostReadings:
             and _ON_RIVER.search(text[max(0, start - 10) : start])
         ):
             return OTHER
-        if any(start - 40 <= at < start for at in self.before_at) and _NOT_PLACE_BEFORE.search(
-            text[max(0, start - 40) : start]
+        if (
+            self.before_at
+            and any(start - 40 <= at < start for at in self.before_at)
+            and _NOT_PLACE_BEFORE.search(text[max(0, start - 40) : start])
         ):
             return OTHER
         if self.after and _NOT_PLACE_AFTER.match(text, end) is not None:
@@ -209,7 +211,7 @@ class PostReadings:
 
     def names_an_axis(self, end: int) -> bool:
         """ "Pokrovsk direction", "Kupyansk, Lymansk and Kramatorsk directions"."""
-        if not any(end < at <= end + 170 for at in self.axis_at):
+        if not self.axis_at or not any(end < at <= end + 170 for at in self.axis_at):
             return False
         text = self.text
         return (

@@ -88,6 +88,8 @@ _ADJ_AT_WORK = (
 )
 # "Українська розвідка" at a sentence start; "Оборона Торецька триває" is the town's genitive
 _ADJ_FEM = ("ська", "цька", "зька", "ская", "цкая")
+ADJ_ENDINGS = _ADJ_AT_WORK + _ADJ_FEM
+
 # Rivers named like cities: on the river, not in the city ("на Днепре", "the Dnipro").
 _RIVERS = ("дніпр", "днепр", "dnipr", "dniepr", "dnieper", "оскіл", "оскол", "oskil", "oskol")
 _ON_RIVER = re.compile(

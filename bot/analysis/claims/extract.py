@@ -440,14 +440,15 @@ class _PostReader:
             toks = lx.tokenize(ctext, lang, cl.start)
             self.parsed.append(_Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
         self.post_denies = any(p.denial is not None for p in self.parsed)
+        self.voice = channel_side or post_voice(text)
         self.speakers = attribute(
             text,
             [
                 Span(p.clause.start, p.clause.end, p.clause.sentence, p.toks, p.lang)
                 for p in self.parsed
             ],
+            self.voice,
         )
-        self.voice = channel_side or post_voice(text)
         self.claimed: set[str] = set()  # sides that claimed control in earlier clauses
 
     def read(self) -> list[Claim]:

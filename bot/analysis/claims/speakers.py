@@ -54,7 +54,8 @@ def claimants(clause: str, named_only: bool = False) -> set[str]:
     low = clause.lower()
     sides: set[str] = set()
     patterns = lx.SPEAKER_RES[:-_GENERIC] if named_only else lx.SPEAKER_RES
-    for rx, side, _en, _uk in patterns:
+    for rx, side_, _en, _uk in patterns:
+        side = "UA" if side_ == lx.AMBIGUOUS else side_
         for m in rx.finditer(low):
             before = low[max(0, m.start() - 60) : m.start()]
             after = low[m.end() : m.end() + 25]
@@ -84,8 +85,27 @@ def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
     return rep
 
 
+_GS_LABELS = {
+    "UA": ("Ukraine's General Staff", "Генштаб ЗСУ"),
+    "RU": ("Russia's General Staff", "Генштаб РФ"),
+}
+
+
+def _resolve(side: str, en: str, uk: str, voice: str | None) -> Speaker:
+    """A speaker; "the General Staff" with no country is the one of the post's voice."""
+    if side != lx.AMBIGUOUS:
+        return Speaker(side, en, uk)
+    real = voice or "UA"
+    return Speaker(real, *_GS_LABELS[real])
+
+
 def named_speaker(
-    text: str, start: int, end: int, toks: Sequence[lx.Token], lang: str
+    text: str,
+    start: int,
+    end: int,
+    toks: Sequence[lx.Token],
+    lang: str,
+    voice: str | None = None,
 ) -> Speaker | None:
     """The side named as the source of ``text[start:end]``, next to a reporting word.
 
@@ -105,8 +125,9 @@ def named_speaker(
     denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, _tokens(toks)) is not None
     told = claimants(text[start:end]) if denies else set()
     best: tuple[int, int, Speaker] | None = None
-    for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
+    for n, (rx, side_, en, uk) in enumerate(lx.SPEAKER_RES):
         tier = int(n >= len(lx.SPEAKER_RES) - _GENERIC)  # a named body beats "Russia", "ЗСУ"
+        side = (voice or "UA") if side_ == lx.AMBIGUOUS else side_
         for m in rx.finditer(low):
             if side in told or _OBJECT_BEFORE.search(low[max(0, m.start() - 40) : m.start()]):
                 continue
@@ -118,7 +139,7 @@ def named_speaker(
             # the body nearest its verb speaks; a whole side counts as a little farther
             key = (dist + tier * _GENERIC_REACH, tier)
             if best is None or key < best[:2]:
-                best = (*key, Speaker(side, en, uk))
+                best = (*key, _resolve(side_, en, uk, voice))
     if best is not None:
         return best[2]
     if len(told) == 1:
@@ -148,7 +169,7 @@ _QUOTE = re.compile(r"«[^«»]{20,3000}»|“[^“”]{20,3000}”|\"[^\"]{20,3
 _DASH_SOURCE = re.compile(r"\s[–—-]\s*([^–—-]{2,40})$")
 
 
-def _dash_source(sentence: str) -> Speaker | None:
+def _dash_source(sentence: str, voice: str | None) -> Speaker | None:
     """The source a headline names after a dash: "Росіяни окупували Суджу – DeepState"."""
     m = _DASH_SOURCE.search(sentence.rstrip(" .!"))
     if m is None:
@@ -156,14 +177,14 @@ def _dash_source(sentence: str) -> Speaker | None:
     tail = m.group(1).lower()
     for rx, side, en, uk in lx.SPEAKER_RES[:-_GENERIC]:
         if rx.search(tail):
-            return Speaker(side, en, uk)
+            return _resolve(side, en, uk, voice)
     return None
 
 
 _COLON_SOURCE = re.compile(r"^\W*([^:\n]{2,40}):\s")
 
 
-def _colon_source(sentence: str) -> Speaker | None:
+def _colon_source(sentence: str, voice: str | None) -> Speaker | None:
     """The source a line names before a colon: "Генштаб ЗСУ: там тривають бої"."""
     m = _COLON_SOURCE.match(sentence)
     if m is None:
@@ -171,14 +192,16 @@ def _colon_source(sentence: str) -> Speaker | None:
     head = m.group(1).lower()
     for rx, side, en, uk in lx.SPEAKER_RES[:-_GENERIC]:
         if rx.search(head):
-            return Speaker(side, en, uk)
+            return _resolve(side, en, uk, voice)
     return None
 
 
-def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, bool]]:
+def attribute(
+    text: str, clauses: Sequence[Span], voice: str | None = None
+) -> list[tuple[Speaker | None, bool]]:
     """The speaker of each clause (None: nobody named; the channel speaks), and whether
     the clause's own sentence names it (not carried over from elsewhere)."""
-    own = [named_speaker(text, c.start, c.end, c.toks, c.lang) for c in clauses]
+    own = [named_speaker(text, c.start, c.end, c.toks, c.lang, voice) for c in clauses]
     sentences: dict[int, list[int]] = {}
     for i, c in enumerate(clauses):
         sentences.setdefault(c.sentence, []).append(i)
@@ -200,13 +223,13 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
         lo, hi, toks = bounds[s]
         lang = clauses[sentences[s][0]].lang
         if found is None:
-            found = named_speaker(text, lo, hi, toks, lang)
+            found = named_speaker(text, lo, hi, toks, lang, voice)
         if found is not None:
             named.add(s)
         if found is None:
-            found = _dash_source(text[lo:hi])  # a headline "… – DeepState"
+            found = _dash_source(text[lo:hi], voice)  # a headline "… – DeepState"
         if found is None:
-            found = _colon_source(text[lo:hi])  # "Генштаб ЗСУ: там тривають бої"
+            found = _colon_source(text[lo:hi], voice)  # "Генштаб ЗСУ: там тривають бої"
         if found is None and last is not None and _reporting_at(toks, lang) is not None:
             found = last  # "he said", "йдеться у повідомленні": the last named speaker
         spk[s] = found

@@ -336,7 +336,7 @@ class PlaceMatcher:
     def _readings(self, text: str, norm: str, hits: list[_Hit]) -> None:
         """Rivers, groupings, adjectives at work lose their settlements; sectors are axes."""
         post = rd.PostReadings(text, norm)
-        anywhere = bool(post.before_at or post.rivers or post.after)
+        anywhere = bool(post.before_at or post.rivers or post.after or post.titles)
         for h in hits:
             if not h.cands:
                 continue
@@ -351,7 +351,9 @@ class PlaceMatcher:
             ):
                 continue
             why = post.not_a_place(h.start, h.end)
-            if why == rd.OTHER or (why == rd.ADJECTIVE and self._cue(norm, h.start) is None):
+            if why == rd.INSTITUTION:
+                h.cands = []  # "голова Луганської ОВА": who speaks, not where
+            elif why == rd.OTHER or (why == rd.ADJECTIVE and self._cue(norm, h.start) is None):
                 h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
 
     def _other_reading(self, text: str, h: _Hit, starts: set[int]) -> bool:

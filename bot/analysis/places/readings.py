@@ -140,7 +140,23 @@ _BEFORE_STEMS = (
 _AXIS_STEMS = ("direction", "axis", "axes", "front", "sector", "напрям", "направлен")
 
 
-_BEFORE, _AXIS, _RIVER, _AFTER = range(4)
+_BEFORE, _AXIS, _RIVER, _AFTER, _TITLE_AT = range(5)
+
+# A region or city named only inside a title or an institution ("глава ДНР", "голова
+# Луганської ОВА", "губернатор Херсонской области", "Luhansk regional governor").
+_TITLE_STEMS = ("глава", "главы", "голова", "голови", "губернатор", "governor", "мер ", "mayor")
+_TITLE_BEFORE = re.compile(
+    r"(?:глава|главы|главе|голова|голови|голові|губернатор\w*|governor|мер|мэр\w*|mayor)"
+    r"(?:\s+(?:of|the))*\s+$",
+    re.IGNORECASE,
+)
+_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:(?:обласн\w*|областн\w*|міськ\w*|городск\w*|районн\w*|regional)\s+)?"
+    r"(?:(?:військов\w*|военн\w*|державн\w*|государствен\w*)\s+)?"
+    r"(?:ова\b|ода\b|адміністрац\w*|администрац\w*|горсовет\w*|міськрад\w*|"
+    r"governor|administration)",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -152,6 +168,20 @@ def _cue_automaton() -> Any:
         (_AXIS, _AXIS_STEMS),
         (_RIVER, _RIVERS),
         (_AFTER, ("river", "group of")),
+        (
+            _TITLE_AT,
+            (
+                *_TITLE_STEMS,
+                "ова",
+                "ода",
+                "адміністрац",
+                "администрац",
+                "горсовет",
+                "міськрад",
+                "governor",
+                "administration",
+            ),
+        ),
     ):
         for w in words:
             if w not in auto:
@@ -162,13 +192,14 @@ def _cue_automaton() -> Any:
 
 ADJECTIVE = 2  # not_a_place(): an adjective at work, unless a cue stands before it
 OTHER = 1  # a river, a grouping, a media name: never the settlement
+INSTITUTION = 3  # a title or an institution's name: neither the region nor the city
 
 
 class PostReadings:
     """The per-name rules over one post; cheap word tests come before the regexes, since
     most names have no river, grouping or sector word next to them."""
 
-    __slots__ = ("after", "axis_at", "before_at", "norm", "rivers", "text")
+    __slots__ = ("after", "axis_at", "before_at", "norm", "rivers", "text", "titles")
 
     def __init__(self, text: str, norm: str) -> None:
         self.text = text
@@ -176,7 +207,7 @@ class PostReadings:
         # one automaton pass finds the few words these rules need; most posts have none
         self.before_at: list[int] = []
         self.axis_at: list[int] = []
-        self.rivers = self.after = False
+        self.rivers = self.after = self.titles = False
         for end, kind in _cue_automaton().iter(norm):
             if kind == _BEFORE:
                 self.before_at.append(end)
@@ -184,6 +215,8 @@ class PostReadings:
                 self.axis_at.append(end)
             elif kind == _RIVER:
                 self.rivers = True
+            elif kind == _TITLE_AT:
+                self.titles = True
             else:
                 self.after = True
 
@@ -217,6 +250,11 @@ class PostReadings:
             return OTHER
         if self.after and _NOT_PLACE_AFTER.match(text, end) is not None:
             return OTHER
+        if self.titles and (
+            _TITLE_BEFORE.search(text[max(0, start - 30) : start])
+            or _INSTITUTION_AFTER.match(text, end)
+        ):
+            return INSTITUTION
         return 0
 
     def names_an_axis(self, end: int) -> bool:

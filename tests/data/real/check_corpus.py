@@ -7,10 +7,7 @@ stay within 45 days; every region, place and claim place is a gazetteer id (firs
 data rows of bot/data/gazetteer.tsv.gz).
 Usage: python3 tests/data/real/check_corpus.py [file.jsonl ...]
 """
-
-import gzip
-import json
-import sys
+import gzip, json, sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -58,9 +55,7 @@ def check(path, ids, seen_ids):
                     errors.append(f"{iid}: {key} -> {other} crosses splits")
                 elif datetime.fromisoformat(o["date"]) > t:
                     errors.append(f"{iid}: {key} -> {other} is later")
-                elif key == "contradicts" and t - datetime.fromisoformat(o["date"]) > timedelta(
-                    days=45
-                ):
+                elif key == "contradicts" and t - datetime.fromisoformat(o["date"]) > timedelta(days=45):
                     errors.append(f"{iid}: contradicts {other} more than 45 days apart")
         for r in g["regions"]:
             if r not in ids:

@@ -194,11 +194,15 @@ def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, s
     # the actor nearest the verb (the window is centred on it): in "Генштаб ЗСУ: заява
     # Міноборони РФ про захоплення" the Russian MoD, not the speaker's ЗСУ, is near it
     centre = (hi - lo) // 2
+    # not across a comma: "Несмотря на освобождение Курской области, командиры ВСУ…"
+    left = window.rfind(",", 0, centre) + 1
+    right = window.find(",", centre)
+    right = len(window) if right < 0 else right
     found = sorted(
         (
             (abs(m.start() - centre), m.start(), m, who)
             for rx, who in lx.ACTOR_RES
-            for m in rx.finditer(window)
+            for m in rx.finditer(window, left, right)
         ),
         key=lambda x: (x[0], x[1]),
     )
@@ -586,6 +590,14 @@ class _PostReader:
             if negated and denial is None:
                 denial = control
         if denial is not None:
+            if (
+                claims_control
+                and not (retold or negated)
+                and lx.find_any(lx.CAPTURE, lang, toks) is None
+            ):
+                # "Несмотря на освобождение Курской области, … о несуществующих успехах":
+                # the speaker's own liberation, said while denying something else
+                _control(self.text, lang, toks, control, completed, places, every, side, add)
             what = self.answers or (
                 Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
             )
@@ -689,6 +701,8 @@ class _PostReader:
         if at is None or not places or lx.find_any(lx.CONDITIONAL, pc.lang, pc.toks) is not None:
             return
         toks = pc.toks
+        if any(t.low in lx.NEGATION or t.low == "any" for t in toks[max(0, at - 3) : at]):
+            return  # "did not mention any withdrawal", "не було відходу"
         who, _ = _actor(
             self.text, toks[max(0, at - 5)].start, toks[min(len(toks) - 1, at + 5)].end, side
         )

@@ -771,7 +771,7 @@ def _control(
     if completed is not None and (last or not spots):
         for p in areas or ([] if spots else list(places)):
             add(Kind.OPERATION_COMPLETED, p, controller, controller)
-    elif not spots:
+    elif not spots and not partial:
         # an area taken whole ("освобождение Курской области") is its operation completed
         for p in areas:
             add(Kind.OPERATION_COMPLETED, p, controller, controller)

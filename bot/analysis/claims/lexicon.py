@@ -456,7 +456,7 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|forces)|"
-        r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b",
+        r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b|\bукраїн[аиуі]\b|\bукраин[аеуы]\b",
         "UA",
         "the Ukrainian side",
         "українська сторона",

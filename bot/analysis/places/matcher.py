@@ -30,7 +30,8 @@ _ADJACENT = re.compile(r"\s*(?:(?:у|в|на|in|of|in the|near)\s+)?$")
 _CTX_WINDOW = 150  # characters around a common-word name in which its region must appear
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")
 _EN_REGIONS = re.compile(  # after a name: ", Kursk and Bryansk regions"
-    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:[Rr]egions|[Oo]blasts|[Pp]rovinces)\b"
+    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:[Rr]egions|[Oo]blasts|[Pp]rovinces|"
+    r"border (?:region|area|areas))\b"
 )
 # before a name: "the people's republics of Donetsk and Lugansk"
 _EN_REPUBLICS = re.compile(r"republics? of\s+(?:[A-Z][\w'-]*(?:,\s*|\s+and\s+))*$")

@@ -41,6 +41,7 @@ CAPITALS = frozenset({"RU-MOW", "UA80000000000093317"})
 _DATELINE_AFTER = re.compile(r"\s*[,.]?\s*(?:[-–—]|\d|\(|[A-ZА-Я]{2,})")
 _GOV_AFTER = re.compile(
     r"(?:['’]s\b|\s+(?:said|says|say|has|have|had|is|was|will|would|claims?|claimed|denie[sd]|"
+    r"hoped|hopes|wants|wanted|planned|plans|believes|warned|accused|announced|"
     r"insists?|wants?|regime|government|authorities|officials|forces|troops|"
     r"заяв\w*|сообщ\w*|повідом\w*|вважа\w*|счита\w*|требу\w*|вимага\w*|режим\w*|влад\w*|"
     r"настаива\w*|наполяга\w*|відповів|ответил\w*)\b)",

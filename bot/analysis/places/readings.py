@@ -57,8 +57,10 @@ _GOV_BEFORE = re.compile(
 def names_a_government(text: str, start: int, end: int) -> bool:
     """ "Moscow said", "Kyiv's forces", "the claim from Moscow", or a dateline."""
     line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip() and _DATELINE_AFTER.match(text, end):
-        return True
+    if not text[line_start:start].strip() and (
+        _DATELINE_AFTER.match(text, end) or (text[start:end].isupper() and end - start > 3)
+    ):
+        return True  # "MOSCOW, 18 Dec –", "KYIV, Ukraine (AP)", a capital alone in capitals
     if _GOV_AFTER.match(text, end):
         return True
     return _GOV_BEFORE.search(text[max(0, start - 30) : start]) is not None
@@ -236,7 +238,7 @@ class PostReadings:
             ):
                 return OTHER  # at a sentence start: no cue can stand before it
         if text[end : end + 1] == "." and text[end + 1 : end + 2].isupper():
-            return OTHER  # "Крим.Реалії": a media name
+            return INSTITUTION  # "Крим.Реалії": a media name
         if (
             self.rivers
             and low.startswith(_RIVERS)

@@ -147,7 +147,23 @@ _BEFORE, _AXIS, _RIVER, _AFTER, _TITLE_AT = range(5)
 
 # A region or city named only inside a title or an institution ("глава ДНР", "голова
 # Луганської ОВА", "губернатор Херсонской области", "Luhansk regional governor").
-_TITLE_STEMS = ("глава", "главы", "голова", "голови", "губернатор", "governor", "мер ", "mayor")
+# word starts (the normalised text has spaces where punctuation was): "ода" alone is in "года"
+_TITLE_STEMS = (
+    " глав",
+    " голов",
+    " губернатор",
+    " governor",
+    " мер ",
+    " мэр",
+    " mayor",
+    " ова ",
+    " ода ",
+    " адміністрац",
+    " администрац",
+    " горсовет",
+    " міськрад",
+    " administration",
+)
 _TITLE_BEFORE = re.compile(
     r"(?:глава|главы|главе|голова|голови|голові|губернатор\w*|governor|мер|мэр\w*|mayor)"
     r"(?:\s+(?:of|the))*\s+$",
@@ -171,20 +187,7 @@ def _cue_automaton() -> Any:
         (_AXIS, _AXIS_STEMS),
         (_RIVER, _RIVERS),
         (_AFTER, ("river", "group of")),
-        (
-            _TITLE_AT,
-            (
-                *_TITLE_STEMS,
-                "ова",
-                "ода",
-                "адміністрац",
-                "администрац",
-                "горсовет",
-                "міськрад",
-                "governor",
-                "administration",
-            ),
-        ),
+        (_TITLE_AT, _TITLE_STEMS),
     ):
         for w in words:
             if w not in auto:

@@ -337,20 +337,14 @@ class PlaceMatcher:
     def _readings(self, text: str, norm: str, hits: list[_Hit]) -> None:
         """Rivers, groupings, adjectives at work lose their settlements; sectors are axes."""
         post = rd.PostReadings(text, norm)
-        anywhere = bool(post.before_at or post.rivers or post.after or post.titles)
         for h in hits:
             if not h.cands:
                 continue
             if post.axis_at and post.names_an_axis(h.end):
                 h.axis = True
                 continue
-            # the common case, decided inline: no adjective ending, no cue word in the post
-            if not (
-                anywhere
-                or norm[h.start + 1 : h.end + 1].endswith(rd.ADJ_ENDINGS)
-                or text[h.end : h.end + 1] == "."
-            ):
-                continue
+            if not post.worth_a_look(h.start, h.end):
+                continue  # the common case: no adjective ending, no cue word nearby
             why = post.not_a_place(h.start, h.end)
             if why == rd.INSTITUTION:
                 h.cands = []  # "голова Луганської ОВА": who speaks, not where

@@ -10,6 +10,7 @@ The matcher asks these questions of each hit. Pure functions over the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 from typing import Any
 
@@ -201,17 +202,24 @@ OTHER = 1  # a river, a grouping, a media name: never the settlement
 INSTITUTION = 3  # a title or an institution's name: neither the region nor the city
 
 
+def _near(positions: list[int], lo: int, hi: int) -> bool:
+    """Is any of the (sorted) positions within [lo, hi]?"""
+    i = bisect_left(positions, lo)
+    return i < len(positions) and positions[i] <= hi
+
+
 class PostReadings:
     """The per-name rules over one post; cheap word tests come before the regexes, since
     most names have no river, grouping or sector word next to them."""
 
-    __slots__ = ("after", "axis_at", "before_at", "norm", "rivers", "text", "titles")
+    __slots__ = ("after", "axis_at", "before_at", "norm", "rivers", "text", "title_at", "titles")
 
     def __init__(self, text: str, norm: str) -> None:
         self.text = text
         self.norm = norm  # lower-cased, length-preserving, padded by one space at the start
         # one automaton pass finds the few words these rules need; most posts have none
         self.before_at: list[int] = []
+        self.title_at: list[int] = []
         self.axis_at: list[int] = []
         self.rivers = self.after = self.titles = False
         for end, kind in _cue_automaton().iter(norm):
@@ -223,8 +231,21 @@ class PostReadings:
                 self.rivers = True
             elif kind == _TITLE_AT:
                 self.titles = True
+                self.title_at.append(end)
             else:
                 self.after = True
+
+    def worth_a_look(self, start: int, end: int) -> bool:
+        """The cheap test: could any rule apply to the name at ``start:end``?"""
+        low = self.norm[start + 1 : end + 1]
+        return bool(
+            low.endswith(ADJ_ENDINGS)
+            or self.text[end : end + 1] == "."
+            or (self.before_at and _near(self.before_at, start - 40, start + 1))
+            or (self.title_at and _near(self.title_at, start - 30, end + 60))
+            or (self.rivers and low.startswith(_RIVERS))
+            or self.after
+        )
 
     def not_a_place(self, start: int, end: int) -> int:
         """0, or why the name is not the settlement: ``OTHER`` (a river, a force grouping, a

@@ -1066,6 +1066,20 @@ def _settle_common(fx: FormIndex, key: str, code: int) -> int:
 
 
 def write(out: Path, order: list[Unit], fx: FormIndex, shared: Path) -> None:
+    # Settlements named like a person ("Володимир"): before a surname they are the person.
+    first_names = sorted(
+        u.id
+        for u in order
+        if u.kind in ("city", "town", "village")
+        and " " not in u.name_uk
+        and (
+            any("Name" in p.tag for p in fx.morph.uk.parse(u.name_uk.lower()) if p.is_known)
+            or any(
+                "Name" in p.tag and p.is_known
+                for p in fx.morph.ru.parse(uk_to_ru(u.name_uk).lower())[:2]
+            )
+        )
+    )
     meta = {
         "format": "dozor-gazetteer/1",
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -1095,6 +1109,7 @@ def write(out: Path, order: list[Unit], fx: FormIndex, shared: Path) -> None:
             "FORCED": F.FORCED,
             "shift": F.SHIFT,
         },
+        "first_names": first_names,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     index = {u.id: i for i, u in enumerate(order)}

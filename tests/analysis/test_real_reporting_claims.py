@@ -132,9 +132,13 @@ def test_dozor_analyze_gives_telegrams_spelling_its_side() -> None:
     src = io.StringIO("\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\n")
     assert run_stream(src, dst, Settings(_env_file=None)) == 0  # type: ignore[call-arg]
     second = json.loads(dst.getvalue().splitlines()[1])
-    assert {"kind": "fighting", "place": "Toretsk", "side": "UA", "polarity": "ongoing"} in (
-        second["claims"]
-    )
+    assert {
+        "kind": "fighting",
+        "place": "Toretsk",
+        "side": "UA",
+        "polarity": "ongoing",
+        "speaker": None,  # the channel speaks: no speaker named in the text
+    } in second["claims"]
     assert [(x["channel"], x["id"]) for x in second["contradicts"]] == [("mod_russia", 1)]
 
 
@@ -213,3 +217,29 @@ def test_an_area_liberated_whole_is_an_operation_completed() -> None:
     assert claims("Завершено освобождение Курской области.", "RU") == {
         ("operation_completed", "Kursk Oblast", "RU")
     }
+
+
+def test_a_headlines_source_after_a_dash_speaks() -> None:
+    assert claims("Росіяни окупували Суджу – DeepState") == {("withdrawal", "Sudzha", "UA")}
+
+
+def test_a_named_speaker_granting_the_enemy_a_place_reports_a_loss() -> None:
+    text = "У Генштабі ЗСУ повідомили, що місто Суджа тепер перебуває під контролем Росії."
+    assert claims(text) == {("withdrawal", "Sudzha", "UA")}
+
+
+def test_there_points_at_the_posts_one_town() -> None:
+    text = "Міноборони РФ заявило про захоплення Торецька. Генштаб ЗСУ: там тривають бої."
+    assert ("fighting", "Toretsk", "UA") in claims(text)
+
+
+def test_a_control_word_takes_the_name_after_it_not_every_place_in_the_clause() -> None:
+    text = (
+        "Russia's defence ministry said its troops had taken the village of Voznesenka, "
+        "north of Kurakhove, a town west of Donetsk city."
+    )
+    assert claims(text) == {("control", "Voznesenka", "RU")}
+
+
+def test_the_headline_question_claims_nothing() -> None:
+    assert claims("Селидове окуповане чи ні") == set()

@@ -155,3 +155,12 @@ def test_a_regional_name_means_the_region_first() -> None:
     assert gaz.resolve("Харківщина")[0].id == "UA-63"
     assert gaz.resolve("Курщина")[0].id == "RU-KRS"
     assert ids("На Харківщині тривають бої.") == {"UA-63"}
+
+
+def test_two_names_joined_by_a_hyphen_are_both_places() -> None:
+    got = ids("interdicting the H-26 Kupiansk-Shevchenkove highway")
+    assert {"UA63080090010026457", "UA63080150010082504"} <= got
+
+
+def test_a_compound_word_with_a_lower_case_first_part_is_no_place() -> None:
+    assert not ids("пів-Європи")

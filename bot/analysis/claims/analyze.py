@@ -46,7 +46,14 @@ class PostClaims:
         """The ``dozor analyze`` fields: ``claims`` and ``contradicts``."""
         return {
             "claims": [
-                {"kind": c.kind, "place": c.place_name, "side": c.side, "polarity": c.polarity}
+                {
+                    "kind": c.kind,
+                    "place": c.place_name,
+                    "side": c.side,
+                    "polarity": c.polarity,
+                    # new field: who says it, when the text names a speaker ("Russia's MoD")
+                    "speaker": c.data.get("speaker_en"),
+                }
                 for c in self.claims
             ],
             "contradicts": [

@@ -8,7 +8,10 @@ Rules (issue 4):
   completed" claim count as the same place.
 - Not contradictions: a withdrawal followed by the other side's capture claim (withdrawals
   are never contradicted); both sides reporting fighting (fighting is never contradicted);
-  a capture after earlier fighting (the direction is control first, then the counter-claim).
+  a capture after earlier fighting (the direction is control first, then the counter-claim);
+  fighting in a town claimed only in part ("80% of Vovchansk": only a denial answers that);
+  fighting told together with a withdrawal from the place (it confirms the loss); a side
+  answering what it said itself (DeepState granting a town, then fighting there).
 - Loss counters: a cumulative figure below the previous post's, or a daily change that does
   not bridge consecutive days, is "figures don't add up" (kind ``FIGURES``), never "false".
   "Previous" is the same channel's; another channel of the same side only for a channel's
@@ -169,6 +172,10 @@ def _contests(earlier: Claim, new: Claim) -> bool:
     if earlier.kind not in (Kind.CONTROL, Kind.OPERATION_COMPLETED) or not earlier.controller:
         return False
     if new.side is None:
+        return False
+    if new.kind == Kind.FIGHTING and (earlier.data.get("partial") or new.data.get("withdrawn")):
+        # both sides agree fighting goes on in a town partly taken; fighting told with a
+        # withdrawal from the place confirms the loss
         return False
     if new.kind in (Kind.FIGHTING, Kind.DENIAL):
         # the other side answers; a side that granted the place to the enemy ("DeepState:

@@ -71,6 +71,78 @@ class _Clause:
     sentence: int
 
 
+# A control word's unnamed object ("another village", "кілька населених пунктів").
+_OBJECT_NOUNS = frozenset(
+    [
+        "village",
+        "villages",
+        "town",
+        "towns",
+        "city",
+        "settlement",
+        "settlements",
+        "село",
+        "села",
+        "сіл",
+        "селище",
+        "селища",
+        "населений",
+        "населені",
+        "населених",
+        "населенный",
+        "населенные",
+        "населенных",
+        "населённый",
+        "населённые",
+        "населённых",
+        "пункт",
+        "пункти",
+        "пунктів",
+        "пункты",
+        "пунктов",
+        "місто",
+        "міста",
+        "містами",
+        "город",
+        "города",
+        "городами",
+        "поселок",
+        "посёлок",
+        "поселки",
+        "hamlet",
+    ]
+)
+# The gap between two names of one list, possibly over names the gazetteer lacks
+# ("Казачья Локня, 1-й Княжий, 2-й Княжий, Замостье и Мирный").
+_CHAIN = re.compile(
+    r"^\s*(?:(?:,|\s(?:і|и|й|та|and)\b|[–—-])(?:\s*[A-ZА-ЯІЇЄҐ0-9][\w'’ʼ-]*){0,3}\s*)*"
+    r"(?:,|\s(?:і|и|й|та|and)|,\s*(?:і|и|й|та|and)|[–—-])?\s*$"
+)
+_QUESTION = re.compile(r"\bчи ні\b|\bили нет\b|\bor not\b", re.IGNORECASE)
+_NO_NEWS = re.compile(
+    r"не\s+(?:надходил\w*|надходить|зафіксован\w*|підтвердж\w*|поступал\w*|зафиксирован\w*|"
+    r"подтвержд\w*)|\bno (?:data|information|confirmation)\b",
+    re.IGNORECASE,
+)
+_PARTIAL = re.compile(
+    r"\d+\s*(?:%|відсот\w*|процент\w*|percent|per cent)|більш\w* половин\w*|"
+    r"более половин\w*|more than half|частин\w*|част[ьи] города|part of|parts of|sections of|"
+    r"district|"
+    r"мікрорайон\w*|микрорайон\w*|квартал\w*|кв\.? ?км|km2|square kilomet\w*",
+    re.IGNORECASE,
+)
+
+
+def _scare_quoted(text: str, at: int) -> bool:
+    """A control word in quotes of its own: «звільнення», "liberated" (someone's word)."""
+    return at > 0 and text[at - 1] in "«\"“„'‘"
+
+
+_THERE = re.compile(
+    r"\b(?:там|тут|в ньому|у ньому|навколо нього|в нем|в нём|вокруг него|there|in it|around it)\b",
+    re.IGNORECASE,
+)
+
 # Words that name what is denied as someone's claims ("Заяви ворога — брехня").
 _CLAIM_WORDS = re.compile(
     r"заяв[аиіу]\w*|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
@@ -120,17 +192,37 @@ def segment(text: str) -> list[_Clause]:
 def _actor(text: str, lo: int, hi: int, side: str | None) -> tuple[str | None, str | None]:
     """(winner, loser) named near a control verb; "our"/"enemy" resolve against ``side``."""
     window = text[lo:hi].lower()
-    for rx, who in lx.ACTOR_RES:
-        for m in rx.finditer(window):
-            actual = side if who == "SELF" else opposite(side) if who == "OTHER" else who
-            if actual is None:
-                continue
-            prev = re.search(r"(\w+)\W*$", window[: m.start()])
-            if prev and (prev.group(1) in lx.FROM_WORDS or lx.POSSESSED.search(prev.group(1))):
-                return None, actual
-            if window[m.end() : m.end() + 2] in ("'s", "’s"):
-                return None, actual  # "the enemy's fortified areas"
-            return actual, None
+    # the actor nearest the verb (the window is centred on it): in "Генштаб ЗСУ: заява
+    # Міноборони РФ про захоплення" the Russian MoD, not the speaker's ЗСУ, is near it
+    centre = (hi - lo) // 2
+    # not across a comma: "Несмотря на освобождение Курской области, командиры ВСУ…"
+    left = window.rfind(",", 0, centre) + 1
+    right = window.find(",", centre)
+    right = len(window) if right < 0 else right
+    found = sorted(
+        (
+            (abs(m.start() - centre), m.start(), m, who)
+            for rx, who in lx.ACTOR_RES
+            for m in rx.finditer(window, left, right)
+        ),
+        key=lambda x: (x[0], x[1]),
+    )
+    for _d, _s, m, who in found:
+        actual = side if who == "SELF" else opposite(side) if who == "OTHER" else who
+        if actual is None:
+            continue
+        prev = re.search(r"(\w+)\W*$", window[: m.start()])
+        if prev and lx.POSSESSED.search(prev.group(1)):
+            return None, actual
+        # "від ЗСУ", "от подразделений Вооруженных сил Украины": whom it was taken from
+        before = re.findall(r"\w+", window[max(0, m.start() - 50) : m.start()])[-4:]
+        if any(w in lx.FROM_WORDS for w in before) or lx.CLEARED_OF.search(
+            window[max(0, m.start() - 50) : m.start()]
+        ):
+            return None, actual
+        if window[m.end() : m.end() + 2] in ("'s", "’s"):
+            return None, actual  # "the enemy's fortified areas"
+        return actual, None
     return None, None
 
 
@@ -201,10 +293,15 @@ class _Sink:
         polarity: str | None,
         **data: object,
     ) -> None:
+        side = self.side or _default_side(kind, controller, self.voice)
+        if kind == Kind.CONTROL and self.reported and controller and self.reported != controller:
+            # a named speaker granting the enemy a place ("Генштаб: росіяни окупували
+            # Суджу") reports its side's loss: a withdrawal, never its own capture
+            kind, polarity = Kind.WITHDRAWAL, side
         self.builder.add(
             kind,
             place,
-            side=self.side or _default_side(kind, controller, self.voice),
+            side=side,
             controller=controller,
             polarity=polarity,
             text=self.text,
@@ -348,14 +445,15 @@ class _PostReader:
             toks = lx.tokenize(ctext, lang, cl.start)
             self.parsed.append(_Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
         self.post_denies = any(p.denial is not None for p in self.parsed)
+        self.voice = channel_side or post_voice(text)
         self.speakers = attribute(
             text,
             [
                 Span(p.clause.start, p.clause.end, p.clause.sentence, p.toks, p.lang)
                 for p in self.parsed
             ],
+            self.voice,
         )
-        self.voice = channel_side or post_voice(text)
         self.claimed: set[str] = set()  # sides that claimed control in earlier clauses
 
     def read(self) -> list[Claim]:
@@ -427,10 +525,29 @@ class _PostReader:
 
         control = lx.find_any(lx.CONTROL, lang, toks)
         completed = lx.find_any(lx.COMPLETED, lang, toks)
+        if control is not None and _QUESTION.search(pc.text):
+            control = completed = None  # "Селидове окуповане чи ні": a question, no claim
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
+        held = held or lx.find_any(lx.ONGOING_CLEARING, lang, toks) is not None
+        admitted = False
+        if held and control is not None and side is not None:
+            # "Суджа тепер перебуває під контролем Росії", said by Ukrainians: not holding
+            lo = toks[max(0, control - 5)].start
+            hi = toks[min(len(toks) - 1, control + 5)].end
+            winner, _ = _actor(self.text, lo, hi, side)
+            admitted = winner is not None and winner != side
+            held = not admitted
         if control is not None and not places:
             places = every = self._place_after(toks, control)
+        elif claims_control:
+            # every control word takes its own object ("seized Kupiansk and controlled
+            # large sections of Pokrovsk and Vovchansk")
+            first = control if control is not None else completed
+            assert first is not None
+            ats = lx.find_all(lx.CONTROL, lang, toks) or [first]
+            objects = {p.id: p for at in ats for p in self._objects(cl, toks, at, places)}
+            places = list(objects.values())
         # Someone else's claim told here: hedged ("нібито"), attributed to another side,
         # the other side's words in a post that denies something, or a question answered
         # "no" ("Захопили X? Ні, це фейк").
@@ -445,9 +562,12 @@ class _PostReader:
                 and reported != self.channel_side
             )
         )
-        negated = control is not None and any(
-            t.low in lx.NEGATION for t in toks[max(0, control - 2) : control]
+        negated = control is not None and (
+            any(t.low in lx.NEGATION for t in toks[max(0, control - 2) : control])
+            or _NO_NEWS.search(pc.text) is not None  # "даних про захоплення не надходило"
         )
+        if control is not None and _scare_quoted(self.text, toks[control].start):
+            retold = True  # "подати це як «захоплення» Покровська"
         denial = pc.denial
         if claims_control and reported is not None and not (held or negated or retold):
             self.claimed.add(reported)
@@ -460,11 +580,14 @@ class _PostReader:
             teller = teller or (reported if denial is None else None)
             if teller is not None and not negated:
                 self.claimed.add(teller)
+            # a denial restates the claim it answers only when it names its author
+            # ("denied claims by Gerasimov that…"), not "Russian claims" in general
+            restated = denial is None or teller in claimants(pc.text, named_only=True)
             if (
                 retold
                 and not negated
                 and teller is not None
-                and denial is None
+                and restated
                 and self.channel_side is None
             ):
                 # a news post reports the claim: it is its teller's, next to any denial
@@ -475,13 +598,22 @@ class _PostReader:
             if negated and denial is None:
                 denial = control
         if denial is not None:
+            if (
+                claims_control
+                and not (retold or negated)
+                and lx.find_any(lx.CAPTURE, lang, toks) is None
+            ):
+                # "Несмотря на освобождение Курской области, … о несуществующих успехах":
+                # the speaker's own liberation, said while denying something else
+                _control(self.text, lang, toks, control, completed, places, every, side, add)
             what = self.answers or (
                 Kind.OPERATION_COMPLETED if completed is not None else Kind.CONTROL
             )
             for p in places:
                 add(Kind.DENIAL, p, None, what, answers=what)
             if not places:
-                names_claims = bool(told) or bool(_CLAIM_WORDS.search(pc.text))
+                # "заперечили, що місто було захоплене": the denial names what it denies
+                names_claims = bool(told) or claims_control or bool(_CLAIM_WORDS.search(pc.text))
                 self.pending_denials.append((cl, side, names_claims))
         elif claims_control and not retold:
             if lx.find_any(lx.ATTEMPT, lang, toks) is not None:
@@ -510,8 +642,42 @@ class _PostReader:
                 add(Kind.ATTEMPT, p, None, None)
             return
         self._withdrawal(pc, places, side, add)
-        if lx.find_any(lx.AIR, lang, toks) is None:
+        if lx.find_any(lx.AIR, lang, toks) is None and not admitted:
             self._fighting(pc, places, add)
+
+    def _objects(
+        self, cl: _Clause, toks: list[lx.Token], at: int, places: list[PlaceLike]
+    ) -> list[PlaceLike]:
+        """The places a control word takes as its object: the name or list right after it
+        ("освободили Малорязанцево и Белую Гору", "the village of Voznesenka"), not every
+        place of the clause ("…, north of Kurakhove, west of Donetsk city"). An unnamed
+        object ("captured another village") takes none; no name after it: all of them."""
+        after = sorted(
+            (
+                (m.start, m.end, p)
+                for m, p in self.mentions
+                if toks[at].end <= m.start and m.end <= cl.end and p in places
+            ),
+            key=lambda x: x[0],
+        )
+        if not after:
+            return places
+        between = [t for t in toks if toks[at].end <= t.start < after[0][0]]
+        nouns = [n for n, t in enumerate(between) if t.low in _OBJECT_NOUNS]
+        if nouns:
+            rest = between[nouns[-1] + 1 :]
+            apposition = re.search(r"[–—:]", self.text[between[nouns[-1]].end : after[0][0]])
+            if rest and not apposition and any(t.low != "of" for t in rest):
+                return []  # "захопили кілька населених пунктів у Курській області"
+        elif len(between) > 3 or "," in self.text[toks[at].end : after[0][0]]:
+            return places
+        chain = [after[0]]
+        for nxt in after[1:]:
+            gap = self.text[chain[-1][1] : nxt[0]]
+            if len(gap) > 80 or not _CHAIN.match(gap):
+                break
+            chain.append(nxt)
+        return list({p.id: p for _s, _e, p in chain}.values())
 
     def _place_after(self, toks: list[lx.Token], at: int) -> list[PlaceLike]:
         """The place a capitalised word right after the control verb names, if the
@@ -543,6 +709,8 @@ class _PostReader:
         if at is None or not places or lx.find_any(lx.CONDITIONAL, pc.lang, pc.toks) is not None:
             return
         toks = pc.toks
+        if any(t.low in lx.NEGATION or t.low == "any" for t in toks[max(0, at - 3) : at]):
+            return  # "did not mention any withdrawal", "не було відходу"
         who, _ = _actor(
             self.text, toks[max(0, at - 5)].start, toks[min(len(toks) - 1, at + 5)].end, side
         )
@@ -557,9 +725,11 @@ class _PostReader:
                 continue
             # A clause naming no place speaks of the post's place, if it has only one and
             # the clause names no axis or grouping instead.
+            # "Там тривають бої", "бої в ньому": a pronoun points at the post's main place.
+            spots = {pid for pid, p in self.by_id.items() if not _is_area(p)}
             inherit = (
                 self.main_place is not None
-                and len(self.by_id) == 1
+                and (len(self.by_id) == 1 or (len(spots) == 1 and _THERE.search(pc.text)))
                 and not any(pc.clause.start <= a < pc.clause.end for a, _b in self.not_places)
             )
             targets = list(places) or ([self.main_place] if self.main_place and inherit else [])
@@ -600,12 +770,16 @@ def _control(
     areas = [p for p in (all_places if last else places) if _is_area(p)]
     if last:
         completed = at
+    partial = bool(_PARTIAL.search(text, toks[0].start, toks[-1].end))
     for p in spots:
-        add(Kind.CONTROL, p, controller, controller)
+        if partial:  # "more than 80% of the town": contradicted by a denial, not by fighting
+            add(Kind.CONTROL, p, controller, controller, partial=True)
+        else:
+            add(Kind.CONTROL, p, controller, controller)
     if completed is not None and (last or not spots):
         for p in areas or ([] if spots else list(places)):
             add(Kind.OPERATION_COMPLETED, p, controller, controller)
-    elif not spots:
+    elif not spots and not partial:
         # an area taken whole ("освобождение Курской области") is its operation completed
         for p in areas:
             add(Kind.OPERATION_COMPLETED, p, controller, controller)

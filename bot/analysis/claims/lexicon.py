@@ -30,6 +30,8 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "взяти під контроль",
         "встановити контроль",
         "під контроль|контролем",
+        "в|у руки|руках",
+        "вибити|витіснити з|із",
         "зайняти|заняти",
         "оволодіти",
     ),
@@ -41,6 +43,8 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "взять под контроль",
         "установить контроль",
         "под контроль|контролем",
+        "в руки|руках",
+        "выбить|вытеснить из",
         "занять",
         "овладеть",
     ),
@@ -49,7 +53,7 @@ CONTROL: dict[str, tuple[str, ...]] = {
         "captur*",
         "recaptur*",
         "retook|retaken|regained",
-        "took|taken|take|taking|seized|seize* control|hold",
+        "took|taken|take|taking|seized|seize*|secured|secure*|established|gained control|hold",
         "had|has|have taken|took",
         "took|taken the village|town|city|settlement",
         "seized|seize",
@@ -109,9 +113,10 @@ WITHDRAWAL: dict[str, tuple[str, ...]] = {
 }
 
 _FIGHT_NOUNS_UK = (
-    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний|оборона"
+    "бій|бойовий|операція|дія|зіткнення|штурм|боєзіткнення|пошуково-ударн*|стабілізаційний|"
+    "оборона|зачистка|зачищення"
 )
-_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм|оборона"
+_FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм|оборона|зачистка"
 _FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
 
 FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
@@ -120,17 +125,20 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
             f"тривати|продовжуватися|тривалий & {_FIGHT_NOUNS_UK}",
             "вестися бій",
             "бій за|в|у|біля",
+            "зіткнення|боєзіткнення у|в|біля|поблизу|район|районі|районах",
             "оборонний операція",
             "операція тривати",
         ),
         "ru": (
             f"продолжаться|продолжиться|идти|вестись & {_FIGHT_NOUNS_RU}",
             "бой за|в|у|около",
+            "столкновение|боестолкновение в|у|около|район|районе|районах",
             "нанести поражение",
         ),
         "en": (
             f"continu*|ongoing|underway & {_FIGHT_NOUNS_EN}",
             "fighting for|in|near",
+            "clashes|engagements in|near|around",
             "operation of our forces",
             "clashes",
         ),
@@ -138,6 +146,8 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
     "holding": {
         "uk": (
             "ситуація|обстановка під|на контроль|контролем|контрольований",
+            "знаходиться|перебуває|залишається|знаходяться|перебувають|залишаються під "
+            "контроль|контролем",
             "залишатися під контроль|контролем",
             "утримувати|утримання",
             "тримати позиція|оборона",
@@ -146,6 +156,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "ru": (
             "ситуация|обстановка под|на контроль|контролем|контроле|контролируемый",
+            "находится|остается|находятся|остаются под контроль|контролем",
             "оставаться под контроль|контролем",
             "удерживать|удержание",
             "держать оборона|позиция",
@@ -154,6 +165,7 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "en": (
             "situation under|is control|controlled",
+            "is|remains|stays under the control",
             "remain* under control",
             "remain* in control",
             "continue to hold",
@@ -163,7 +175,11 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "repelled": {
-        "uk": ("відбити|відбивати|відбитий", "зупинити штурм|атака|наступ", "відсіч"),
+        "uk": (
+            "відбити|відбивати|відбитий",
+            "зупинити штурм|штурмовий|атака|наступ|наступальний",
+            "відсіч",
+        ),
         "ru": ("отбить|отбивать|отбитый", "отразить|отражать|отражённый|отраженный"),
         "en": ("repell*|repuls*", "fought off", "beat back|off"),
     },
@@ -217,12 +233,19 @@ PAST_FIGHTING: dict[str, tuple[str, ...]] = {
     "en": ("after fighting|battles|months|weeks", "had been fighting", "lasted|raged for|more"),
 }
 
+# Clearing that goes on is fighting, not a place taken ("продолжается зачистка города").
+ONGOING_CLEARING: dict[str, tuple[str, ...]] = {
+    "uk": ("тривати|продовжуватися|продовжувати зачистка|зачищення|зачищати",),
+    "ru": ("продолжаться|продолжать|идти зачистка|зачищать",),
+    "en": ("continu*|ongoing clearing|clear*",),
+}
+
 # An attempt to push defenders off their positions is fighting at those places, not an
 # attempt to take them ("спроби потіснити наших захисників із займаних позицій у районах…").
 DISLODGE: dict[str, tuple[str, ...]] = {
-    "uk": ("потіснити|витіснити|вибити|позиція|позиції",),
-    "ru": ("потеснить|вытеснить|выбить|позиция|позиции",),
-    "en": ("dislodge*|position|positions",),
+    "uk": ("потіснити|витіснити|вибити|позиція|позиції|атакувати",),
+    "ru": ("потеснить|вытеснить|выбить|позиция|позиции|атаковать",),
+    "en": ("dislodge*|position|positions|attack",),
 }
 
 # An attempt without a control verb is an attempt only if it is one to advance.
@@ -250,6 +273,7 @@ DENIAL: dict[str, tuple[str, ...]] = {
         "брехня|неправда|фейк|пропаганда|вигадка|неіснуючий|недостовірний|збрехати|брехати",
         "видавати бажаний|бажане",
         "спростувати|спростування|спростовувати",
+        "заперечити|заперечувати|заперечення",
         "не підтверджуватися",
     ),
     "ru": (
@@ -257,10 +281,12 @@ DENIAL: dict[str, tuple[str, ...]] = {
         "ложь|неправда|фейк|пропаганда|выдумка|несуществующий|недостоверный|соврать|лгать|врать",
         "выдавать желаемый|желаемое",
         "опровергнуть|опровержение|опровергать",
+        "отрицать|отрицание",
         "не подтверждаться",
     ),
     "en": (
-        "false|untrue|fake|lie|lies|lied|propaganda|fabricat*",
+        "false|untrue|fake|lied|propaganda|fabricat*",
+        "a lie",
         "dismiss*|denied|denies|deny|refut*|reject*|disputed|disputes",
         "wishful thinking",
         "not true",
@@ -270,9 +296,9 @@ DENIAL: dict[str, tuple[str, ...]] = {
 
 # The post distances itself from what it retells: a claim in this clause is someone else's.
 HEDGE: dict[str, tuple[str, ...]] = {
-    "uk": ("нібито", "так званий"),
-    "ru": ("якобы", "так называемый"),
-    "en": ("allegedly|alleged|purported*|so-called",),
+    "uk": ("нібито", "так званий", "подати|подавати|видати|видавати як|за"),
+    "ru": ("якобы", "так называемый", "подать|подавать|выдать|выдавать как|за"),
+    "en": ("allegedly|alleged|purported*|so-called", "portray*|present*|pass* as|off"),
 }
 
 # "не змогли / не вдалося / не смогли" carry "не"; English failure words stand alone.
@@ -311,6 +337,7 @@ REPORTING: dict[str, tuple[str, ...]] = {
     "uk": (
         "заявити|повідомити|стверджувати|сказати|оприлюднити|зазначити|визнати|доповісти|"
         "заявляти|повідомляти|наголосити|наголошувати|додати|розповісти|інформувати|"
+        "поінформувати|проінформувати|"
         "писати|передати|передавати|уточнити|підтвердити|зазначатися|йтися|говоритися|"
         "казати|говорити",
         "за слово|дані",
@@ -339,19 +366,27 @@ DENIAL_VERBS: dict[str, tuple[str, ...]] = {
     "en": ("denied|denies|deny|refuted|refutes|dismissed|dismisses|rejected",),
 }
 
+AMBIGUOUS = "?"  # a speaker whose side the post's voice decides
+
 # Who speaks: (pattern over lower-cased text, side, label en, label uk). Order: specific first.
 SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     (
         r"генштаб\w*\s+(?:зсу|всу)|"
         r"генеральн\w+\s+штаб\w*\s+(?:зсу|всу|збройних|вооруж\w+ сил украины)|"
         r"general staff of (?:the armed forces of )?ukraine|ukraine.s general staff|"
-        r"ukrainian general staff|генштаб\w* україни|генштаб\w* украины|"
-        r"(?<!russia.s )(?<!russian )\bgeneral staff\b(?! of (?:the )?russia)|"
-        r"генштаб\w*(?!\s+(?:вс\s+)?(?:рф|росії|россии|вс рф|збройних сил рф))"
-        r"(?!\s+(?:\w+\s+)?герасимов)",
+        r"ukrainian general staff|генштаб\w* україни|генштаб\w* украины",
         "UA",
         "Ukraine's General Staff",
         "Генштаб ЗСУ",
+    ),
+    (
+        # "the General Staff", "Генштаб" with no country: whose is told by the post's voice
+        r"(?<!russia.s )(?<!russian )\bgeneral staff\b(?! of (?:the )?russia)|"
+        r"генштаб\w*(?!\s+(?:вс\s+)?(?:рф|росії|россии|вс рф|збройних сил рф|зсу|всу|україн\w*|"
+        r"украин\w*))(?!\s+(?:\w+\s+)?герасимов)",
+        AMBIGUOUS,
+        "the General Staff",
+        "Генштаб",
     ),
     (
         r"зеленськ\w*|зеленск\w*|zelensk\w*|президент\w* україни|президент\w* украины|"
@@ -377,6 +412,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         r"стратком\w*|stratcom|deep\s?state|діпстейт|\bцпд\b|центр\w* протидії дезінформації|"
         r"ukraine.s (?:defen[cs]e ministry|ministry of defen[cs]e|military|armed forces)|"
         r"ukrainian (?:troops|defenders|soldiers|command|officials)|armed forces of ukraine|"
+        r"нацгвард\w* україни|нацгвард\w* украины|національн\w+ гвард\w* україни|"
+        r"national guard of ukraine|"
         r"збройн\w* сил\w* україни|вооруж\w* сил\w* украины|"
         r"сил\w* оборони україни|сил\w* обороны украины|\d+\W{0,3}(?:окрем\w+ )?\w+ бригад\w* зсу",
         "UA",
@@ -385,6 +422,8 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"міноборони\s+(?:рф|росії)|минобороны|министерств\w+ обороны|\bмо рф|"
+        r"міністерств\w+ оборони (?:рф|росії|країни-агресор\w*)|"
+        r"угрупованн\w* (?:військ )?[«\"“]?(?:захід|центр|схід|південь|північ|дніпро)|"
         r"russia.s (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
         r"russian (?:defen[cs]e ministry|ministry of defen[cs]e|mod)|"
         r"(?:the )?(?:ministry of defen[cs]e|defen[cs]e ministry) of russia|"
@@ -420,7 +459,7 @@ SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         r"\bзсу\b|\bвсу\b|сил\w* оборони|ukrainian (?:military|army|forces)|"
-        r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b",
+        r"\bukraine\b|\bkyiv\b|\bкиїв\b|\bкиев\b|\bукраїн[аиуі]\b|\bукраин[аеуы]\b",
         "UA",
         "the Ukrainian side",
         "українська сторона",
@@ -439,14 +478,15 @@ SPEAKER_RES = tuple((re.compile(p), s, en, uk) for p, s, en, uk in SPEAKERS)
 # Actors of a control verb: whose troops did it. "our"/"enemy" are relative to the speaker.
 ACTORS: tuple[tuple[str, str], ...] = (
     (
-        r"\bзсу\b|\bвсу\b|сил\w* оборони|сил\w* обороны|україн\w*|украин\w*|ukrain\w*|"
-        r"\bkyiv\b",
+        r"\bзсу\b|\bвсу\b|сил\w* оборони|сил\w* обороны|"
+        r"(?:україн\w*|украин\w*|ukrain\w*|\bkyiv)\b(?!\W+(?:city|town|village|territor\w*|"
+        r"border|side|місто|міста|город|города|село|територі\w*|территори\w*|назван\w*))",
         "UA",
     ),
     (
         r"російськ\w*|российск\w*|\bрф\b|russian|окупант\w*|оккупант\w*|рашист\w*|"
         r"росіян\w*|россиян\w*|occupiers?\b|invaders?\b|\bросі[яїюй]\w*|\bросси[яиюей]\w*|"
-        r"\brussia\b|загарбник\w*|"
+        r"\brussia\b|загарбник\w*|moscow.s forces|"
         r"группировк\w* войск|угрупованн\w* військ рф|вс рф",
         "RU",
     ),
@@ -454,7 +494,10 @@ ACTORS: tuple[tuple[str, str], ...] = (
     (r"ворог\w*|противник\w*|\bврага?\b|\benemy\b|неприятел\w*", "OTHER"),
 )
 ACTOR_RES = tuple((re.compile(p), s) for p, s in ACTORS)
-FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из", "of"})
+FROM_WORDS = frozenset({"від", "от", "from", "з", "із", "из"})
+# "cleared of Ukrainian forces": "of" means "from" only after clearing words ("the chief of
+# Russia's General Staff" is no loser)
+CLEARED_OF = re.compile(r"(?:clear\w*|free\w*|rid|purged?)\s+of\s+(?:\w+\W+){0,2}$")
 # "опорні пункти противника", "the enemy's fortified areas": the enemy owned what was taken
 POSSESSED = re.compile(
     r"(?:пункт\w*|позиці\w*|позици\w*|укріплен\w*|укреплен\w*|район\w*|areas?|positions?|"
@@ -534,8 +577,22 @@ class Token:
         self.end = end
 
 
-def tokenize(text: str, lang: str, offset: int = 0) -> list[Token]:
-    out: list[Token] = []
+class Tokens(list[Token]):
+    """A clause's tokens, with the set of all their words and lemmas (built once): a phrase
+    whose plain words are not all in it cannot match, and most phrases are ruled out so."""
+
+    __slots__ = ("_words",)
+
+    def words(self) -> frozenset[str]:
+        try:
+            return self._words
+        except AttributeError:
+            self._words: frozenset[str] = frozenset(w for t in self for w in (t.low, *t.forms))
+            return self._words
+
+
+def tokenize(text: str, lang: str, offset: int = 0) -> Tokens:
+    out = Tokens()
     for m in _WORD.finditer(text):
         low = m.group().lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
         out.append(Token(low, lemmas(low, lang), offset + m.start(), offset + m.end()))
@@ -557,6 +614,16 @@ def _slot(spec: str) -> Slot:
 @cache
 def compile_phrase(phrase: str) -> Pattern:
     return tuple(tuple(_slot(s) for s in part.split()) for part in phrase.split("&"))
+
+
+def _impossible(pattern: Pattern, toks: list[Token]) -> bool:
+    """Whether some slot of plain words has none of them among the clause's words."""
+    if not isinstance(toks, Tokens):
+        return False
+    words = toks.words()
+    return any(
+        not prefixes and exact.isdisjoint(words) for seq in pattern for exact, prefixes in seq
+    )
 
 
 def _slot_hits(slot: Slot, tok: Token) -> bool:
@@ -619,6 +686,8 @@ def _may_match(phrase: str, index: dict[str, list[int]]) -> bool:
 def find_phrase(phrase: str, toks: list[Token]) -> int | None:
     """Index of the token where the phrase (its first part) matches, or None."""
     parts = compile_phrase(phrase)
+    if _impossible(parts, toks):
+        return None
     first: int | None = None
     for n, seq in enumerate(parts):
         hit = next((i for i in _starts(seq[0], toks) if _seq_at(seq, toks, i) is not None), None)
@@ -634,7 +703,10 @@ def find_all(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) 
     langs = ("uk", "ru") if lang == "cy" else (lang,)
     out: set[int] = set()
     for phrase in (p for code in langs for p in phrases.get(code, ())):
-        for seq in compile_phrase(phrase)[:1]:
+        parts = compile_phrase(phrase)
+        if _impossible(parts, toks):
+            continue
+        for seq in parts[:1]:
             out.update(i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None)
     return sorted(out)
 

@@ -34,18 +34,28 @@ SIDE_LABELS = {
     "RU": ("the Russian side", "російська сторона"),
 }
 
+_GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
+_GENERIC_REACH = 30  # characters between such a name and its reporting word
+
 _CLAIM_BEFORE = re.compile(
     r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|reports?\s+(?:by|from)|"
     r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
+    r"|(?:claims?|statements?)\s+(?:made\s+)?by\s+(?:\w+\W+){0,8}$"
 )
-_CLAIM_AFTER = re.compile(r"\W*(?:'s\W+)?(?:\w+\W+)?(claims?|statements?|про|о|об)\b")
+_CLAIM_AFTER = re.compile(
+    r"\W*(?:'s\W+)?(?:(?!deni|reject|dismiss|disput|спрост|опроверг)\w+\W+)?"
+    r"(claims?|statements?|про|о|об)\b"
+)
 
 
-def claimants(clause: str) -> set[str]:
-    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that"."""
+def claimants(clause: str, named_only: bool = False) -> set[str]:
+    """Sides whose claims the clause retells: "X's claims", "заяви X", "X claims that";
+    ``named_only``: only a named body (Gerasimov, the MoD), not a whole side ("Russian")."""
     low = clause.lower()
     sides: set[str] = set()
-    for rx, side, _en, _uk in lx.SPEAKER_RES:
+    patterns = lx.SPEAKER_RES[:-_GENERIC] if named_only else lx.SPEAKER_RES
+    for rx, side_, _en, _uk in patterns:
+        side = "UA" if side_ == lx.AMBIGUOUS else side_
         for m in rx.finditer(low):
             before = low[max(0, m.start() - 60) : m.start()]
             after = low[m.end() : m.end() + 25]
@@ -63,20 +73,39 @@ _OBJECT_BEFORE = re.compile(
 )
 
 
-_GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
-_GENERIC_REACH = 30  # characters between such a name and its reporting word
+def _tokens(toks: Sequence[lx.Token]) -> lx.Tokens:
+    return toks if isinstance(toks, lx.Tokens) else lx.Tokens(toks)
 
 
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
-    rep = lx.find_any(lx.REPORTING, lang, list(toks))
-    den = lx.find_any(lx.DENIAL_VERBS, lang, list(toks))
+    rep = lx.find_any(lx.REPORTING, lang, _tokens(toks))
+    den = lx.find_any(lx.DENIAL_VERBS, lang, _tokens(toks))
     if rep is None or (den is not None and den < rep):
         return den
     return rep
 
 
+_GS_LABELS = {
+    "UA": ("Ukraine's General Staff", "Генштаб ЗСУ"),
+    "RU": ("Russia's General Staff", "Генштаб РФ"),
+}
+
+
+def _resolve(side: str, en: str, uk: str, voice: str | None) -> Speaker:
+    """A speaker; "the General Staff" with no country is the one of the post's voice."""
+    if side != lx.AMBIGUOUS:
+        return Speaker(side, en, uk)
+    real = voice or "UA"
+    return Speaker(real, *_GS_LABELS[real])
+
+
 def named_speaker(
-    text: str, start: int, end: int, toks: Sequence[lx.Token], lang: str
+    text: str,
+    start: int,
+    end: int,
+    toks: Sequence[lx.Token],
+    lang: str,
+    voice: str | None = None,
 ) -> Speaker | None:
     """The side named as the source of ``text[start:end]``, next to a reporting word.
 
@@ -88,17 +117,17 @@ def named_speaker(
     if rep is None:
         return None
     low = text[start:end].lower()
-    reps = [
-        toks[i].start - start
-        for i in lx.find_all(lx.REPORTING, lang, list(toks))
-        + lx.find_all(lx.DENIAL_VERBS, lang, list(toks))
-    ]
-    denies = lx.find_any(lx.DENIAL, lang, list(toks)) is not None
-    denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, list(toks)) is not None
+    # when the span denies, the denying verb names who speaks ("X denied claims by Y")
+    den_at = lx.find_all(lx.DENIAL_VERBS, lang, _tokens(toks))
+    rep_at_all = den_at or lx.find_all(lx.REPORTING, lang, _tokens(toks))
+    reps = [toks[i].start - start for i in rep_at_all]
+    denies = lx.find_any(lx.DENIAL, lang, _tokens(toks)) is not None
+    denies = denies or lx.find_any(lx.DENIAL_VERBS, lang, _tokens(toks)) is not None
     told = claimants(text[start:end]) if denies else set()
     best: tuple[int, int, Speaker] | None = None
-    for n, (rx, side, en, uk) in enumerate(lx.SPEAKER_RES):
+    for n, (rx, side_, en, uk) in enumerate(lx.SPEAKER_RES):
         tier = int(n >= len(lx.SPEAKER_RES) - _GENERIC)  # a named body beats "Russia", "ЗСУ"
+        side = (voice or "UA") if side_ == lx.AMBIGUOUS else side_
         for m in rx.finditer(low):
             if side in told or _OBJECT_BEFORE.search(low[max(0, m.start() - 40) : m.start()]):
                 continue
@@ -110,7 +139,7 @@ def named_speaker(
             # the body nearest its verb speaks; a whole side counts as a little farther
             key = (dist + tier * _GENERIC_REACH, tier)
             if best is None or key < best[:2]:
-                best = (*key, Speaker(side, en, uk))
+                best = (*key, _resolve(side_, en, uk, voice))
     if best is not None:
         return best[2]
     if len(told) == 1:
@@ -137,16 +166,52 @@ _BACKREF = re.compile(
 _QUOTE = re.compile(r"«[^«»]{20,3000}»|“[^“”]{20,3000}”|\"[^\"]{20,3000}\"|„[^„“]{20,3000}“")
 
 
-def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, bool]]:
+_DASH_SOURCE = re.compile(r"\s[–—-]\s*([^–—-]{2,40})$")
+
+
+def _dash_source(sentence: str, voice: str | None) -> Speaker | None:
+    """The source a headline names after a dash: "Росіяни окупували Суджу – DeepState"."""
+    m = _DASH_SOURCE.search(sentence.rstrip(" .!"))
+    if m is None:
+        return None
+    tail = m.group(1).lower()
+    for rx, side, en, uk in lx.SPEAKER_RES[:-_GENERIC]:
+        if rx.search(tail):
+            return _resolve(side, en, uk, voice)
+    return None
+
+
+_COLON_SOURCE = re.compile(r"^\W*([^:\n]{2,40}):\s")
+
+
+def _colon_source(sentence: str, voice: str | None) -> Speaker | None:
+    """The source a line names before a colon: "Генштаб ЗСУ: там тривають бої"."""
+    m = _COLON_SOURCE.match(sentence)
+    if m is None:
+        return None
+    head = m.group(1).lower()
+    for rx, side, en, uk in lx.SPEAKER_RES[:-_GENERIC]:
+        if rx.search(head):
+            return _resolve(side, en, uk, voice)
+    return None
+
+
+def attribute(
+    text: str, clauses: Sequence[Span], voice: str | None = None
+) -> list[tuple[Speaker | None, bool]]:
     """The speaker of each clause (None: nobody named; the channel speaks), and whether
     the clause's own sentence names it (not carried over from elsewhere)."""
-    own = [named_speaker(text, c.start, c.end, c.toks, c.lang) for c in clauses]
+    own = [named_speaker(text, c.start, c.end, c.toks, c.lang, voice) for c in clauses]
     sentences: dict[int, list[int]] = {}
     for i, c in enumerate(clauses):
         sentences.setdefault(c.sentence, []).append(i)
     order = sorted(sentences)
     bounds = {
-        s: (clauses[ix[0]].start, clauses[ix[-1]].end, [t for i in ix for t in clauses[i].toks])
+        s: (
+            clauses[ix[0]].start,
+            clauses[ix[-1]].end,
+            lx.Tokens(t for i in ix for t in clauses[i].toks),
+        )
         for s, ix in sentences.items()
     }
     para = {s: text.count("\n", 0, bounds[s][0]) for s in order}
@@ -158,9 +223,13 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
         lo, hi, toks = bounds[s]
         lang = clauses[sentences[s][0]].lang
         if found is None:
-            found = named_speaker(text, lo, hi, toks, lang)
+            found = named_speaker(text, lo, hi, toks, lang, voice)
         if found is not None:
             named.add(s)
+        if found is None:
+            found = _dash_source(text[lo:hi], voice)  # a headline "… – DeepState"
+        if found is None:
+            found = _colon_source(text[lo:hi], voice)  # "Генштаб ЗСУ: там тривають бої"
         if found is None and last is not None and _reporting_at(toks, lang) is not None:
             found = last  # "he said", "йдеться у повідомленні": the last named speaker
         spk[s] = found
@@ -186,10 +255,12 @@ def attribute(text: str, clauses: Sequence[Span]) -> list[tuple[Speaker | None, 
             if spk[back] is not None or not (same or (first_in_para and para[back] == para[s] - 1)):
                 break
             spk[back] = spk[s]
-    # Otherwise a sentence goes on in the voice of the one before it, in one paragraph.
+    # Otherwise a sentence goes on in the voice of the one before it, in one paragraph, or
+    # across paragraphs when it is a quotation ("“Also untrue are statements…”").
     prev: int | None = None
     for s in order:
-        if spk[s] is None and prev is not None and para[prev] == para[s]:
+        quoted = text[bounds[s][0] : bounds[s][0] + 1] in '«"“„'
+        if spk[s] is None and prev is not None and (para[prev] == para[s] or quoted):
             spk[s] = spk[prev]
         prev = s
     return [
@@ -205,7 +276,7 @@ _UA_VOICE = re.compile(
 )
 _RU_VOICE = re.compile(
     r"\bвфу\b|боевик|неонацист|нацист|киевск\w* режим|kyiv regime|kiev regime|\bукро|"
-    r"\bсво\b|спецоперац|освобожд|освобод|противник",
+    r"\bсво\b|спецоперац|противник",
     re.IGNORECASE,
 )
 
@@ -216,10 +287,10 @@ def post_voice(text: str) -> str | None:
     Ukrainian-language reporting narrates from the Ukrainian side; otherwise the words it uses
     for the armies tell ("окупанти", "ворог" vs "освобождение", "боевики ВСУ").
     """
+    if lx.detect_lang(text) == "uk":
+        return "UA"  # Ukrainian-language media
     ua = len(_UA_VOICE.findall(text))
     ru = len(_RU_VOICE.findall(text))
-    if lx.detect_lang(text) == "uk":
-        ua += 2
     if ua > ru:
         return "UA"
     if ru > ua:

@@ -115,6 +115,8 @@ def uk_noun(word: str) -> Paradigm:
         soft = w.endswith("і") or s.endswith("ц")
         a = "я" if soft else "а"
         gen = {s + "ів", s} if not soft else {s + "ів", s + "ь"}
+        if re.search(r"[" + _CONS + r"]к$", s):
+            gen.add(s[:-1] + "ок")  # a fleeting vowel: Кринки → Кринок
         return _p(
             [w],
             gen,
@@ -207,9 +209,10 @@ def ru_noun(word: str) -> Paradigm:
         return _p([w], [s + y], [s + "е"], [s + "у"], [s + o], [s + "е"])
     if w.endswith(("ы", "и")) and len(w) > 3:
         s = w[:-1]
+        fleeting = {s[:-1] + "ок"} if re.search(r"[бвгджзлмнпрстфхцчшщ]к$", s) else set()
         return _p(
             [w],
-            [s, s + "ов", s + "ей"],
+            {s, s + "ов", s + "ей"} | fleeting,
             [s + "ам", s + "ям"],
             [w],
             [s + "ами", s + "ями"],

@@ -73,6 +73,8 @@ class Gazetteer:
         # 2: oblast centre, 1: raion centre, 0: other (ties between homonym cities)
         self.rank = rank or [0] * len(places)
         self.index: dict[str, int] = {p.id: i for i, p in enumerate(places)}
+        # settlements named like a person (Володимир): the matcher checks what follows
+        self.first_names: frozenset[str] = frozenset(meta.get("first_names", ()))
         self.index.update(aliases)
         self.parent: list[int] = [
             self.index.get(p.parent_id, -1) if p.parent_id else -1 for p in places

@@ -30,8 +30,11 @@ _ADJACENT = re.compile(r"\s*(?:(?:у|в|на|in|of|in the|near)\s+)?$")
 _CTX_WINDOW = 150  # characters around a common-word name in which its region must appear
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")
 _EN_REGIONS = re.compile(  # after a name: ", Kursk and Bryansk regions"
-    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:regions|oblasts|provinces)\b"
+    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:[Rr]egions|[Oo]blasts|[Pp]rovinces|"
+    r"border (?:region|area|areas))\b"
 )
+# before a name: "the people's republics of Donetsk and Lugansk"
+_EN_REPUBLICS = re.compile(r"republics? of\s+(?:[A-Z][\w'-]*(?:,\s*|\s+and\s+))*$")
 _LIST_GAP = re.compile(
     r"^\s*(?:,|\s(?:і|и|й|та|and|or|або|или)|,\s*(?:і|и|й|та|and))\s+$"
     r"|^,$"
@@ -56,6 +59,12 @@ STRONG_CUES = frozenset(
         "міста",
         "місті",
         "містом",
+        "місту",
+        "селу",
+        "селищу",
+        "городу",
+        "поселку",
+        "селе",
         "поселок",
         "поселка",
         "поселке",
@@ -267,6 +276,12 @@ class PlaceMatcher:
         self._entries: dict[int, _Entry] = {}
         self._raions: dict[int, int] = {}
         self._last: tuple[str, tuple[PlaceMention, ...]] = ("", ())
+        # places a name may mean something else: capitals (governments), first names
+        self._suspects = frozenset(
+            gazetteer.index[pid]
+            for pid in rd.CAPITALS | gazetteer.first_names
+            if pid in gazetteer.index
+        )
 
     def find(self, text: str) -> list[PlaceMention]:
         """The place mentions in ``text``, in order.
@@ -306,25 +321,34 @@ class PlaceMatcher:
             for h in hits:
                 h.place = h.cands[0]
         starts = {h.start for h in hits}
+        suspects = self._suspects
         return [
             self._mention(text, h)
             for h in hits
-            if (h.place >= 0 and not self._other_reading(text, h, starts)) or h.ambiguous
+            if (
+                h.place >= 0
+                and (h.place not in suspects or not self._other_reading(text, h, starts))
+            )
+            or h.ambiguous
         ]
 
     # --- readings that are not the place ----------------------------------------------------
 
     def _readings(self, text: str, norm: str, hits: list[_Hit]) -> None:
         """Rivers, groupings, adjectives at work lose their settlements; sectors are axes."""
+        post = rd.PostReadings(text, norm)
         for h in hits:
             if not h.cands:
                 continue
-            if rd.names_an_axis(text, h.end):
+            if post.axis_at and post.names_an_axis(h.end):
                 h.axis = True
-            elif rd.not_a_place(text, h.start, h.end) and (
-                not text[h.start : h.end].lower().endswith(rd._ADJ_AT_WORK)
-                or self._cue(norm, h.start) is None
-            ):
+                continue
+            if not post.worth_a_look(h.start, h.end):
+                continue  # the common case: no adjective ending, no cue word nearby
+            why = post.not_a_place(h.start, h.end)
+            if why == rd.INSTITUTION:
+                h.cands = []  # "голова Луганської ОВА": who speaks, not where
+            elif why == rd.OTHER or (why == rd.ADJECTIVE and self._cue(norm, h.start) is None):
                 h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
 
     def _other_reading(self, text: str, h: _Hit, starts: set[int]) -> bool:
@@ -332,9 +356,9 @@ class PlaceMatcher:
         p = self._places[h.place]
         if p.id in rd.CAPITALS and rd.names_a_government(text, h.start, h.end):
             return True
-        if p.kind not in SETTLEMENT or any(h.end < x <= h.end + 2 for x in starts):
+        if p.kind not in SETTLEMENT or h.end + 1 in starts or h.end + 2 in starts:
             return False  # "Слава Чернігівської області": a place follows, not a surname
-        return rd.names_a_person(text, h.start, h.end, (p.name_uk, p.name_ru or ""))
+        return p.id in self.gaz.first_names and rd.names_a_person(text, h.start, h.end)
 
     # --- per hit ------------------------------------------------------------------------------
 
@@ -361,9 +385,12 @@ class PlaceMatcher:
         if not cap and not entry.special:
             return None  # the common case: a lower-case word that is not a plain name
         if (e + 1 < len(text) and text[e] == "-" and text[e + 1].islower()) or (
-            s > 1 and text[s - 1] == "-" and text[s - 2].isalpha()
+            s > 1
+            and text[s - 1] == "-"
+            and text[s - 2].isalpha()
+            and _lower_word_before(text, s - 1)
         ):
-            return None  # part of a compound word: Ленд-ліз, пів-Європи
+            return None  # part of a compound word: Ленд-ліз, пів-Європи (not Kupiansk-Shevchenkove)
         if not entry.pairs:  # a blocker ("Бабин Яр"): takes the span, yields no place
             return _Hit(s, e, [], set(), set(), False)
         if not entry.special:
@@ -506,8 +533,19 @@ class PlaceMatcher:
         """
         for h in hits:
             # "Belgorod and Bryansk regions": English names the oblast by its capital
-            if h.cands and text[h.start].isascii() and _EN_REGIONS.match(text, h.end):
-                regions = {self.gaz.index.get(self._places[c].region, -1) for c in h.cands}
+            if (
+                h.cands
+                and text[h.start].isascii()
+                and (
+                    _EN_REGIONS.match(text, h.end)
+                    or _EN_REPUBLICS.search(text[max(0, h.start - 60) : h.start])
+                )
+            ):
+                # of homonym cities, the regional centre names the region (Donetsk, not the
+                # Rostov town)
+                top = max(self.gaz.rank[c] for c in h.cands)
+                centres = [c for c in h.cands if self.gaz.rank[c] == top]
+                regions = {self.gaz.index.get(self._places[c].region, -1) for c in centres}
                 if len(regions) == 1 and -1 not in regions:
                     h.cands, h.needs_ctx, h.weak = list(regions), set(), set()
         prev: _Hit | None = None
@@ -566,7 +604,7 @@ class PlaceMatcher:
                             j -= 1
                 elif kind in SETTLEMENT:
                     anchors.append(h.cands[0])
-            elif not h.needs_ctx:
+            elif h.weak and not h.needs_ctx:
                 # one official spelling against generated ones (Меловой, not "Мілова"):
                 # it anchors the post as a unique name would
                 strong = [c for c in h.cands if c not in h.weak]
@@ -579,21 +617,22 @@ class PlaceMatcher:
         chain: dict[int, int] = {}  # hit index -> length of its list
         run = [0]
         for i in range(1, len(hits) + 1):
-            if i < len(hits) and _LIST_GAP.match(text[hits[i - 1].end : hits[i].start]):
+            if (
+                i < len(hits)
+                and hits[i].start - hits[i - 1].end <= 6  # a list gap is short: ", ", " та "
+                and _LIST_GAP.match(text[hits[i - 1].end : hits[i].start])
+            ):
                 run.append(i)
                 continue
             if len(run) > 1:
                 listed |= set(run)
                 chain.update({j: len(run) for j in run})
             run = [i]
-        votes: dict[int, int] = {}
-        for i in listed:
-            for r in {self._raion(c) for c in hits[i].cands} - {-1}:
-                votes[r] = votes.get(r, 0) + 1
+
         # a common word in a list of three or more names is one of them ("Веселе, Вільне,
         # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
         ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}
-        ctx.votes = votes
+        ctx.list_hits = [hits[i] for i in sorted(listed)]
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:
                 h.place = h.cands[0]
@@ -603,6 +642,14 @@ class PlaceMatcher:
                 h.place = cands[0]
             elif cands:
                 h.ambiguous = tuple(cands)
+        # A name the post already placed needs no cue the second time ("the village of
+        # Krynky … positions at Krynky").
+        placed = {h.place for h in hits if h.place >= 0}
+        for h in hits:
+            if h.place < 0 and not h.ambiguous:
+                again = [c for c in h.cands if c in placed]
+                if len(again) == 1:
+                    h.place = again[0]
         # Second look at what is still ambiguous, now that homonyms nearby are resolved
         # ("між Василівкою та Камʼянським": both in one raion).
         if any(h.ambiguous for h in hits):
@@ -678,10 +725,16 @@ class PlaceMatcher:
         near = [c for c in cands if self._raion(c) in ctx.raions(self._raion)]
         if near:
             return near
-        best = max((ctx.votes.get(self._raion(c), 0) for c in cands), default=0)
+        if ctx.votes is None:  # counted once per post, only when a list needs it
+            ctx.votes = {}
+            for h in ctx.list_hits:
+                for r in {self._raion(c) for c in h.cands} - {-1}:
+                    ctx.votes[r] = ctx.votes.get(r, 0) + 1
+        votes = ctx.votes
+        best = max((votes.get(self._raion(c), 0) for c in cands), default=0)
         if best < 2:
             return []  # the list says nothing: the other rules decide
-        return [c for c in cands if ctx.votes.get(self._raion(c), 0) == best]
+        return [c for c in cands if votes.get(self._raion(c), 0) == best]
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -794,7 +847,8 @@ class _Ctx:
         self._raions: set[int] | None = None
         self._regions: set[str] | None = None
         self.listed: set[int] = set()  # hits that stand in a list of names
-        self.votes: dict[int, int] = {}  # raion -> how many listed names could lie there
+        self.list_hits: list[_Hit] = []
+        self.votes: dict[int, int] | None = None  # raion -> listed names that could lie there
 
     def raions(self, raion_of: Callable[[int], int]) -> set[int]:
         if self._raions is None:
@@ -809,6 +863,14 @@ class _Ctx:
                 count[places[a].region] = count.get(places[a].region, 0) + 1
             self._regions = {r for r, n in count.items() if n >= 2}
         return self._regions
+
+
+def _lower_word_before(text: str, hyphen: int) -> bool:
+    """Does the word before ``hyphen`` start in lower case ("пів-Європи", not "Kupiansk-")?"""
+    i = hyphen
+    while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’ʼ"):
+        i -= 1
+    return text[i : i + 1].islower()
 
 
 def _longest(hits: list[_Hit]) -> list[_Hit]:

@@ -10,7 +10,7 @@ rules follow how the two languages diverge:
   the adjectival -овое/-евое/-иное as a variant (Берестове → Берестовое).
 - Ukrainian і in a closed syllable stands for an older о or е (ікавізм): Біла → Белая,
   Вільне → Вольное, Світле → Светлое, Кліщіївка → Клещеевка. Common roots are in a table;
-  for the rest the variants с е and о are generated next to и (``uk_to_ru_variants``).
+  for the rest the variants with е and о are generated next to и (``uk_to_ru_variants``).
 - Letters: і/ї → и (ї → йи at the start), є → е, ґ → г, the apostrophe → ь (none after a
   labial: Куп'янськ → Купянск), initial е → э.
 """

@@ -148,6 +148,7 @@ async def test_latest_about_a_place_and_about_what_the_chat_tracks(archive_bot: 
     await archive_bot.say(USER, "/keyword погода")
     reply = await archive_bot.say(USER, "/latest")
     assert "Nothing this chat tracks has been posted" in reply["text"]
+    sent = len(archive_bot.api.calls_of("sendMessage", USER))
     await store(
         archive_bot,
         "generalstaffzsu",
@@ -157,6 +158,11 @@ async def test_latest_about_a_place_and_about_what_the_chat_tracks(archive_bot: 
             "У Курській області спокійно.",
             "Погода в Житомирі.",
         ],
+    )
+    # The chat is alerted of the two posts it tracks (Sumy, the keyword); the replies below
+    # come after those.
+    await archive_bot.api.wait_for(
+        lambda _: len(archive_bot.api.calls_of("sendMessage", USER)) >= sent + 2
     )
     reply = await archive_bot.say(USER, "/latest Kursk Oblast")
     assert "Latest posts about Kursk Oblast" in valid_html(reply)

@@ -23,7 +23,12 @@ def _count_contains() -> tuple[list[int], object]:
 def test_a_clause_naming_hundreds_of_places_costs_linear_containment_tests() -> None:
     gaz = get_gazetteer()
     for kinds in (("city", "town"), ("raion", "hromada")):
-        names = [p.name_uk for p in gaz.places if p.kind in kinds and " " not in p.name_uk]
+        # Areas keep their noun ("Олексіївський район"): a bare adjective is not a place.
+        names = [
+            p.name_uk
+            for p in gaz.places
+            if p.kind in kinds and (" " not in p.name_uk or "raion" in kinds)
+        ]
         text = "Російські війська захопили " + ", ".join(names[:600]) + "."
         calls, contains = _count_contains()
         claims = extract_claims(

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import outbox_upkeep
@@ -55,6 +56,14 @@ async def prune_forever(
             deliveries, alerts = await prune_once(sessions, keep)
             if deliveries or alerts:
                 log.info("outbox pruned: %d deliveries, %d alerts", deliveries, alerts)
+        except SQLAlchemyError as exc:
+            # The database is away (locked, read-only, restarting): the dispatcher already
+            # says so once; one line here, and the next round will do.
+            log.warning(
+                "outbox prune skipped (%s); next in %s",
+                type(getattr(exc, "orig", None) or exc).__name__,
+                every,
+            )
         except Exception:
             log.exception("outbox prune failed; retrying in %s", every)
         with contextlib.suppress(TimeoutError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -44,6 +45,18 @@ class _OneLine(logging.Formatter):
         return REDACT(super().format(record)).replace("\n", "\\n")
 
 
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, whose own failures (a closed stream) are reported in one redacted line:
+    logging's default prints the record's arguments raw, and they may hold a secret."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        stream = sys.__stderr__
+        with contextlib.suppress(Exception):
+            error = sys.exc_info()[1]
+            if stream is not None:
+                stream.write(REDACT(f"logging failed for {record.name}: {error!r}\n"))
+
+
 def setup_logging(level: str | int = logging.WARNING, fmt: str = "plain") -> None:
     """Install (or replace) the root handler on stderr; safe to call again with settings."""
     root = logging.getLogger()
@@ -53,7 +66,7 @@ def setup_logging(level: str | int = logging.WARNING, fmt: str = "plain") -> Non
         root.removeHandler(handler)
         handler = None
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Handler(sys.stderr)
         handler._dozor = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     handler.setFormatter(JsonFormatter() if fmt == "json" else _OneLine(PLAIN))

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.model import StoredClaimRef
@@ -223,18 +222,9 @@ class ArchiveService:
                 limit=self.page_size,
                 offset=page * self.page_size,
             )
-            rows = await self._rows(session, ids)
+            rows = await post_repo.by_ids(session, ids)
         hits = tuple(_hit(r, match_spans(r.text, query.groups)) for r in rows)
         return SearchPage(query.shown, hits, total, page, self.page_size)
-
-    @staticmethod
-    async def _rows(session: AsyncSession, ids: Sequence[int]) -> list[PostRow]:
-        if not ids:
-            return []
-        found = {
-            r.id: r for r in await session.scalars(select(PostRow).where(PostRow.id.in_(list(ids))))
-        }
-        return [found[i] for i in ids if i in found]
 
     # --- /latest ---------------------------------------------------------------------------------
 

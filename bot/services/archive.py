@@ -16,12 +16,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.model import StoredClaimRef
-from bot.analysis.places import Gazetteer, Place, get_gazetteer
+from bot.analysis.places import Gazetteer, Place
 from bot.core.keywords import Expr, analyse_text
 from bot.core.post import normalise_channel
 from bot.core.tokens import search_query
 from bot.errors import ArchiveQueryError
 from bot.matching import PlaceSubscriptions
+from bot.places import Places, shared_places
 from bot.services.places import PlaceResolver
 from bot.services.sources import Source, SourceService
 from bot.watch.check import ChannelStatus
@@ -180,7 +181,7 @@ class ArchiveService:
         sessions: async_sessionmaker[AsyncSession],
         *,
         admin_ids: Collection[int] = (),
-        gazetteer: Gazetteer | None = None,
+        places: Places | None = None,
         page_size: int = PAGE_SIZE,
         channel_check: Callable[[str], Awaitable[ChannelStatus]] | None = None,
     ) -> None:
@@ -190,20 +191,12 @@ class ArchiveService:
         self.channel_check = channel_check
         self.sources = SourceService(sessions)
         self.page_size = page_size
-        self._gaz = gazetteer
-        self._places: PlaceSubscriptions | None = None
+        # The composition root passes its places; tools and tests may leave them out.
+        self.places = PlaceSubscriptions(places or shared_places())
 
     @property
     def gaz(self) -> Gazetteer:
-        if self._gaz is None:
-            self._gaz = get_gazetteer()
-        return self._gaz
-
-    @property
-    def places(self) -> PlaceSubscriptions:
-        if self._places is None:
-            self._places = PlaceSubscriptions(self.gaz)
-        return self._places
+        return self.places.gaz
 
     # --- /search -------------------------------------------------------------------------------
 

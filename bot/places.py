@@ -13,6 +13,7 @@ same post — not memoised on a matcher shared with everything else.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
@@ -47,6 +48,8 @@ class Places:
         self._load = load
         self._gazetteer: Gazetteer | None = None
         self._matcher: PlaceMatcher | None = None
+        # Loaded once even when a thread (a bot warming up) and the event loop ask together.
+        self._lock = threading.Lock()
 
     @classmethod
     def of(cls, gazetteer: Gazetteer) -> Places:
@@ -56,14 +59,24 @@ class Places:
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            self._gazetteer = self._load()
+            with self._lock:
+                if self._gazetteer is None:
+                    self._gazetteer = self._load()
         return self._gazetteer
 
     @property
     def matcher(self) -> PlaceMatcher:
         if self._matcher is None:
-            self._matcher = PlaceMatcher(self.gazetteer)
+            gazetteer = self.gazetteer
+            with self._lock:
+                if self._matcher is None:
+                    self._matcher = PlaceMatcher(gazetteer)
         return self._matcher
+
+    def load(self) -> None:
+        """Load now (a bot about to take commands: the first /track must not stall the event
+        loop for seconds); callers run it in a thread."""
+        _ = self.matcher
 
     @contextlib.contextmanager
     def reading(self, text: str) -> Iterator[PostReading]:

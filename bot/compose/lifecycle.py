@@ -84,6 +84,7 @@ class Tasks:
 
     stop: asyncio.Event
     running: list[tuple[asyncio.Task[None], float, bool]] = field(default_factory=list)
+    raised: BaseException | None = None  # the error the process ends with: not logged again
 
     def spawn(
         self,
@@ -108,24 +109,24 @@ class Tasks:
         """The error an essential task ended with (the first one), if any."""
         for task, _grace, essential in self.running:
             if essential and task.done() and not task.cancelled() and task.exception():
-                return task.exception()
+                self.raised = task.exception()
+                return self.raised
         return None
 
     async def end(self) -> None:
         """Set ``stop``; each task gets its grace to end on its own, then is cancelled."""
         self.stop.set()
-        await asyncio.gather(*(_bounded(t, grace) for t, grace, _e in self.running))
+        await asyncio.gather(*(self._bounded(t, grace) for t, grace, _e in self.running))
 
-
-async def _bounded(task: asyncio.Task[None], grace: float) -> None:
-    done, _ = await asyncio.wait([task], timeout=grace)
-    if not done:
-        log.warning("task %s did not stop within %gs; cancelling it", task.get_name(), grace)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-    elif not task.cancelled() and task.exception() is not None:
-        log.error("task %s failed: %s", task.get_name(), task.exception())
+    async def _bounded(self, task: asyncio.Task[None], grace: float) -> None:
+        done, _ = await asyncio.wait([task], timeout=grace)
+        if not done:
+            log.warning("task %s did not stop within %gs; cancelling it", task.get_name(), grace)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        elif not task.cancelled() and task.exception() not in (None, self.raised):
+            log.error("task %s failed: %s", task.get_name(), task.exception())
 
 
 @dataclass

@@ -113,13 +113,16 @@ async def start_bot(
     poll_interval: float = 0.0,
     poll_timeout: int = 10,
     stop: asyncio.Event | None = None,
+    group: Tasks | None = None,
 ) -> Running | None:
     """The bot part of `dozor run`: commands by polling, and the alerts sent from this
-    process. None (the app closed again) when ``stop`` came first."""
+    process. None (the app closed again) when ``stop`` came first. Its tasks join ``group``
+    (the process's own, in `dozor run`) when given."""
     app = build_application(core)
     dispatcher = build_dispatcher(core, PtbSender(app.bot, core.settings.media_dir))
     stop = stop or asyncio.Event()
     cap = core.settings.retry_cap_seconds
+    await asyncio.to_thread(core.places.load)
     try:
         opened = await open_bot(
             app, stop, cap=cap, poll_interval=poll_interval, poll_timeout=poll_timeout
@@ -130,7 +133,7 @@ async def start_bot(
     if not opened:
         await close_bot(app)
         return None
-    group = Tasks(stop)
+    group = group or Tasks(stop)
     # The dispatcher paces alerts itself: its sends bypass the replies' pacer.
     group.spawn("dispatcher", dispatcher.run(stop), grace=TASKS_GRACE, context=unpaced_context())
     group.spawn("digests", digests(core, stop), grace=TASKS_GRACE)
@@ -152,9 +155,10 @@ async def run_forever(settings: Settings) -> None:
     about ten seconds whatever the load."""
     async with lifetime(settings, "run", live=True, delivers=True) as life:
         life.spawn("watchers", watcher_task(life.core, life.stop), grace=WATCHERS_GRACE)
-        running = await start_bot(life.core, stop=life.stop)
+        running = await start_bot(life.core, stop=life.stop, group=life.tasks)
         if running is not None:
-            life.closing.push_async_callback(stop_bot, running)
+            # After the tasks (the dispatcher's sends use the app's bot) have ended.
+            life.closing.push_async_callback(close_bot, running.app)
             log.info("dozor is running")
         await life.until_stopped()
 
@@ -245,6 +249,7 @@ async def serve_forever(
     async with lifetime(settings, "serve", stop=stop) as life:
         app = build_application(life.core)
         life.closing.push_async_callback(close_bot, app)
+        await asyncio.to_thread(life.core.places.load)
         cap = settings.retry_cap_seconds
         if not await open_bot(app, life.stop, cap=cap, webhook=webhook, secret=secret):
             return

@@ -29,10 +29,10 @@ from telegram.ext import SimpleUpdateProcessor
 from bot.analysis.places import Gazetteer, Place, get_gazetteer
 from bot.analysis.places.gazetteer import KIND_RANK
 from bot.analysis.places.normalise import norm_key
-from bot.app import start_bot, start_core, stop_bot
+from bot.app import start_core
+from bot.compose.processes import start_bot, stop_bot
 from bot.config import Settings
 from bot.services.ratelimit import RateLimiter
-from handlers.context import SERVICES_KEY
 from tests.botapi import BotApiServer
 
 USER, OTHER = 5001, 5002
@@ -84,7 +84,7 @@ async def _help_time(tmp: Path, flood: bool, previous: bool) -> float:
         )
         core = await start_core(settings)
         running = await start_bot(core, poll_timeout=1)
-        running.app.bot_data[SERVICES_KEY].limiter = RateLimiter(per_minute=10_000)
+        running.app.bot_data.limiter = RateLimiter(per_minute=10_000)
         if previous:  # one update at a time, as PTB does by default
             running.app._update_processor = SimpleUpdateProcessor(1)
         try:

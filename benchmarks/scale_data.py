@@ -26,6 +26,7 @@ from bot.analysis.places import get_gazetteer
 from bot.core.keywords import analyse_text, parse
 from bot.core.tokens import index_terms
 from bot.matching import PlaceSubscriptions
+from bot.places import shared_places
 from storage.models import Alert, Channel, Chat, Delivery, Post, PostMatch, Subscription
 from storage.models import Claim as ClaimRow
 from storage.repos.search import index_for
@@ -68,7 +69,7 @@ class Pool:
     def prepare(self, dialect: str) -> None:
         index = index_for_dialect_name(dialect)
         tools = default_place_tools()
-        places = PlaceSubscriptions()
+        places = PlaceSubscriptions(shared_places())
         self.terms = [index._terms_param(index_terms(t)) for t in self.texts]
         self.claims = []
         for t in self.texts:

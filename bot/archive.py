@@ -10,12 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
-from storage.models import Channel
 from storage.models import Post as PostRow
+from storage.repos import posts as post_repo
 
 CSV_FIELDS = (
     "channel",
@@ -81,23 +79,10 @@ async def iter_records(
     """Stored posts in (date, id) order, a page at a time so memory stays flat."""
     last: tuple[datetime, int] | None = None
     while True:
-        stmt = (
-            select(PostRow)
-            .join(Channel, Channel.id == PostRow.channel_id)
-            .options(selectinload(PostRow.media_links), selectinload(PostRow.versions))
-            .order_by(PostRow.date, PostRow.id)
-            .limit(PAGE)
-        )
-        if channel:
-            stmt = stmt.where(Channel.username == channel)
-        if since:
-            stmt = stmt.where(PostRow.date >= since)
-        if last is not None:
-            stmt = stmt.where(
-                (PostRow.date > last[0]) | ((PostRow.date == last[0]) & (PostRow.id > last[1]))
-            )
         async with sessions() as session:
-            rows = list(await session.scalars(stmt))
+            rows = await post_repo.export_page(
+                session, limit=PAGE, channel=channel, since=since, after=last
+            )
             page = [record(row, media_dir) for row in rows]
         if not rows:
             return

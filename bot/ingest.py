@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.post import Post
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
 from bot.ops.metrics import Metrics
+from bot.places import Places, PostReading
 from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
 from storage.repos import matches as match_repo
@@ -82,9 +83,12 @@ class IngestService:
         max_alert_age: timedelta | None = None,
         metrics: Metrics | None = None,
         yield_ratio: float = 0.0,
+        places: Places | None = None,
     ) -> None:
         self.sessions = sessions
         self.matcher = matcher
+        # Reads each post's place mentions once, for its matching and its hooks (claims).
+        self.places = places
         self.sides = sides
         self.hooks = list(hooks)
         self.edit_hooks = list(edit_hooks)  # run on a stored post's new text (search index)
@@ -116,6 +120,12 @@ class IngestService:
         return utcnow() - post.date <= self.max_alert_age
 
     async def _store_one(self, post: Post, *, alert: bool) -> bool:
+        if self.places is None:
+            return await self._store_read(post, None, alert=alert)
+        with self.places.reading(post.text) as reading:
+            return await self._store_read(post, reading, alert=alert)
+
+    async def _store_read(self, post: Post, reading: PostReading | None, *, alert: bool) -> bool:
         # Reading and matching (the post's analysis) happen before the write transaction
         # opens: on SQLite that transaction holds the one write lock the dispatcher's marks
         # need, so it stays a handful of statements, however many chats the post concerns.
@@ -125,7 +135,8 @@ class IngestService:
             known = await channel_repo.get_by_username(session, post.channel)
             stored = known is not None and await post_repo.get(session, known.id, post.id)
             if not stored:
-                matches = await self.matcher.match(session, post)
+                mentions = reading.mentions if reading is not None else None
+                matches = await self.matcher.match(session, post, mentions)
         matching = time.perf_counter() - started
         queued = 0  # outbox rows written
         try:

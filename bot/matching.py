@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.analysis.places import Gazetteer, PlaceMatcher, get_gazetteer, get_matcher
+from bot.analysis.places import Gazetteer, PlaceMention
 from bot.core.keywords import ALWAYS, Doc, Expr, analyse_text, anchor_terms, parse
 from bot.core.post import Post
 from bot.core.reasons import keyword_reason, place_reason
 from bot.core.textmatch import find_term, fold
 from bot.errors import ExpressionError
+from bot.places import Places, shared_places
 from storage.repos import subscriptions as sub_repo
 
 log = logging.getLogger(__name__)
@@ -52,15 +53,23 @@ class ChatMatch:
     spans: tuple[tuple[int, int], ...] = field(default=())
 
 
-class KindMatcher:
-    """A matcher for one subscription kind (protocol-like base)."""
+Mentions = Sequence[PlaceMention] | None  # a post's place mentions, when already read
 
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+
+class KindMatcher:
+    """A matcher for one subscription kind (protocol-like base). ``mentions``: the post's
+    place mentions as its caller read them (None: read them here if needed)."""
+
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
         raise NotImplementedError
 
 
 class TextMatcher(KindMatcher):
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
         out: list[ChatMatch] = []
         folded = fold(post.text)
         for sub in await sub_repo.of_kinds(session, [TEXT]):
@@ -93,28 +102,17 @@ def common_containers(gaz: Gazetteer, candidates: Sequence[str]) -> set[str]:
 
 
 class PlaceSubscriptions(KindMatcher):
-    def __init__(
-        self, gazetteer: Gazetteer | None = None, matcher: PlaceMatcher | None = None
-    ) -> None:
-        self._gaz = gazetteer
-        self._matcher = matcher
+    def __init__(self, places: Places) -> None:
+        self.places = places
 
     @property
     def gaz(self) -> Gazetteer:
-        if self._gaz is None:
-            self._gaz = get_gazetteer()
-        return self._gaz
+        return self.places.gazetteer
 
-    @property
-    def matcher(self) -> PlaceMatcher:
-        if self._matcher is None:
-            self._matcher = get_matcher()
-        return self._matcher
-
-    def covered(self, text: str) -> dict[str, _Covered]:
+    def covered(self, text: str, mentions: Mentions = None) -> dict[str, _Covered]:
         """Tracked id → the mentions in ``text`` that a subscription to it would match."""
         out: dict[str, _Covered] = {}
-        for m in self.matcher.find(text):
+        for m in self.places.find(text) if mentions is None else mentions:
             if m.place is not None:
                 ids = {m.place.id, *self.gaz.ancestors(m.place.id)}
                 mentioned: str | None = m.place.id
@@ -129,10 +127,12 @@ class PlaceSubscriptions(KindMatcher):
                 entry.spans.append((m.start, m.end))
         return out
 
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
         if not post.text:
             return []
-        covered = self.covered(post.text)
+        covered = self.covered(post.text, mentions)
         if not covered:
             return []
         out: list[ChatMatch] = []
@@ -210,7 +210,9 @@ class KeywordSubscriptions(KindMatcher):
             self._parsed.popitem(last=False)
         return expr
 
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
         if not post.text:
             return []
         doc: Doc = analyse_text(post.text)
@@ -242,7 +244,9 @@ class AllKeywordsLoop(KindMatcher):
     def __init__(self) -> None:
         self._index = KeywordSubscriptions()
 
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
         if not post.text:
             return []
         subs = await sub_repo.of_kinds(session, [KEYWORD])
@@ -270,27 +274,35 @@ class AllKeywordsLoop(KindMatcher):
         return out
 
 
-def default_matchers() -> tuple[KindMatcher, ...]:
-    return (TextMatcher(), PlaceSubscriptions(), KeywordSubscriptions())
+def default_matchers(places: Places) -> tuple[KindMatcher, ...]:
+    return (TextMatcher(), PlaceSubscriptions(places), KeywordSubscriptions())
 
 
 class SubscriptionMatcher:
     """Finds the subscriptions a post matches.
 
-    With no arguments it evaluates every kind; tests and tools may pass their own matchers.
+    Without ``kinds`` it evaluates every kind, places read with ``places`` (the composition
+    root passes its own; tools and tests that build their own pieces may leave it out).
     ``extra`` matchers plug in after those without the ingest path knowing about them.
     """
 
     def __init__(
-        self, extra: Sequence[KindMatcher] = (), kinds: Sequence[KindMatcher] | None = None
+        self,
+        extra: Sequence[KindMatcher] = (),
+        kinds: Sequence[KindMatcher] | None = None,
+        *,
+        places: Places | None = None,
     ) -> None:
-        self.kinds = tuple(kinds) if kinds is not None else default_matchers()
+        self.places = places or shared_places()
+        self.kinds = tuple(kinds) if kinds is not None else default_matchers(self.places)
         self.extra = tuple(extra)
 
-    async def match(self, session: AsyncSession, post: Post) -> list[ChatMatch]:
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
         matches: list[ChatMatch] = []
         for matcher in (*self.kinds, *self.extra):
-            matches.extend(await matcher.match(session, post))
+            matches.extend(await matcher.match(session, post, mentions))
         return matches
 
 

@@ -93,7 +93,7 @@ async def replay(
     core = await start_core(settings)
     try:
         chat = ChatRef(REPLAY_CHAT.id, REPLAY_CHAT.type, REPLAY_CHAT.title, lang)
-        subscriptions = SubscriptionService(core.sessions)
+        subscriptions = SubscriptionService(core.sessions, core.places)
         await subscriptions.register_chat(chat)
         for track in tracks:
             await track_like_a_user(subscriptions, chat, track)

@@ -15,9 +15,9 @@ from datetime import UTC
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.analysis.claims.contradict import speaker_of
 from bot.analysis.claims.model import Kind, StoredClaimRef
@@ -27,10 +27,9 @@ from bot.errors import ArchiveQueryError
 from bot.services.archive import ArchiveService, ClaimBoard, Hit, Latest, SearchPage
 from bot.services.chats import ChatView
 from bot.services.sources import Source
-from handlers.context import NO_PREVIEW, chat_ref, command_args, reply, services
+from handlers.context import Context, chat_ref, command_args, reply, services
 from handlers.track import CLAIMS_PLACE, LATEST_PLACE, SEARCH_WORDS, homonym_prompt
 
-ARCHIVE_KEY = "dozor.archive"
 PAGE_PREFIX = "s:"
 PAGE_PATTERN = r"^s:\d{1,5}$"
 SEARCH_MARK = "🔎 "
@@ -54,19 +53,11 @@ def say(lang: str, key: str, **params: object) -> str:
     return t(lang, "archive." + key, **params)
 
 
-def archive(context: ContextTypes.DEFAULT_TYPE) -> ArchiveService:
-    """The service the app put in ``bot_data[ARCHIVE_KEY]``. Without it (an app built before
-    the archive was wired) one is made on the same sessions, with no admins: reading works,
-    changing sources is refused to everyone."""
-    data = context.application.bot_data
-    value = data.get(ARCHIVE_KEY)
-    if value is None:
-        value = data[ARCHIVE_KEY] = ArchiveService(services(context).subscriptions.sessions)
-    assert isinstance(value, ArchiveService)
-    return value
+def archive(context: Context) -> ArchiveService:
+    return context.bot_data.archive
 
 
-async def _view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatView:
+async def _view(update: Update, context: Context) -> ChatView:
     return await services(context).chats.view(chat_ref(update))
 
 
@@ -236,7 +227,7 @@ def render_error(err: ArchiveQueryError, lang: str, service: ArchiveService, com
 # --- handlers -------------------------------------------------------------------------------
 
 
-async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search(update: Update, context: Context) -> None:
     view = await _view(update, context)
     service = archive(context)
     try:
@@ -248,7 +239,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, text, markup)
 
 
-async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     view = await _view(update, context)
@@ -268,16 +259,14 @@ async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     text, markup = render_search(page, view)
     try:
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-        )
+        await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():  # a double press: already showing it
             raise
 
 
 async def _asked(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView, arg: str, action: str
+    update: Update, context: Context, view: ChatView, arg: str, action: str
 ) -> str | None:
     """The place id ``arg`` names; or None after asking which one (homonyms, as buttons
     doing ``action``) or saying what is wrong. Never a guess."""
@@ -301,9 +290,7 @@ async def _asked(
     return None
 
 
-async def _latest_of(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_id: str | None
-) -> str:
+async def _latest_of(update: Update, context: Context, view: ChatView, place_id: str | None) -> str:
     service = archive(context)
     try:
         if place_id is not None:
@@ -316,7 +303,7 @@ async def _latest_of(
     return render_latest(found, view, label)
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: Context) -> None:
     view = await _view(update, context)
     arg = command_args(update)
     place_id = None
@@ -327,7 +314,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, await _latest_of(update, context, view, place_id))
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: Context) -> None:
     view = await _view(update, context)
     service = archive(context)
     user, chat = update.effective_user, update.effective_chat
@@ -339,9 +326,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, text)
 
 
-async def _admin(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, view: ChatView
-) -> ArchiveService | None:
+async def _admin(update: Update, context: Context, view: ChatView) -> ArchiveService | None:
     service = archive(context)
     user = update.effective_user
     if service.is_admin(user.id if user else None):
@@ -350,7 +335,7 @@ async def _admin(
     return None
 
 
-async def sources_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_add(update: Update, context: Context) -> None:
     view = await _view(update, context)
     service = await _admin(update, context, view)
     if service is None:
@@ -364,7 +349,7 @@ async def sources_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, say(view.language, "source_added", channel=_e(added.channel), side=side))
 
 
-async def sources_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_remove(update: Update, context: Context) -> None:
     view = await _view(update, context)
     service = await _admin(update, context, view)
     if service is None:
@@ -378,7 +363,7 @@ async def sources_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(update, say(view.language, key, channel=_e(channel)))
 
 
-async def _claims_of(context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_id: str) -> str:
+async def _claims_of(context: Context, view: ChatView, place_id: str) -> str:
     service = archive(context)
     try:
         board = await service.claim_board(place_id=place_id)
@@ -387,7 +372,7 @@ async def _claims_of(context: ContextTypes.DEFAULT_TYPE, view: ChatView, place_i
     return render_claims(board, view, service)
 
 
-async def claims(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def claims(update: Update, context: Context) -> None:
     view = await _view(update, context)
     arg = command_args(update)
     if not arg.strip():
@@ -398,7 +383,7 @@ async def claims(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, await _claims_of(context, view, place_id))
 
 
-async def place_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def place_button(update: Update, context: Context) -> None:
     """``ls:<place id>`` (latest posts) and ``cb:<place id>`` (claim board): from a homonym
     choice, an alert or a plain-text offer. Answered as a new message, so an alert's buttons
     stay usable."""
@@ -413,7 +398,7 @@ async def place_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, text)
 
 
-async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search_button(update: Update, context: Context) -> None:
     """``sq:<words>``: search the archive for words a user typed as plain text."""
     query = update.callback_query
     assert query is not None and query.data is not None

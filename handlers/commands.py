@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.analysis.places import Gazetteer
 from bot.core.excerpt import TEXT_LIMIT, tg_len
 from bot.core.i18n import t
 from bot.services.subscriptions import Choice
-from handlers.context import chat_ref, command_args, current, reply, services
+from handlers.context import Context, chat_ref, command_args, current, reply, services
 from handlers.track import place_buttons, track_from_start
 
 DEEP_LINK = "track_"
@@ -28,7 +27,7 @@ def common_places(lang: str, gaz: Gazetteer) -> list[Choice]:
     return out
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     arg = command_args(update).strip()
     if arg.startswith(DEEP_LINK):
         await track_from_start(update, context, arg.removeprefix(DEEP_LINK))
@@ -40,12 +39,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(chat.language, "welcome"), InlineKeyboardMarkup(buttons))
 
 
-async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_(update: Update, context: Context) -> None:
     chat = await current(update, context)
     await reply(update, t(chat.language, "help"))
 
 
-async def list_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_(update: Update, context: Context) -> None:
     chat = await current(update, context)
     svc = services(context)
     tracked = await svc.subscriptions.tracked(chat.id)

@@ -1,45 +1,44 @@
-"""Turning a PTB update into our ChatRef, the services handlers reach through bot_data, and
-the checks every changing command makes (language, admin rights)."""
+"""Turning a PTB update into our ChatRef, the services handlers reach through ``bot_data``,
+and the checks every changing command makes (language, admin rights).
+
+``bot_data`` is a :class:`BotData` (PTB ``ContextTypes``), built by the composition root
+(``bot/app.py``): handlers read their services from it with types, never by string keys.
+Replies are HTML without link previews by the application's ``Defaults``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.ext import ContextTypes
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import CallbackContext, ExtBot
 
 from bot.core.i18n import pick_lang, t
 from bot.core.post import storable
+from bot.services.archive import ArchiveService
 from bot.services.chats import ChatService
 from bot.services.ratelimit import RateLimiter
 from bot.services.subscriptions import ChatRef, SubscriptionService
 
-SERVICES_KEY = "dozor.services"
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+@dataclass
+class BotData:
+    """Everything handlers may call: the application's ``bot_data``."""
+
+    subscriptions: SubscriptionService
+    chats: ChatService
+    archive: ArchiveService
+    limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
-class Services:
-    """Everything handlers may call; put into ``application.bot_data`` by the app.
-
-    Only ``subscriptions`` is required; the others default to instances on its sessions.
-    """
-
-    def __init__(
-        self,
-        subscriptions: SubscriptionService,
-        chats: ChatService | None = None,
-        limiter: RateLimiter | None = None,
-    ) -> None:
-        self.subscriptions = subscriptions
-        self.chats = chats or ChatService(subscriptions.sessions)
-        self.limiter = limiter or RateLimiter()
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    value = context.application.bot_data[SERVICES_KEY]
-    assert isinstance(value, Services)
-    return value
+def services(context: Context) -> BotData:
+    return context.bot_data
 
 
 def chat_ref(update: Update) -> ChatRef:
@@ -72,16 +71,10 @@ def command_args(update: Update) -> str:
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_text(
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            do_quote=False,
-            link_preview_options=NO_PREVIEW,
-        )
+        await message.reply_text(text, reply_markup=markup, do_quote=False)
 
 
-async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change(update: Update, context: Context) -> bool:
     """Private chats: always. Groups: admins only, anonymous admins included."""
     chat = update.effective_chat
     message = update.effective_message
@@ -97,14 +90,14 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
-async def current(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatRef:
+async def current(update: Update, context: Context) -> ChatRef:
     """The chat, speaking the chat's chosen language (or the user's before it chose)."""
     chat = chat_ref(update)
     lang = await services(context).chats.language(chat)
     return dataclasses.replace(chat, language=lang)
 
 
-async def changing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatRef | None:
+async def changing(update: Update, context: Context) -> ChatRef | None:
     """``current`` for commands that change the chat; None (after a polite refusal) when
     the sender may not."""
     chat = await current(update, context)

@@ -6,13 +6,11 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.core.i18n import has, t
 from bot.errors import ArchiveQueryError, ExpressionError, UserInputError
-from handlers.context import chat_ref, current
+from handlers.context import Context, chat_ref, current
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +26,7 @@ def user_text(err: UserInputError, lang: str) -> str:
     return str(err)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     error = context.error
     if not isinstance(update, Update) or update.effective_message is None:
         log.error("error outside an update", exc_info=error)
@@ -47,6 +45,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handler failed", exc_info=error)
         text = t(chat_ref(update).language, "error_generic")
     try:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)
+        await update.effective_message.reply_text(text, do_quote=False)
     except TelegramError:
         log.warning("could not tell chat %s about an error", update.effective_chat)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import CommandHandler
 
 from bot.core.i18n import t
 from bot.errors import UserInputError
-from handlers.context import current, reply, services
+from handlers.context import Context, current, reply, services
 from handlers.errors import user_text
 from handlers.track import (
     CLAIMS_PLACE,
@@ -34,7 +34,7 @@ def _fits(data: str) -> bool:
     return len(data.encode("utf-8")) <= CALLBACK_LIMIT
 
 
-async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -91,7 +91,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def _known(context: ContextTypes.DEFAULT_TYPE) -> frozenset[str]:
+def _known(context: Context) -> frozenset[str]:
     return frozenset(
         command
         for handler in context.application.handlers.get(0, [])
@@ -100,7 +100,7 @@ def _known(context: ContextTypes.DEFAULT_TYPE) -> frozenset[str]:
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return

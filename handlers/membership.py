@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
-from telegram.ext import ContextTypes
 
 from bot.core.i18n import pick_lang, t
 from bot.services.subscriptions import ChatRef
-from handlers.context import services
+from handlers.context import Context, services
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +23,7 @@ PRESENT = (
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
-async def my_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_member(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None:
         return
@@ -49,14 +48,12 @@ async def my_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
         lang = await svc.language(ref)
         try:
-            await context.bot.send_message(
-                chat.id, t(lang, "intro_group"), parse_mode=ParseMode.HTML
-            )
+            await context.bot.send_message(chat.id, t(lang, "intro_group"))
         except Forbidden:
             await svc.left(chat.id)
 
 
-async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def migrated(update: Update, context: Context) -> None:
     """Both service messages (in the old group and in the new supergroup) arrive; moving is
     idempotent, so either one completes the move."""
     message = update.effective_message

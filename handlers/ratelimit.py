@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.core.i18n import t
 from bot.services.ratelimit import Verdict
-from handlers.context import current, reply, services
+from handlers.context import Context, current, reply, services
 
 
 def _sender(update: Update) -> int | None:
@@ -30,7 +30,7 @@ def _is_command(update: Update) -> bool:
     return bool(message and message.text and message.text.startswith("/"))
 
 
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: Update, context: Context) -> None:
     if not isinstance(update, Update) or not _is_command(update):
         return
     sender = _sender(update)

@@ -6,13 +6,12 @@ import dataclasses
 import html
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.core.i18n import t
-from handlers.context import changing, command_args, reply, services
+from handlers.context import Context, changing, command_args, reply, services
 
 
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return
@@ -28,7 +27,7 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timezone(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return
@@ -36,7 +35,7 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(chat.language, "tz_set", tz=html.escape(name)))
 
 
-async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mute(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return
@@ -51,7 +50,7 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def lang(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return

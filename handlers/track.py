@@ -13,8 +13,6 @@ import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot.core.i18n import t
 from bot.deliver.render import MUTE, UNTRACK_PLACE
@@ -26,7 +24,7 @@ from bot.services.subscriptions import (
     Resolution,
     SubscriptionService,
 )
-from handlers.context import changing, command_args, current, reply, services
+from handlers.context import Context, changing, command_args, current, reply, services
 
 TRACK_PLACE = "tp:"
 TRACK_KEYWORD = "tk:"
@@ -81,7 +79,7 @@ def homonym_prompt(res: Resolution, lang: str, action: str = TRACK_PLACE) -> Rep
 
 
 async def _tracked_place(
-    context: ContextTypes.DEFAULT_TYPE, chat: ChatRef, place_id: str
+    context: Context, chat: ChatRef, place_id: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Tracks the place; the reply, offering the whole oblast a city gives its name to."""
     svc = services(context).subscriptions
@@ -130,7 +128,7 @@ def _offer(
     return text, InlineKeyboardMarkup(rows) if rows else None
 
 
-async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def track(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return
@@ -143,16 +141,14 @@ async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, *_offer(svc, res, chat.language))
 
 
-async def track_from_start(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, place_id: str
-) -> None:
+async def track_from_start(update: Update, context: Context, place_id: str) -> None:
     """The deep link t.me/<bot>?start=track_<place id>."""
     chat = await changing(update, context)
     if chat is not None:
         await reply(update, *await _tracked_place(context, chat, place_id))
 
 
-async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def keyword(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return
@@ -161,7 +157,7 @@ async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(chat.language, key, label=html.escape(result.label)))
 
 
-async def untrack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def untrack(update: Update, context: Context) -> None:
     chat = await changing(update, context)
     if chat is None:
         return
@@ -194,10 +190,10 @@ async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     data = query.data
@@ -264,9 +260,7 @@ async def _alert_untrack(
     await _answer_below(update, "\n".join(lines))
 
 
-async def _alert_mute(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat: ChatRef, duration: str
-) -> None:
+async def _alert_mute(update: Update, context: Context, chat: ChatRef, duration: str) -> None:
     chats = services(context).chats
     until = await chats.set_mute(chat, duration)
     if until is None:

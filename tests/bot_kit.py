@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select
 
-from bot.app import Core, Running, start_bot, start_core, stop_bot
+from bot.app import Core, start_core
+from bot.compose.processes import Running, start_bot, stop_bot
 from bot.core.post import Post
 from bot.services.ratelimit import RateLimiter
-from handlers.context import SERVICES_KEY
 from storage.models import Chat, Subscription
 from tests.botapi.limits import Limits
 from tests.botapi.server import BotApiServer
@@ -186,7 +186,7 @@ async def talking(
         running = await start_bot(core, poll_timeout=1)
         assert running is not None
         # Tests send many commands quickly; the rate-limit test installs its own limiter.
-        running.app.bot_data[SERVICES_KEY].limiter = RateLimiter(per_minute=10_000)
+        running.app.bot_data.limiter = RateLimiter(per_minute=10_000)
         try:
             yield Talk(botapi, running)
         finally:

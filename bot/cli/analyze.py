@@ -15,11 +15,14 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from bot.cli.common import settings_from
 from bot.config import Settings
 from bot.errors import MalformedSourceError, SourceError
+
+if TYPE_CHECKING:
+    from bot.places import Places
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -74,15 +77,15 @@ def _records(src: IO[str]) -> Iterator[tuple[int, dict[str, Any], datetime]]:
 
 def run_stream(src: IO[str], dst: IO[str], settings: Settings, db: str | None = None) -> int:
     from bot.analysis.analyze import analyze_post
-    from bot.analysis.claims.analyze import ClaimHistory, default_place_tools
-    from bot.analysis.places import get_matcher
+    from bot.analysis.claims.analyze import ClaimHistory
+    from bot.app import build_places
 
-    matcher = get_matcher()
-    history = ClaimHistory(default_place_tools())
+    places = build_places()
+    history = ClaimHistory(places.claim_tools())
     if db:
-        return asyncio.run(_run_with_db(src, dst, settings, db, history))
+        return asyncio.run(_run_with_db(src, dst, settings, db, history, places))
     for _lineno, post, date in _records(src):
-        out = analyze_post(post, matcher)
+        out = analyze_post(post, places.matcher)
         channel = str(post["channel"])
         found = history.analyze(
             channel=channel,
@@ -98,10 +101,9 @@ def run_stream(src: IO[str], dst: IO[str], settings: Settings, db: str | None = 
 
 
 async def _run_with_db(
-    src: IO[str], dst: IO[str], settings: Settings, db: str, history: Any
+    src: IO[str], dst: IO[str], settings: Settings, db: str, history: Any, places: Places
 ) -> int:
     from bot.analysis.analyze import analyze_post
-    from bot.analysis.places import get_matcher
     from bot.services.claims import analyze_with_db
     from storage.engine import make_engine, make_sessionmaker
 
@@ -109,7 +111,7 @@ async def _run_with_db(
     sessions = make_sessionmaker(engine)
     try:
         for _lineno, post, date in _records(src):
-            out = analyze_post(post, get_matcher())
+            out = analyze_post(post, places.matcher)
             channel = str(post["channel"])
             async with sessions() as session:
                 found = await analyze_with_db(

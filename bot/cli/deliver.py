@@ -16,7 +16,7 @@ from collections.abc import Callable
 from types import FrameType
 
 from bot.cli.common import settings_from
-from bot.deliver.process import DeliverOptions, WebhookOptions, deliver_forever, serve_forever
+from bot.deliver.process import DeliverOptions, WebhookOptions
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ def _deliver(args: argparse.Namespace) -> int:
         idle_poll=args.poll,
         shared_budget=not args.no_shared_budget,
     )
+    from bot.compose.processes import deliver_forever
+
     asyncio.run(deliver_forever(settings, options))
     return 0
 
@@ -204,5 +206,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             url_path=args.url_path,
         )
+    from bot.compose.processes import serve_forever
+
     asyncio.run(serve_forever(settings_from(args), webhook))
     return 0

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 from datetime import date
 
-from bot.app import start_core
+from bot.app import digest_service, start_core
 from bot.cli.common import settings_from
 from bot.config import Settings
 from bot.digest.render import digest_text
-from bot.digest.runner import digest_service, run_scheduler
 from bot.digest.service import chat_zone
 from bot.errors import UserInputError
-from bot.ops.runtime import start_ops
 from bot.replay import html_to_terminal
 from storage.repos import chats as chat_repo
 from storage.types import utcnow
@@ -84,20 +80,7 @@ async def _render(settings: Settings, chat_id: int, day: date | None, lang: str 
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    asyncio.run(_schedule_forever(settings_from(args), args.refresh, args.lock_poll))
+    from bot.compose.processes import schedule_forever
+
+    asyncio.run(schedule_forever(settings_from(args), args.refresh, args.lock_poll))
     return 0
-
-
-async def _schedule_forever(settings: Settings, refresh: float, lock_poll: float) -> None:
-    core = await start_core(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    ops = await start_ops(settings, core.sessions, core.metrics, "schedule")
-    try:
-        await run_scheduler(core, stop, refresh_seconds=refresh, lock_poll_seconds=lock_poll)
-    finally:
-        await ops.close()
-        await core.close()

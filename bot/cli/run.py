@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.app import run_forever
 from bot.cli.common import settings_from
 
 
@@ -15,5 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.compose.processes import run_forever
+
     asyncio.run(run_forever(settings_from(args)))
     return 0

@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from bot.app import watch_forever
+    from bot.compose.processes import watch_forever
 
     asyncio.run(watch_forever(settings_from(args)))
     return 0

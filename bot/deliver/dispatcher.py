@@ -102,6 +102,7 @@ class Dispatcher:
         stop_grace: float = 8.0,
         exclusive: ChatWindows | None = None,
         metrics: Metrics | None = None,
+        wakeup: asyncio.Event | None = None,
     ) -> None:
         """``batch``: rows held at once (fewer when the global rate could not send them within
         a quarter of the lease). ``concurrency``: requests in flight at once; chats whose sends
@@ -110,7 +111,7 @@ class Dispatcher:
         most one send may take. ``max_hold``: a row whose chat must wait longer is handed back
         with that delay instead of being held. ``stop_grace``: how long stopping waits for
         sends under way. ``exclusive``: several processes share the outbox (see
-        ``outbox.claim_due``)."""
+        ``outbox.claim_due``). ``wakeup``: set by whatever queues rows in this process."""
         self.sessions = sessions
         self.sender = sender
         self.pacer = pacer
@@ -134,7 +135,7 @@ class Dispatcher:
         self.db = Outage("database", base=min(0.2, retry_cap), cap=retry_cap)
         self.api.on_start = lambda: _bump(self.stats, "api_outages")
         self.db.on_start = lambda: _bump(self.stats, "db_outages")
-        self._wake = asyncio.Event()
+        self._wake = wakeup or asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._slow_lane = asyncio.Semaphore(max(1, concurrency // 4))
         self._slow: dict[int, float] = {}  # chat id -> monotonic time it leaves the slow lane

@@ -2,7 +2,8 @@
 
 A subscription's stored label is the name in the language it was tracked in; a place's id
 names it in any language, so the label is only the fallback (a place gone from the
-gazetteer, a keyword as typed).
+gazetteer, a keyword as typed). Callers pass the gazetteer they were given; the process's
+shared one is only the default of callers that have none (the dispatcher's renderers).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.analysis.places import Gazetteer, get_gazetteer
+from bot.analysis.places import Gazetteer
 from bot.core.i18n import has, t
+from bot.places import shared_places
 
 PLACE = "place"
 
@@ -22,7 +24,7 @@ def item_name(
     """Plain text. ``short``: the place's name only (chart legends), not its oblast too."""
     kind, key, label = ref.get("kind"), str(ref.get("key") or ""), str(ref.get("label") or "")
     if kind == PLACE and key:
-        gaz = gaz or get_gazetteer()
+        gaz = gaz or shared_places().gazetteer
         if key in gaz.index:
             return gaz.name(gaz.get(key), lang) if short else gaz.label(key, lang)
     if kind == "metric" and has("metric." + key):
@@ -34,7 +36,7 @@ def place_name(place: Mapping[str, Any], lang: str, gaz: Gazetteer | None = None
     """A claim's place (``{"id", "en", "uk"}``) in ``lang``: from the gazetteer by id."""
     pid = place.get("id")
     if pid:
-        gaz = gaz or get_gazetteer()
+        gaz = gaz or shared_places().gazetteer
         if pid in gaz.index:
             return gaz.name(gaz.get(str(pid)), lang)
     return str(place.get(lang) or place.get("en") or "?")

@@ -120,7 +120,8 @@ class DigestService:
             return self._charts[key]
         days = [date.fromisoformat(d) for d in week["days"]]
         # Named now, in the chat's language: the legend matches the title and the text.
-        series = {item_name(s, lang, short=True): s["values"] for s in week["series"]}
+        gaz = self.matcher.places.gazetteer
+        series = {item_name(s, lang, short=True, gaz=gaz): s["values"] for s in week["series"]}
         try:
             png = await asyncio.to_thread(render_chart, week["kind"], days, series, lang=lang)
             path = (await asyncio.to_thread(self.media.put_bytes, png, "image/png")).path

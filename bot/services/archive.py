@@ -13,16 +13,16 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.model import StoredClaimRef
-from bot.analysis.places import Gazetteer, Place, get_gazetteer
+from bot.analysis.places import Gazetteer, Place
 from bot.core.keywords import Expr, analyse_text
 from bot.core.post import normalise_channel
 from bot.core.tokens import search_query
 from bot.errors import ArchiveQueryError
 from bot.matching import PlaceSubscriptions
+from bot.places import Places, shared_places
 from bot.services.places import PlaceResolver
 from bot.services.sources import Source, SourceService
 from bot.watch.check import ChannelStatus
@@ -181,7 +181,7 @@ class ArchiveService:
         sessions: async_sessionmaker[AsyncSession],
         *,
         admin_ids: Collection[int] = (),
-        gazetteer: Gazetteer | None = None,
+        places: Places | None = None,
         page_size: int = PAGE_SIZE,
         channel_check: Callable[[str], Awaitable[ChannelStatus]] | None = None,
     ) -> None:
@@ -191,20 +191,12 @@ class ArchiveService:
         self.channel_check = channel_check
         self.sources = SourceService(sessions)
         self.page_size = page_size
-        self._gaz = gazetteer
-        self._places: PlaceSubscriptions | None = None
+        # The composition root passes its places; tools and tests may leave them out.
+        self.places = PlaceSubscriptions(places or shared_places())
 
     @property
     def gaz(self) -> Gazetteer:
-        if self._gaz is None:
-            self._gaz = get_gazetteer()
-        return self._gaz
-
-    @property
-    def places(self) -> PlaceSubscriptions:
-        if self._places is None:
-            self._places = PlaceSubscriptions(self.gaz)
-        return self._places
+        return self.places.gaz
 
     # --- /search -------------------------------------------------------------------------------
 
@@ -223,18 +215,9 @@ class ArchiveService:
                 limit=self.page_size,
                 offset=page * self.page_size,
             )
-            rows = await self._rows(session, ids)
+            rows = await post_repo.by_ids(session, ids)
         hits = tuple(_hit(r, match_spans(r.text, query.groups)) for r in rows)
         return SearchPage(query.shown, hits, total, page, self.page_size)
-
-    @staticmethod
-    async def _rows(session: AsyncSession, ids: Sequence[int]) -> list[PostRow]:
-        if not ids:
-            return []
-        found = {
-            r.id: r for r in await session.scalars(select(PostRow).where(PostRow.id.in_(list(ids))))
-        }
-        return [found[i] for i in ids if i in found]
 
     # --- /latest ---------------------------------------------------------------------------------
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.analysis.places import Gazetteer, Place, get_gazetteer
+from bot.analysis.places import Gazetteer, Place
 from bot.core.keywords import describe, parse, pointer
 from bot.errors import ExpressionError, LimitExceededError, UserInputError
 from bot.matching import KEYWORD, PLACE, TEXT, subscribe
+from bot.places import Places, shared_places
 from bot.services.places import PlaceResolver
 from storage.repos import chats as chat_repo
 from storage.repos import subscriptions as sub_repo
@@ -86,12 +87,9 @@ def clean_query(text: str, lang: str, usage: str = "track_usage") -> str:
     return value
 
 
-def describe_tracked(
-    kind: str, key: str, label: str, lang: str, gaz: Gazetteer | None = None
-) -> str:
+def describe_tracked(kind: str, key: str, label: str, lang: str, gaz: Gazetteer) -> str:
     """Plain text naming a subscription in ``lang`` (places by their current name)."""
     if kind == PLACE:
-        gaz = gaz or get_gazetteer()
         try:
             return "📍 " + gaz.label(key, lang)
         except KeyError:
@@ -105,22 +103,21 @@ class SubscriptionService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        gazetteer: Gazetteer | None = None,
+        places: Places | None = None,
         *,
         max_subscriptions: int = MAX_SUBSCRIPTIONS,
         max_keywords: int = MAX_KEYWORDS,
     ) -> None:
         self.sessions = sessions
-        self._gaz = gazetteer
-        self._places: PlaceResolver | None = None
+        # The composition root passes its places; tools and tests may leave them out.
+        self._place_data = places or shared_places()
+        self._resolver: PlaceResolver | None = None
         self.max_subscriptions = max_subscriptions
         self.max_keywords = max_keywords
 
     @property
     def gaz(self) -> Gazetteer:
-        if self._gaz is None:
-            self._gaz = get_gazetteer()
-        return self._gaz
+        return self._place_data.gazetteer
 
     # --- chats ------------------------------------------------------------------------------
 
@@ -144,9 +141,9 @@ class SubscriptionService:
 
     @property
     def places(self) -> PlaceResolver:
-        if self._places is None or self._places.gaz is not self.gaz:
-            self._places = PlaceResolver(self.gaz)
-        return self._places
+        if self._resolver is None or self._resolver.gaz is not self.gaz:
+            self._resolver = PlaceResolver(self.gaz)
+        return self._resolver
 
     def _choice(self, p: Place, lang: str, among: Sequence[Place] = ()) -> Choice:
         return Choice(p.id, self.places.button_text(p, lang, among))

@@ -160,3 +160,39 @@ def to_post(row: PostRow) -> Post:
         channel_title=row.channel.title,
         views=row.views,
     )
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[PostRow]:
+    """The rows of ``ids`` in that order (ids no longer stored are left out)."""
+    if not ids:
+        return []
+    found = {r.id: r for r in await session.scalars(select(PostRow).where(PostRow.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+async def export_page(
+    session: AsyncSession,
+    *,
+    limit: int,
+    channel: str | None = None,
+    since: datetime | None = None,
+    after: tuple[datetime, int] | None = None,
+) -> list[PostRow]:
+    """Up to ``limit`` posts in (date, id) order after the key ``after``, with their media
+    and versions loaded: the export reads the archive a page at a time (keyset paging)."""
+    stmt = (
+        select(PostRow)
+        .join(Channel, Channel.id == PostRow.channel_id)
+        .options(selectinload(PostRow.media_links), selectinload(PostRow.versions))
+        .order_by(PostRow.date, PostRow.id)
+        .limit(limit)
+    )
+    if channel:
+        stmt = stmt.where(Channel.username == channel)
+    if since:
+        stmt = stmt.where(PostRow.date >= since)
+    if after is not None:
+        stmt = stmt.where(
+            (PostRow.date > after[0]) | ((PostRow.date == after[0]) & (PostRow.id > after[1]))
+        )
+    return list(await session.scalars(stmt))

@@ -20,7 +20,6 @@ from bot.ops.sources import SourceHealthTracker
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
 from bot.watch.sample import sample_posts
-from handlers.archive import ARCHIVE_KEY
 from storage.models import Channel, Claim
 from storage.models import Post as PostRow
 from tests.bot_kit import ADMIN, USER, Talk, bot, buttons
@@ -36,7 +35,9 @@ async def archive_bot(bot: Talk) -> AsyncIterator[Talk]:
     ingest and the service (with an admin) in bot_data."""
     if not any(isinstance(h, SearchHook) for h in bot.core.ingest.hooks):
         bot.core.ingest.hooks.append(SearchHook())
-    bot.running.app.bot_data[ARCHIVE_KEY] = ArchiveService(bot.core.sessions, admin_ids=[ADMIN])
+    bot.running.app.bot_data.archive = ArchiveService(
+        bot.core.sessions, admin_ids=[ADMIN], places=bot.core.places
+    )
     yield bot
 
 

@@ -14,8 +14,6 @@ import pytest
 from bot.core.excerpt import TEXT_LIMIT, tg_len
 from bot.services.archive import ArchiveService
 from bot.services.ratelimit import RateLimiter
-from handlers.archive import ARCHIVE_KEY
-from handlers.context import SERVICES_KEY
 from tests.bot_kit import ADMIN, GROUP, USER, Talk, bot
 from tests.botapi import objects
 
@@ -49,7 +47,7 @@ async def test_list_with_twenty_long_keywords_fits_telegrams_limit(bot: Talk) ->
 
 
 async def test_rate_limit_counts_people_not_the_channels_they_post_as(bot: Talk) -> None:
-    bot.running.app.bot_data[SERVICES_KEY].limiter = RateLimiter(per_minute=5)
+    bot.running.app.bot_data.limiter = RateLimiter(per_minute=5)
     channels = [{"id": -1001000 - i, "type": "channel", "title": f"Mine {i}"} for i in range(5)]
     for round_ in range(4):
         for channel in channels:
@@ -98,7 +96,9 @@ async def test_an_edited_command_is_not_run_again(bot: Talk) -> None:
 
 @pytest.fixture
 async def admin_bot(bot: Talk) -> AsyncIterator[Talk]:
-    bot.running.app.bot_data[ARCHIVE_KEY] = ArchiveService(bot.core.sessions, admin_ids=[ADMIN])
+    bot.running.app.bot_data.archive = ArchiveService(
+        bot.core.sessions, admin_ids=[ADMIN], places=bot.core.places
+    )
     yield bot
 
 

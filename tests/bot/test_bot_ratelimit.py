@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from bot.services.ratelimit import RateLimiter, Verdict
-from handlers.context import SERVICES_KEY
 from tests.bot_kit import OTHER, USER, Talk, bot
 
 __all__ = ["bot"]
@@ -46,7 +45,7 @@ def test_memory_is_bounded() -> None:
 
 
 async def test_flooding_user_is_told_once_then_ignored(bot: Talk) -> None:
-    bot.running.app.bot_data[SERVICES_KEY].limiter = RateLimiter(per_minute=5)
+    bot.running.app.bot_data.limiter = RateLimiter(per_minute=5)
     for _ in range(8):
         bot.api.inject_message(USER, "/help", user_id=USER, language_code="en")
     # Another user is unaffected: answered while the flooder's replies are still being paced.

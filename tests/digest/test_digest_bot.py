@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 from PIL import Image
 from sqlalchemy import select
 
-from bot.digest.runner import digest_service
+from bot.app import digest_service
 from bot.watch.sample import sample_posts
 from storage.models import Chat, Contradiction
 from storage.models import Claim as ClaimRow

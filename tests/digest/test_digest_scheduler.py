@@ -193,23 +193,18 @@ async def test_standby_takes_over_when_the_leader_stops(pg_engine: AsyncEngine) 
 async def test_run_scheduler_in_one_process_on_sqlite(
     settings_factory: object, tmp_path: Path
 ) -> None:
-    from bot.app import start_core
-    from bot.digest.runner import run_scheduler
+    from bot.app import digests, start_core
 
     assert callable(settings_factory)
     core = await start_core(settings_factory())
-    woken: list[int] = []
-    core.wake_hooks.append(lambda: woken.append(1))
     try:
         await _chat(core.sessions, 3, _local_in(2), utcnow())
         stop = asyncio.Event()
-        task = asyncio.create_task(
-            run_scheduler(core, stop, refresh_seconds=0.5, lock_poll_seconds=0.2)
-        )
+        task = asyncio.create_task(digests(core, stop, refresh_seconds=0.5, lock_poll=0.2))
         await _until(lambda: _has_runs(core.sessions, 1), 10)
         stop.set()
         await asyncio.wait_for(task, 5)
-        assert woken == [1]  # the dispatcher is told at once
+        assert core.wakeup.is_set()  # the dispatcher is told at once
         assert await _digests(core.sessions) == 1
     finally:
         await core.close()

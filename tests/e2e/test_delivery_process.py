@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import start_core
-from bot.deliver.process import DeliverOptions, deliver_forever, serve_forever
+from bot.compose.processes import deliver_forever, serve_forever
+from bot.deliver.process import DeliverOptions
 from tests.botapi import BotApiServer
 from tests.delivery_kit import ingest_service, ok_calls, post, seed
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.app import Core, Running, start_bot, start_core, stop_bot
+from bot.app import Core, start_core
 from bot.cli.importer import import_file
+from bot.compose.processes import Running, start_bot, stop_bot
 from tests.botapi.server import BotApiServer
 
 USER = 5001

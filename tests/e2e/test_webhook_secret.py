@@ -16,7 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.deliver.process import WebhookOptions, serve_forever
+from bot.compose.processes import serve_forever
+from bot.deliver.process import WebhookOptions
 from bot.errors import ConfigError
 from storage.engine import make_engine, make_sessionmaker
 from storage.models import Subscription

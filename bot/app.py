@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.analysis.places import get_gazetteer
 from bot.config import Settings
-from bot.deliver.contradiction import render_contradiction_alert
-from bot.deliver.dispatcher import DEFAULT_RENDERERS, Dispatcher, Renderer, Sender
+from bot.deliver.dispatcher import Dispatcher, Sender
 from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.prune import prune_forever
+from bot.deliver.renderers import alert_renderers
 from bot.deliver.sender import PtbSender
-from bot.digest.render import RENDERERS as DIGEST_RENDERERS
 from bot.digest.runner import run_scheduler
 from bot.errors import ConfigError
 from bot.ingest import IngestService
@@ -32,8 +32,7 @@ from bot.matching import SubscriptionMatcher, index_keywords
 from bot.media import MediaStore
 from bot.ops.metrics import Metrics
 from bot.ops.runtime import start_ops
-from bot.ops.sources import ALERT_KIND as SOURCE_HEALTH_KIND
-from bot.ops.sources import SourceHealthTracker, render_source_health
+from bot.ops.sources import SourceHealthTracker
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
 from bot.services.chats import ChatService
@@ -50,13 +49,6 @@ from handlers.updates import PerChatUpdates
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
 
 log = logging.getLogger(__name__)
-
-RENDERERS: dict[str, Renderer] = {
-    **DEFAULT_RENDERERS,
-    "contradiction": render_contradiction_alert,
-    SOURCE_HEALTH_KIND: render_source_health,
-    **DIGEST_RENDERERS,
-}
 
 
 @dataclass
@@ -136,7 +128,8 @@ def limits(settings: Settings) -> Limits:
 def build_dispatcher(
     core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
 ) -> Dispatcher:
-    kwargs.setdefault("renderers", RENDERERS)
+    if "renderers" not in kwargs:
+        kwargs["renderers"] = alert_renderers(get_gazetteer())
     kwargs.setdefault("retry_cap", core.settings.retry_cap_seconds)
     kwargs.setdefault("metrics", core.metrics)
     dispatcher = Dispatcher(

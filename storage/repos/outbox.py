@@ -23,15 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.core.alert import (
-    AlertKind,
-    AlertPayload,
-    ContradictionNote,
-    Reasons,
-    reasons_from_json,
-    reasons_to_json,
-    to_json,
-)
+from bot.core import alert as codec
+from bot.core.alert import reasons_from_json as decode
 from storage.models import Alert, Chat, Delivery
 from storage.repos._util import dialect_name, insert_ignore
 from storage.types import utcnow
@@ -51,9 +44,9 @@ async def notify_workers(session: AsyncSession) -> None:
 async def ensure_alert(
     session: AsyncSession,
     *,
-    kind: AlertKind,
+    kind: codec.AlertKind,
     dedupe_key: str,
-    payload: AlertPayload | Mapping[str, Any],
+    payload: codec.AlertPayload | Mapping[str, Any],
     post_id: int | None = None,
     priority: int = 1,
 ) -> tuple[Alert, bool]:
@@ -63,9 +56,9 @@ async def ensure_alert(
         session,
         Alert.__table__,  # type: ignore[arg-type]
         {
-            "kind": AlertKind(kind).value,
+            "kind": codec.AlertKind(kind).value,
             "dedupe_key": dedupe_key,
-            "payload": dict(payload) if isinstance(payload, Mapping) else to_json(payload),
+            "payload": dict(payload) if isinstance(payload, Mapping) else codec.to_json(payload),
             "post_id": post_id,
             "priority": priority,
             "created_at": utcnow(),
@@ -86,7 +79,7 @@ async def enqueue(
     chat_id: int,
     *,
     thread_id: int = 0,
-    reasons: Reasons | None = None,
+    reasons: codec.Reasons | None = None,
     not_before: datetime | None = None,
 ) -> bool:
     """Queue ``alert`` for ``chat_id`` once; False when that pair was already queued."""
@@ -102,7 +95,7 @@ async def enqueue(
             "status": PENDING,
             "attempts": 0,
             "not_before": not_before or now,
-            "reasons": {} if reasons is None else reasons_to_json(reasons),
+            "reasons": {} if reasons is None else codec.reasons_to_json(reasons),
             "created_at": now,
         },
         ["alert_id", "chat_id"],
@@ -115,7 +108,7 @@ async def enqueue(
 class Recipient:
     chat_id: int
     thread_id: int
-    reasons: Reasons
+    reasons: codec.Reasons
 
 
 async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]) -> int:
@@ -144,7 +137,7 @@ async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence
                 "status": PENDING,
                 "attempts": 0,
                 "not_before": now,
-                "reasons": reasons_to_json(r.reasons),
+                "reasons": codec.reasons_to_json(r.reasons),
                 "created_at": now,
             }
             for r in recipients[start : start + _CHUNK]
@@ -163,7 +156,7 @@ class Claimed:
     chat_id: int
     thread_id: int
     attempts: int
-    reasons: Reasons
+    reasons: codec.Reasons
     priority: int = 1
 
 
@@ -268,8 +261,8 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     rows = [
-        Claimed(d_id, alert_id, chat_id, thread_id, attempts, reasons_from_json(reasons), priority)
-        for d_id, alert_id, chat_id, thread_id, attempts, reasons, priority in result.all()
+        Claimed(r.id, r.alert_id, r.chat_id, r.thread_id, r.attempts, decode(r.reasons), r.priority)
+        for r in result.all()
     ]
     rows.sort(key=lambda c: (c.priority, c.id))
     return rows
@@ -361,7 +354,7 @@ async def counts(session: AsyncSession) -> dict[str, int]:
     return {status: int(n) for status, n in rows.all()}
 
 
-async def alerts_of_kind(session: AsyncSession, kind: AlertKind) -> list[Alert]:
+async def alerts_of_kind(session: AsyncSession, kind: codec.AlertKind) -> list[Alert]:
     """Every alert of ``kind``, oldest first (the replay's summary)."""
     return list(await session.scalars(select(Alert).where(Alert.kind == kind).order_by(Alert.id)))
 
@@ -380,11 +373,11 @@ async def pending_delivery(session: AsyncSession, dedupe_key: str, chat_id: int)
     return found
 
 
-def add_contradiction(delivery: Delivery, note: ContradictionNote) -> None:
+def add_contradiction(delivery: Delivery, note: codec.ContradictionNote) -> None:
     """Shows ``note`` at the top of ``delivery``'s alert (a new value, so the JSON column sees
     the change)."""
-    reasons = reasons_from_json(delivery.reasons).with_contradiction(note)
-    delivery.reasons = reasons_to_json(reasons)
+    reasons = codec.reasons_from_json(delivery.reasons).with_contradiction(note)
+    delivery.reasons = codec.reasons_to_json(reasons)
 
 
 async def delivered_elsewhere(

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -63,10 +64,18 @@ def post_payload(post: Post) -> PostAlert:
 
 
 def _reasons(matches: Sequence[ChatMatch]) -> Reasons:
+    # Chats tracking the same things get equal reasons: one object, so the fan-out of a post
+    # to thousands of chats builds (and the outbox encodes) each distinct one once.
+    return _reasons_of(frozenset((m.label, m.kind, m.spans) for m in matches))
+
+
+@lru_cache(maxsize=1024)
+def _reasons_of(matched: frozenset[tuple[str, str, tuple[tuple[int, int], ...]]]) -> Reasons:
+    labels = sorted({label for label, _kind, _spans in matched})
     return Reasons(
-        labels=tuple(reason_from_label(label) for label in sorted({m.label for m in matches})),
-        kinds=tuple(sorted({m.kind for m in matches})),
-        spans=tuple(sorted({span for m in matches for span in m.spans})),
+        labels=tuple(reason_from_label(label) for label in labels),
+        kinds=tuple(sorted({kind for _label, kind, _spans in matched})),
+        spans=tuple(sorted({span for _label, _kind, spans in matched for span in spans})),
     )
 
 

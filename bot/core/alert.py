@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -77,6 +78,7 @@ class TextReason:
 Reason = PlaceReason | KeywordReason | TextReason
 
 
+@lru_cache(maxsize=4096)  # the same few labels, decoded for every chat and every row sent
 def reason_from_label(label: str) -> Reason:
     if label.startswith(PLACE):
         what, sep, tracked = label[len(PLACE) :].rpartition("@")

@@ -127,6 +127,7 @@ async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence
         .returning(table.c.id)
     )
     inserted = 0
+    encoded: dict[int, dict[str, Any]] = {}  # by identity: recipients often share reasons
     for start in range(0, len(recipients), _CHUNK):
         rows = [
             {
@@ -137,7 +138,8 @@ async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence
                 "status": PENDING,
                 "attempts": 0,
                 "not_before": now,
-                "reasons": codec.reasons_to_json(r.reasons),
+                "reasons": encoded.get(id(r.reasons))
+                or encoded.setdefault(id(r.reasons), codec.reasons_to_json(r.reasons)),
                 "created_at": now,
             }
             for r in recipients[start : start + _CHUNK]

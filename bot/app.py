@@ -22,18 +22,16 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.deliver.contradiction import render_contradiction_alert
-from bot.deliver.dispatcher import DEFAULT_RENDERERS, Dispatcher, Renderer, Sender
+from bot.deliver.dispatcher import Dispatcher, Sender
 from bot.deliver.pacing import Limits, Pacer
-from bot.digest.render import RENDERERS as DIGEST_RENDERERS
+from bot.deliver.renderers import alert_renderers
 from bot.digest.service import DigestService
 from bot.errors import ConfigError
 from bot.ingest import IngestService
 from bot.matching import SubscriptionMatcher, index_keywords
 from bot.media import MediaStore
 from bot.ops.metrics import Metrics
-from bot.ops.sources import ALERT_KIND as SOURCE_HEALTH_KIND
-from bot.ops.sources import SourceHealthTracker, render_source_health
+from bot.ops.sources import SourceHealthTracker
 from bot.places import Places
 from bot.search_hook import SearchHook
 from bot.services.archive import ArchiveService
@@ -46,13 +44,6 @@ from handlers.context import BotData
 from handlers.pacing import ReplyPacer
 from handlers.updates import PerChatUpdates
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
-
-RENDERERS: dict[str, Renderer] = {
-    **DEFAULT_RENDERERS,
-    "contradiction": render_contradiction_alert,
-    SOURCE_HEALTH_KIND: render_source_health,
-    **DIGEST_RENDERERS,
-}
 
 # Every message the bot's handlers send: Telegram HTML, links without previews.
 DEFAULTS = Defaults(
@@ -158,7 +149,9 @@ def build_dispatcher(
     core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
 ) -> Dispatcher:
     """The outbox dispatcher, woken by the core's ``wakeup`` (what queues rows sets it)."""
-    kwargs.setdefault("renderers", RENDERERS)
+    if "renderers" not in kwargs:
+        places = core.places
+        kwargs["renderers"] = alert_renderers(lambda: places.gazetteer)
     kwargs.setdefault("retry_cap", core.settings.retry_cap_seconds)
     kwargs.setdefault("metrics", core.metrics)
     return Dispatcher(

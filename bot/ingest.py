@@ -9,11 +9,13 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind, EditAlert, PostAlert, PostSnapshot, Reasons, reason_from_label
 from bot.core.post import Post
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
 from bot.ops.metrics import Metrics
@@ -45,25 +47,37 @@ class PostHook(Protocol):
     ) -> int | None: ...  # outbox rows queued (None: the hook never queues)
 
 
-def post_payload(post: Post) -> dict[str, Any]:
+def post_snapshot(post: Post) -> PostSnapshot:
     """The snapshot an alert carries, so it renders the text as it was when it fired."""
-    return {
-        "channel": post.channel,
-        "id": post.id,
-        "title": post.channel_title,
-        "date": post.date.isoformat(),
-        "text": post.text,
-        "media": [m.path for m in post.media if m.is_image],
-        "forward": post.forward.name or post.forward.channel if post.forward else None,
-    }
+    return PostSnapshot(
+        channel=post.channel,
+        id=post.id,
+        title=post.channel_title,
+        date=post.date,
+        text=post.text,
+        media=tuple(m.path for m in post.media if m.is_image),
+        forward=post.forward.name or post.forward.channel if post.forward else None,
+    )
 
 
-def _reasons(matches: Sequence[ChatMatch]) -> dict[str, Any]:
-    return {
-        "labels": sorted({m.label for m in matches}),
-        "kinds": sorted({m.kind for m in matches}),
-        "spans": sorted({span for m in matches for span in m.spans}),
-    }
+def post_payload(post: Post) -> PostAlert:
+    return PostAlert(post_snapshot(post))
+
+
+def _reasons(matches: Sequence[ChatMatch]) -> Reasons:
+    # Chats tracking the same things get equal reasons: one object, so the fan-out of a post
+    # to thousands of chats builds (and the outbox encodes) each distinct one once.
+    return _reasons_of(frozenset((m.label, m.kind, m.spans) for m in matches))
+
+
+@lru_cache(maxsize=1024)
+def _reasons_of(matched: frozenset[tuple[str, str, tuple[tuple[int, int], ...]]]) -> Reasons:
+    labels = sorted({label for label, _kind, _spans in matched})
+    return Reasons(
+        labels=tuple(reason_from_label(label) for label in labels),
+        kinds=tuple(sorted({kind for _label, kind, _spans in matched})),
+        spans=tuple(sorted({span for _label, _kind, spans in matched for span in spans})),
+    )
 
 
 def _figures(text: str) -> list[str]:
@@ -181,7 +195,7 @@ class IngestService:
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
             session,
-            kind="match",
+            kind=AlertKind.MATCH,
             dedupe_key=f"post:{origin_channel}/{origin_id}",
             payload=post_payload(post),
             post_id=row.id,
@@ -227,10 +241,10 @@ class IngestService:
         if not changed:
             return hooked
         versions = len(await post_repo.versions(session, row.id))
-        payload = post_payload(post) | {"old_text": old_text}
+        payload = EditAlert(post_snapshot(post), old_text)
         alert, _ = await outbox.ensure_alert(
             session,
-            kind="edit",
+            kind=AlertKind.EDIT,
             dedupe_key=f"edit:{post.channel}/{post.id}:{versions}",
             payload=payload,
             post_id=row.id,

@@ -9,10 +9,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.app import build_dispatcher, start_core
 from bot.config import Settings
+from bot.core.alert import AlertKind, ContradictionNote, contradiction_alert_from_json
 from bot.core.post import Post
 from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.render import Rendered
@@ -72,14 +73,11 @@ class ReplayResult:
     contradictions: tuple[str, ...] = ()
 
 
-def contradiction_line(payload: dict[str, Any], lang: str) -> str:
-    c = payload["contradiction"]
-    key = "uk" if lang == "uk" else "en"
-    place = c["place"].get(key) or c["place"]["en"]
-    why = c["why"].get(key) or c["why"]["en"]
-    old, new = c["earlier"], c["new"]
+def contradiction_line(c: ContradictionNote, lang: str) -> str:
+    place, why = c.place.say(lang), c.why.say(lang)
+    old, new = c.earlier, c.new
     lead = "" if place in why else f"{place}: "
-    return f"{lead}{why} (@{old['channel']}/{old['id']} ↔ @{new['channel']}/{new['id']})"
+    return f"{lead}{why} (@{old.channel}/{old.id} ↔ @{new.channel}/{new.id})"
 
 
 async def replay(
@@ -107,8 +105,12 @@ async def replay(
             while await dispatcher.run_once():
                 pass
         async with core.sessions() as session:
-            found = await outbox.alerts_of_kind(session, "contradiction")
-        lines = tuple(contradiction_line(a.payload, lang) for a in found if a.payload)
+            found = await outbox.alerts_of_kind(session, AlertKind.CONTRADICTION)
+        lines = tuple(
+            contradiction_line(contradiction_alert_from_json(a.payload).contradiction, lang)
+            for a in found
+            if a.payload
+        )
         return ReplayResult(len(ordered), stored, sender.sent, lines)
     finally:
         await core.close()

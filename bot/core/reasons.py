@@ -1,70 +1,60 @@
-"""Why an alert fired: the reason labels the matcher stores and how an alert says them.
+"""Why an alert fired, as the alert says it: one line per reason, in the reader's language.
 
-A delivery's ``reasons["labels"]`` are plain strings (the ingest path only collects and sorts
-them), so structured reasons are encoded into the label:
-
-    place:<mentioned id>@<tracked id>   a place subscription; the post named the first place
-    place:~<surface>@<tracked id>       an ambiguous mention all of whose candidates lie
-                                        inside the tracked place
-    keyword:<canonical expression>      a keyword subscription
-    anything else                       a legacy free-text label, shown as it is
-
-Place ids, not names, are stored so the alert names places in the reader's language at
-render time. Pure: the gazetteer is bundled data.
+Reasons are ``bot.core.alert`` reasons (their stored labels are decoded there). Place ids,
+not names, are stored so the alert names places in the reader's language at render time.
+Pure: the caller passes the gazetteer.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-PLACE = "place:"
-KEYWORD = "keyword:"
+from bot.core.alert import KeywordReason, PlaceReason, Reason
+
+if TYPE_CHECKING:
+    from bot.analysis.places import Gazetteer
+
 MAX_LINES = 6
 
 
 def place_reason(tracked_id: str, mentioned_id: str | None, surface: str = "") -> str:
-    what = mentioned_id if mentioned_id is not None else "~" + surface
-    return f"{PLACE}{what}@{tracked_id}"
+    """The stored label of a place reason (the matcher compares and sorts labels)."""
+    return PlaceReason(tracked_id, mentioned_id, surface).label()
 
 
 def keyword_reason(canonical: str) -> str:
-    return KEYWORD + canonical
+    return KeywordReason(canonical).label()
 
 
-def _place_line(body: str, lang: str, tracked_word: str) -> str | None:
-    from bot.analysis.places import get_gazetteer
-
-    what, sep, tracked = body.rpartition("@")
-    if not sep:
-        return None
-    gaz = get_gazetteer()
+def _place_line(r: PlaceReason, gaz: Gazetteer, lang: str, tracked_word: str) -> str | None:
     try:
-        tracked_name = gaz.name(gaz.get(tracked), lang)
-        if what.startswith("~"):
-            shown = f"{what[1:]} ({tracked_name})"
-        elif what == tracked:
-            shown = gaz.label(tracked, lang)
+        tracked_name = gaz.name(gaz.get(r.tracked), lang)
+        if r.mentioned is None:
+            shown = f"{r.surface} ({tracked_name})"
+        elif r.mentioned == r.tracked:
+            shown = gaz.label(r.tracked, lang)
         else:
-            shown = f"{gaz.name(gaz.get(what), lang)} ({tracked_name})"
+            shown = f"{gaz.name(gaz.get(r.mentioned), lang)} ({tracked_name})"
     except KeyError:  # a place the bundled gazetteer no longer has
         return None
     return f"📍 {html.escape(shown)} — {tracked_word}"
 
 
-def why_lines(labels: Iterable[str], lang: str, tracked_word: str, keyword_word: str) -> str:
+def why_lines(
+    reasons: Iterable[Reason], gaz: Gazetteer, lang: str, tracked_word: str, keyword_word: str
+) -> str:
     """HTML lines, one per reason: "📍 Sudzha (Kursk Oblast) — tracked"."""
     lines: list[str] = []
-    for label in labels:
-        line: str | None
-        if label.startswith(PLACE):
-            line = _place_line(label[len(PLACE) :], lang, tracked_word)
-        elif label.startswith(KEYWORD):
-            line = f"🔎 {keyword_word}: {html.escape(label[len(KEYWORD) :])}"
-        else:
-            line = None
-        if line is None:
-            line = f"📍 {html.escape(label)} — {tracked_word}"
+    for reason in reasons:
+        line: str | None = None
+        if isinstance(reason, PlaceReason):
+            line = _place_line(reason, gaz, lang, tracked_word)
+        elif isinstance(reason, KeywordReason):
+            line = f"🔎 {keyword_word}: {html.escape(reason.expression)}"
+        if line is None:  # free text, or a place no longer known: the label as it is
+            line = f"📍 {html.escape(reason.label())} — {tracked_word}"
         if line not in lines:
             lines.append(line)
     if len(lines) > MAX_LINES:

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.analysis.claims.render import render_contradiction
+from bot.core.alert import ContradictionAlert, Reasons
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, fit_html
 from bot.core.i18n import t
 from bot.core.post import post_link
 from bot.deliver.render import Rendered, alert_buttons, why_text
 
+if TYPE_CHECKING:
+    from bot.analysis.places import Gazetteer
+
 
 def render_contradiction_alert(
-    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+    alert: ContradictionAlert, reasons: Reasons, *, lang: str, tz: str, gaz: Gazetteer
 ) -> Rendered:
-    link = post_link(payload["channel"], int(payload["id"]))
-    photos: tuple[str, ...] = tuple(payload.get("media") or ())[:10]
-    text = render_contradiction(payload["contradiction"], lang=lang, tz=tz)
-    why = why_text(reasons, lang)
+    post = alert.post
+    link = post_link(post.channel, post.id)
+    photos = post.media[:10]
+    text = render_contradiction(alert.contradiction, lang=lang, tz=tz)
+    why = why_text(reasons, lang, gaz)
     if why:
         text += "\n\n" + why
     limit = CAPTION_LIMIT if photos else TEXT_LIMIT
@@ -25,5 +30,5 @@ def render_contradiction_alert(
         text=fit_html(text, limit, link, t(lang, "alert_more")),
         photos=photos,
         link=link,
-        buttons=alert_buttons(reasons, lang),
+        buttons=alert_buttons(reasons, lang, gaz),
     )

@@ -28,7 +28,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -36,10 +36,12 @@ from typing import Protocol
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind
 from bot.deliver.health import DeliveryStats, Outage
 from bot.deliver.marks import SentMarks
 from bot.deliver.pacing import Pacer, Permit
-from bot.deliver.render import Rendered, render_alert
+from bot.deliver.render import Rendered
+from bot.deliver.renderers import Renderer, alert_renderers
 from bot.errors import (
     ChatGone,
     ChatMoved,
@@ -61,8 +63,6 @@ MAX_ATTEMPTS = 8  # answers from Telegram (5xx) before a row is given up; transp
 _DB_ERRORS = (SQLAlchemyError, OSError)
 SLOW_FOR = 600.0  # seconds a chat whose send hung stays in the narrow lane (unless it answers)
 HANG_CAP = 60.0  # the longest back-off of a chat whose sends hang
-Renderer = Callable[..., Rendered]
-DEFAULT_RENDERERS: Mapping[str, Renderer] = {"match": render_alert, "edit": render_alert}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Dispatcher:
         pacer: Pacer,
         *,
         default_tz: str,
-        renderers: Mapping[str, Renderer] = DEFAULT_RENDERERS,
+        renderers: Mapping[str, Renderer] | None = None,
         batch: int = 50,
         concurrency: int = 8,
         lease: timedelta = timedelta(seconds=60),
@@ -116,6 +116,10 @@ class Dispatcher:
         self.sender = sender
         self.pacer = pacer
         self.default_tz = default_tz
+        if renderers is None:  # tests and tools that build a bare dispatcher
+            from bot.analysis.places import get_gazetteer
+
+            renderers = alert_renderers(get_gazetteer)
         self.renderers = dict(renderers)
         self.lease = lease
         self.idle_poll = idle_poll
@@ -259,12 +263,11 @@ class Dispatcher:
         if alert is None or chat is None or not chat.active:
             await self._finish(item, outbox.DROPPED, "chat or alert gone")
             return
-        if chat.muted_until and chat.muted_until > utcnow() and alert.kind != "digest":
+        if chat.muted_until and chat.muted_until > utcnow() and alert.kind != AlertKind.DIGEST:
             await self._finish(item, outbox.DROPPED, "chat muted")
             return
         render = self.renderers[alert.kind]
         msg = render(
-            alert.kind,
             alert.payload,
             item.reasons,
             lang=chat.language,

@@ -1,7 +1,7 @@
 """Alert payload + reasons → the message(s) a chat receives. Pure.
 
 - A contradiction found in the post leads its alert: the headline, then the post, then both
-  sides linked (``reasons["contradictions"]``, put there by the claims hook).
+  sides linked (``Reasons.contradictions``, put there by the claims hook).
 - A photo's caption keeps the START of the post (the headline); when the post does not fit
   a caption, the whole text follows as a second message.
 - An edit shows what changed, word by word.
@@ -14,15 +14,26 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from bot.core.alert import (
+    ContradictionNote,
+    EditAlert,
+    PlaceReason,
+    PostAlert,
+    PostSnapshot,
+    Reasons,
+)
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, excerpt, fit_html, tg_len
 from bot.core.i18n import t
 from bot.core.post import post_link
-from bot.core.reasons import PLACE, why_lines
+from bot.core.reasons import why_lines
 from bot.deliver.diff import word_diff
+
+if TYPE_CHECKING:
+    from bot.analysis.places import Gazetteer
 
 # Callback data of alert buttons (handled in handlers/): untrack a place, mute the chat,
 # the claim board of a place.
@@ -58,45 +69,45 @@ class Rendered:
         return max(1, len(self.photos)) + (1 if self.follow else 0)
 
 
-def _when(iso: str, tz: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
+def _when(when: datetime, tz: str) -> str:
+    return when.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
 
 
-def _header(payload: dict[str, Any], tz: str, lang: str) -> str:
-    channel = html.escape(payload.get("title") or f"@{payload['channel']}")
-    head = f"🔔 <b>{channel}</b> · {_when(payload['date'], tz)}"
-    if payload.get("forward"):
-        head += f"\n↪️ {t(lang, 'alert_forwarded')} {html.escape(str(payload['forward']))}"
+def _header(post: PostSnapshot, tz: str, lang: str) -> str:
+    channel = html.escape(post.title or f"@{post.channel}")
+    head = f"🔔 <b>{channel}</b> · {_when(post.date, tz)}"
+    if post.forward:
+        head += f"\n↪️ {t(lang, 'alert_forwarded')} {html.escape(post.forward)}"
     return head
 
 
-def why_text(reasons: dict[str, Any], lang: str) -> str:
+def why_text(reasons: Reasons, lang: str, gaz: Gazetteer) -> str:
     """The "📍 Sudzha (Kursk Oblast) — tracked" lines, in the chat's language."""
-    labels = [str(label) for label in reasons.get("labels") or []]
-    return why_lines(labels, lang, t(lang, "alert_tracked"), t(lang, "alert_keyword"))
+    return why_lines(reasons.labels, gaz, lang, t(lang, "alert_tracked"), t(lang, "alert_keyword"))
 
 
-def _spans(reasons: dict[str, Any]) -> list[tuple[int, int]]:
-    return [(int(s), int(e)) for s, e in reasons.get("spans", [])]
+def _spans(reasons: Reasons) -> list[tuple[int, int]]:
+    return list(reasons.spans)
 
 
 def _fits(data: str) -> bool:
     return len(data.encode("utf-8")) <= CALLBACK_LIMIT
 
 
-def alert_buttons(reasons: dict[str, Any], lang: str) -> tuple[tuple[AlertButton, ...], ...]:
+def alert_buttons(
+    reasons: Reasons, lang: str, gaz: Gazetteer
+) -> tuple[tuple[AlertButton, ...], ...]:
     """For the first tracked place the alert is about: untrack it, its claim board, mute the
     chat for an hour, share a link that tracks it. None for keyword-only alerts."""
-    from bot.analysis.places import get_gazetteer
-
-    for label in reasons.get("labels") or []:
-        what, sep, tracked = str(label).removeprefix(PLACE).rpartition("@")
-        if not str(label).startswith(PLACE) or not sep:
+    for reason in reasons.labels:
+        if not isinstance(reason, PlaceReason):
             continue
-        gaz = get_gazetteer()
+        tracked = reason.tracked
         if tracked not in gaz.index:
             continue
-        mentioned = what if what in gaz.index else tracked
+        mentioned = reason.mentioned
+        if mentioned is None or mentioned not in gaz.index:
+            mentioned = tracked
         name = gaz.name(gaz.get(tracked), lang)
         first = [
             AlertButton(t(lang, "btn_untrack", name=name[:28]), data=UNTRACK_PLACE + tracked),
@@ -114,19 +125,17 @@ def alert_buttons(reasons: dict[str, Any], lang: str) -> tuple[tuple[AlertButton
     return ()
 
 
-def contradiction_lead(c: dict[str, Any], lang: str) -> str:
+def contradiction_lead(c: ContradictionNote, lang: str) -> str:
     """The headline a contradiction puts at the top of its post's alert."""
     from bot.analysis.claims.render import headline
 
     return headline(c, lang=lang)
 
 
-def _body(
-    kind: str, payload: dict[str, Any], reasons: dict[str, Any], budget: int, lang: str
-) -> str:
-    if kind != "edit":
-        return excerpt(payload["text"], _spans(reasons), budget)
-    old, new = str(payload.get("old_text", "")), str(payload["text"])
+def _body(alert: PostAlert | EditAlert, reasons: Reasons, budget: int, lang: str) -> str:
+    if not isinstance(alert, EditAlert):
+        return excerpt(alert.post.text, _spans(reasons), budget)
+    old, new = alert.old_text, alert.post.text
     diff = word_diff(old, new, budget - 60)
     if diff is None:  # rewritten: both, whole as far as they fit
         return (
@@ -140,27 +149,29 @@ def _body(
 
 
 def render_alert(
-    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+    alert: PostAlert | EditAlert, reasons: Reasons, *, lang: str, tz: str, gaz: Gazetteer
 ) -> Rendered:
     """A place/keyword match or an edit, for one chat's language and time zone."""
     from bot.analysis.claims.render import sides
 
-    link = post_link(payload["channel"], int(payload["id"]))
-    photos: tuple[str, ...] = tuple(payload.get("media") or ())[:10]
-    contradictions = [c for c in reasons.get("contradictions") or [] if isinstance(c, dict)]
+    post = alert.post
+    edit = isinstance(alert, EditAlert)
+    link = post_link(post.channel, post.id)
+    photos = post.media[:10]
+    contradictions = reasons.contradictions
     lead = "\n\n".join(contradiction_lead(c, lang) for c in contradictions)
     tail = "\n".join(sides(c, lang=lang, tz=tz) for c in contradictions)
-    head = _header(payload, tz, lang)
-    why = why_text(reasons, lang)
+    head = _header(post, tz, lang)
+    why = why_text(reasons, lang, gaz)
     footer = f'<a href="{html.escape(link)}">{t(lang, "alert_open")}</a>'
-    buttons = alert_buttons(reasons, lang)
+    buttons = alert_buttons(reasons, lang, gaz)
 
     def message(limit: int, body_budget: int | None = None) -> tuple[str, bool]:
         """The alert under ``limit``; whether the post's text had to be shortened."""
         fixed = sum(tg_len(p) + 2 for p in (lead, head, why, tail, footer) if p)
         budget = body_budget or max(80, limit - fixed - 40)
-        body = _body(kind, payload, reasons, budget, lang)
-        shortened = kind != "edit" and tg_len(body) < tg_len(html.escape(payload["text"]))
+        body = _body(alert, reasons, budget, lang)
+        shortened = not edit and tg_len(body) < tg_len(html.escape(post.text))
         parts = (lead, head, body, tail, why, footer)
         return fit_html("\n\n".join(p for p in parts if p), limit, link, t(lang, "alert_more")), (
             shortened
@@ -176,7 +187,7 @@ def render_alert(
     # whole text as a message, which carries the buttons.
     note = f"{t(lang, 'alert_continued')} · {footer}"
     room = CAPTION_LIMIT - tg_len(head) - tg_len(note) - 8
-    start = excerpt(payload["text"], [], max(80, room))
+    start = excerpt(post.text, [], max(80, room))
     short = fit_html(f"{head}\n\n{start}\n\n{note}", CAPTION_LIMIT, link, "")
     full, _ = message(TEXT_LIMIT)
     return Rendered(text=short, photos=photos, link=link, buttons=buttons, follow=full)

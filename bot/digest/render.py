@@ -7,10 +7,12 @@ short caption, because a photo's caption holds only 1024.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.alert import Reasons
 from bot.core.excerpt import TEXT_LIMIT, excerpt, fit_html
 from bot.core.i18n import has, t
 from bot.core.post import post_link
@@ -32,7 +34,7 @@ def _local(iso: str, tz: str, fmt: str) -> str:
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
-def _day(payload: dict[str, Any]) -> str:
+def _day(payload: Mapping[str, Any]) -> str:
     return date.fromisoformat(payload["day"]).strftime("%d.%m.%Y")
 
 
@@ -157,20 +159,15 @@ def digest_text(payload: dict[str, Any], *, lang: str, tz: str) -> str:
     return fit_html("\n\n".join(parts), TEXT_LIMIT, None, _w(lang, "more"))
 
 
-def render_digest(
-    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
-) -> Rendered:
+def render_digest(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
     """Dispatcher renderer for kind "digest"."""
-    return Rendered(text=digest_text(payload, lang=lang, tz=tz))
+    return Rendered(text=digest_text(dict(payload), lang=lang, tz=tz))
 
 
 def render_digest_chart(
-    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+    payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str
 ) -> Rendered:
     """Dispatcher renderer for kind "digest_chart": the week's chart, short caption."""
     key = "chart_losses" if payload.get("chart_kind") == "losses" else "chart"
     photos = (payload["chart"],) if payload.get("chart") else ()
     return Rendered(text=_w(lang, key, day=_day(payload)), photos=photos)
-
-
-RENDERERS = {"digest": render_digest, "digest_chart": render_digest_chart}

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind
 from bot.digest import content as content_mod
 from bot.digest.chart import render_chart
 from bot.digest.content import DigestContent
@@ -152,7 +153,7 @@ class DigestService:
                 return EMPTY
             alert, _ = await outbox.ensure_alert(
                 session,
-                kind="digest",
+                kind=AlertKind.DIGEST,
                 dedupe_key=f"digest:{chat_id}:{day.isoformat()}",
                 payload=content.payload(chart),
                 priority=PRIORITY_DIGEST,
@@ -162,7 +163,7 @@ class DigestService:
             if chart is not None:
                 chart_alert, _ = await outbox.ensure_alert(
                     session,
-                    kind="digest_chart",
+                    kind=AlertKind.DIGEST_CHART,
                     dedupe_key=f"digest-chart:{chat_id}:{day.isoformat()}",
                     payload={
                         "day": day.isoformat(),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind, Reasons
 from bot.core.i18n import t
 from bot.deliver.render import Rendered
 from bot.errors import MarkupDriftError
@@ -28,7 +29,7 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-ALERT_KIND = "source_health"
+ALERT_KIND = AlertKind.SOURCE_HEALTH
 PRIORITY_ADMIN = 0  # ahead of everything: the operator should hear first
 _MAX_ERROR = 500
 
@@ -187,10 +188,10 @@ class SourceHealthTracker:
 
 
 def render_source_health(
-    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+    payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str
 ) -> Rendered:
     """The admin's message about a state change. Pure."""
-    del kind, reasons, tz
+    del reasons, tz
     state = str(payload["state"])
     text = t(
         lang,

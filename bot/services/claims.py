@@ -9,9 +9,8 @@ chat once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,11 +25,19 @@ from bot.analysis.claims.analyze import (
 from bot.analysis.claims.contradict import EPISODE_GAP, VALIDITY_WINDOW, find_contradictions
 from bot.analysis.claims.extract import extract_claims
 from bot.analysis.claims.model import Claim, Contradiction, StoredClaimRef
+from bot.core.alert import (
+    AlertKind,
+    ClaimSide,
+    ContradictionAlert,
+    ContradictionNote,
+    Localised,
+    PlaceReason,
+    Reasons,
+)
 from bot.core.post import Post
-from bot.core.reasons import place_reason
-from bot.ingest import PRIORITY_CONTRADICTION, post_payload
-from storage.models import Channel as ChannelRow
+from bot.ingest import PRIORITY_CONTRADICTION, post_snapshot
 from storage.models import Post as PostRow
+from storage.repos import channels as channel_repo
 from storage.repos import claims as repo
 from storage.repos import outbox
 from storage.repos import subscriptions as sub_repo
@@ -141,38 +148,25 @@ async def analyze_with_db(
     return PostClaims(claims, found)
 
 
-def contradiction_payload(post: Post, x: StoredContradiction) -> dict[str, Any]:
+def contradiction_payload(post: Post, x: StoredContradiction) -> ContradictionAlert:
     """The alert payload: the new post as a match alert carries it (so a plain renderer
     still shows it), plus both sides for ``bot.analysis.claims.render``."""
     c, old = x.contradiction, x.contradiction.earlier
     place_uk = str(c.new.data.get("place_uk") or c.place_name)
     if old.claim.place_id == c.place_id:
         place_uk = str(old.claim.data.get("place_uk") or place_uk)
-    return {
-        **post_payload(post),
-        "forward": None,
-        "contradiction": {
-            "kind": c.kind,
-            "episode_id": x.episode_id,
-            "place_id": c.place_id,
-            "place": {"en": c.place_name, "uk": place_uk},
-            "why": {"en": c.why_en, "uk": c.why_uk},
-            "new": {
-                "channel": post.channel,
-                "id": post.id,
-                "date": c.new.asserted_at.isoformat(),
-                "side": c.new.side,
-                "quote": c.new.quote,
-            },
-            "earlier": {
-                "channel": old.channel,
-                "id": old.message_id,
-                "date": old.claim.asserted_at.isoformat(),
-                "side": old.claim.side,
-                "quote": old.claim.quote,
-            },
-        },
-    }
+    note = ContradictionNote(
+        kind=c.kind,
+        episode_id=x.episode_id,
+        place_id=c.place_id,
+        place=Localised(en=c.place_name, uk=place_uk),
+        why=Localised(en=c.why_en, uk=c.why_uk),
+        new=ClaimSide(post.channel, post.id, c.new.asserted_at, c.new.side, c.new.quote),
+        earlier=ClaimSide(
+            old.channel, old.message_id, old.claim.asserted_at, old.claim.side, old.claim.quote
+        ),
+    )
+    return ContradictionAlert(replace(post_snapshot(post), forward=None), note)
 
 
 class ClaimsHook:
@@ -206,8 +200,7 @@ class ClaimsHook:
     ) -> int:
         """Returns how many outbox rows it queued (the ingest counts and wakes on them)."""
         # The side stored for the channel (`dozor sources add --side`) wins over the config.
-        channel = await session.get(ChannelRow, row.channel_id)
-        side = (channel.side if channel is not None else None) or self.sides(post.channel)
+        side = await channel_repo.side_of(session, row.channel_id) or self.sides(post.channel)
         _claims, pairs = await process_post(
             session,
             post_id=row.id,
@@ -237,11 +230,12 @@ class ClaimsHook:
         subs = await sub_repo.by_keys(session, "place", places)
         if not subs:
             return 0
+        payload = contradiction_payload(post, x)
         alert, _ = await outbox.ensure_alert(
             session,
-            kind="contradiction",
+            kind=AlertKind.CONTRADICTION,
             dedupe_key=x.dedupe_key,
-            payload=contradiction_payload(post, x),
+            payload=payload,
             post_id=row.id,
             priority=self.priority,
         )
@@ -260,18 +254,17 @@ class ClaimsHook:
                 if await outbox.delivered_elsewhere(
                     session, alert, sub.chat_id, sub.thread_id, "shown in the post's alert"
                 ):
-                    outbox.add_reason(match, "contradictions", alert.payload["contradiction"])
+                    outbox.add_contradiction(match, payload.contradiction)
                 continue
             queued += await outbox.enqueue(
                 session,
                 alert,
                 sub.chat_id,
                 thread_id=sub.thread_id,
-                reasons={
-                    "labels": [place_reason(sub.key, c.place_id)],
-                    "kinds": ["contradiction"],
-                    "spans": [],
-                },
+                reasons=Reasons(
+                    labels=(PlaceReason(sub.key, c.place_id),),
+                    kinds=(AlertKind.CONTRADICTION.value,),
+                ),
                 # Alone, it still follows the post's alert of the same moment, never leads it.
                 not_before=utcnow() + CONTRADICTION_DELAY,
             )

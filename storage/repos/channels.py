@@ -63,3 +63,9 @@ async def set_active(session: AsyncSession, username: str, active: bool) -> bool
         update(Channel).where(Channel.username == username).values(active=active)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def side_of(session: AsyncSession, channel_id: int) -> str | None:
+    """The side stored for a channel (`dozor sources add --side`); None when not set."""
+    channel = await session.get(Channel, channel_id)
+    return channel.side if channel is not None else None

@@ -13,7 +13,7 @@ keeps each chat with one worker for its limit window, so per-chat pacing stays i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.core import alert as codec
+from bot.core.alert import reasons_from_json as decode
 from storage.models import Alert, Chat, Delivery
 from storage.repos._util import dialect_name, insert_ignore
 from storage.types import utcnow
@@ -42,20 +44,21 @@ async def notify_workers(session: AsyncSession) -> None:
 async def ensure_alert(
     session: AsyncSession,
     *,
-    kind: str,
+    kind: codec.AlertKind,
     dedupe_key: str,
-    payload: dict[str, Any],
+    payload: codec.AlertPayload | Mapping[str, Any],
     post_id: int | None = None,
     priority: int = 1,
 ) -> tuple[Alert, bool]:
-    """The alert for ``dedupe_key``, and whether this call created it."""
+    """The alert for ``dedupe_key``, and whether this call created it. ``payload``: a typed
+    alert (``bot.core.alert``), or the JSON of a kind without one (digests, admin notices)."""
     new_id = await insert_ignore(
         session,
         Alert.__table__,  # type: ignore[arg-type]
         {
-            "kind": kind,
+            "kind": codec.AlertKind(kind).value,
             "dedupe_key": dedupe_key,
-            "payload": payload,
+            "payload": dict(payload) if isinstance(payload, Mapping) else codec.to_json(payload),
             "post_id": post_id,
             "priority": priority,
             "created_at": utcnow(),
@@ -76,7 +79,7 @@ async def enqueue(
     chat_id: int,
     *,
     thread_id: int = 0,
-    reasons: dict[str, Any] | None = None,
+    reasons: codec.Reasons | None = None,
     not_before: datetime | None = None,
 ) -> bool:
     """Queue ``alert`` for ``chat_id`` once; False when that pair was already queued."""
@@ -92,7 +95,7 @@ async def enqueue(
             "status": PENDING,
             "attempts": 0,
             "not_before": not_before or now,
-            "reasons": reasons or {},
+            "reasons": {} if reasons is None else codec.reasons_to_json(reasons),
             "created_at": now,
         },
         ["alert_id", "chat_id"],
@@ -105,7 +108,7 @@ async def enqueue(
 class Recipient:
     chat_id: int
     thread_id: int
-    reasons: dict[str, Any]
+    reasons: codec.Reasons
 
 
 async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence[Recipient]) -> int:
@@ -124,6 +127,7 @@ async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence
         .returning(table.c.id)
     )
     inserted = 0
+    encoded: dict[int, dict[str, Any]] = {}  # by identity: recipients often share reasons
     for start in range(0, len(recipients), _CHUNK):
         rows = [
             {
@@ -134,7 +138,8 @@ async def enqueue_many(session: AsyncSession, alert: Alert, recipients: Sequence
                 "status": PENDING,
                 "attempts": 0,
                 "not_before": now,
-                "reasons": r.reasons,
+                "reasons": encoded.get(id(r.reasons))
+                or encoded.setdefault(id(r.reasons), codec.reasons_to_json(r.reasons)),
                 "created_at": now,
             }
             for r in recipients[start : start + _CHUNK]
@@ -153,7 +158,7 @@ class Claimed:
     chat_id: int
     thread_id: int
     attempts: int
-    reasons: dict[str, Any]
+    reasons: codec.Reasons
     priority: int = 1
 
 
@@ -257,7 +262,10 @@ async def claim_due(
         )
         .execution_options(synchronize_session=False)
     )
-    rows = [Claimed(*row) for row in result.all()]
+    rows = [
+        Claimed(r.id, r.alert_id, r.chat_id, r.thread_id, r.attempts, decode(r.reasons), r.priority)
+        for r in result.all()
+    ]
     rows.sort(key=lambda c: (c.priority, c.id))
     return rows
 
@@ -348,7 +356,7 @@ async def counts(session: AsyncSession) -> dict[str, int]:
     return {status: int(n) for status, n in rows.all()}
 
 
-async def alerts_of_kind(session: AsyncSession, kind: str) -> list[Alert]:
+async def alerts_of_kind(session: AsyncSession, kind: codec.AlertKind) -> list[Alert]:
     """Every alert of ``kind``, oldest first (the replay's summary)."""
     return list(await session.scalars(select(Alert).where(Alert.kind == kind).order_by(Alert.id)))
 
@@ -367,11 +375,11 @@ async def pending_delivery(session: AsyncSession, dedupe_key: str, chat_id: int)
     return found
 
 
-def add_reason(delivery: Delivery, key: str, item: Any) -> None:
-    """Appends ``item`` to ``reasons[key]`` (a new dict, so the JSON column sees the change)."""
-    reasons = dict(delivery.reasons or {})
-    reasons[key] = [*reasons.get(key, []), item]
-    delivery.reasons = reasons
+def add_contradiction(delivery: Delivery, note: codec.ContradictionNote) -> None:
+    """Shows ``note`` at the top of ``delivery``'s alert (a new value, so the JSON column sees
+    the change)."""
+    reasons = codec.reasons_from_json(delivery.reasons).with_contradiction(note)
+    delivery.reasons = codec.reasons_to_json(reasons)
 
 
 async def delivered_elsewhere(

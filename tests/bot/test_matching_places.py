@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.places import get_gazetteer, get_matcher
+from bot.core.alert import KeywordReason, PlaceReason, Reasons, TextReason
 from bot.core.post import Post
-from bot.core.reasons import place_reason, why_lines
+from bot.core.reasons import why_lines
 from bot.deliver.render import render_alert
 from bot.ingest import post_payload
 from bot.matching import (
@@ -65,8 +66,8 @@ async def test_places_keywords_and_text(sessions: async_sessionmaker[AsyncSessio
     # Containment: the town, its oblast, its country. The ambiguous village: only the
     # country all its candidates share, never one particular Oleksandrivka.
     assert set(by_chat) == {1, 2, 3, 4, 7, 9}
-    assert by_chat[1].label == place_reason(SUDZHA, SUDZHA)
-    assert by_chat[2].label == place_reason("RU-KRS", SUDZHA)
+    assert by_chat[1].label == PlaceReason(SUDZHA, SUDZHA).label()
+    assert by_chat[2].label == PlaceReason("RU-KRS", SUDZHA).label()
     assert by_chat[4].label.startswith("place:~Олександрівка@UA")
     assert by_chat[7].label == "keyword:sudzha OR суджа"
     text = "Бої біля Суджі. Олександрівка знову під обстрілом."
@@ -90,30 +91,31 @@ def test_keyword_cache_parses_once() -> None:
 
 
 def test_why_lines_in_both_languages() -> None:
+    gaz = get_gazetteer()
     labels = [
-        place_reason("RU-KRS", SUDZHA),
-        place_reason(SUDZHA, SUDZHA),
-        "keyword:kursk AND sudzha",
-        "Курськ",
-        place_reason("UA", None, "Олександрівка"),
-        place_reason("gone", "gone"),
+        PlaceReason("RU-KRS", SUDZHA),
+        PlaceReason(SUDZHA, SUDZHA),
+        KeywordReason("kursk AND sudzha"),
+        TextReason("Курськ"),
+        PlaceReason("UA", None, "Олександрівка"),
+        PlaceReason("gone", "gone"),
     ]
-    en = why_lines(labels, "en", "tracked", "keyword").split("\n")
+    en = why_lines(labels, gaz, "en", "tracked", "keyword").split("\n")
     assert en[0] == "📍 Sudzha (Kursk Oblast) — tracked"
     assert en[1].startswith("📍 Sudzha (Sudzhansky") and en[1].endswith("— tracked")
     assert en[2] == "🔎 keyword: kursk AND sudzha"
     assert en[3] == "📍 Курськ — tracked"
     assert en[4] == "📍 Олександрівка (Ukraine) — tracked"
     assert en[5] == "📍 place:gone@gone — tracked"
-    uk = why_lines(labels[:1], "uk", "відстежується", "слова")
+    uk = why_lines(labels[:1], gaz, "uk", "відстежується", "слова")
     assert uk == "📍 Суджа (Курська область) — відстежується"
-    assert "&lt;b&gt;" in why_lines(["keyword:<b>"], "en", "tracked", "keyword")
+    assert "&lt;b&gt;" in why_lines([KeywordReason("<b>")], gaz, "en", "tracked", "keyword")
 
 
 def test_alert_says_why_in_the_chat_language() -> None:
     payload = post_payload(post("Бої біля Суджі тривають."))
-    reasons = {"labels": [place_reason("RU-KRS", SUDZHA)], "spans": [[9, 14]]}
-    msg = render_alert("match", payload, reasons, lang="en", tz="Europe/Kyiv")
+    reasons = Reasons(labels=(PlaceReason("RU-KRS", SUDZHA),), spans=((9, 14),))
+    msg = render_alert(payload, reasons, lang="en", tz="Europe/Kyiv", gaz=get_gazetteer())
     assert "<b>Суджі</b>" in msg.text
     assert "📍 Sudzha (Kursk Oblast) — tracked" in msg.text
 

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import RENDERERS
+from bot.analysis.places import get_gazetteer
 from bot.config import Settings
+from bot.core.alert import AlertKind, Reasons
+from bot.deliver.renderers import alert_renderers
 from bot.ingest import PRIORITY_MATCH, IngestService
 from bot.matching import SubscriptionMatcher
 from bot.media import MediaStore
@@ -56,9 +58,8 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
     # Never ahead of the post's own alert: the same priority, queued after it.
     assert all(d.priority == PRIORITY_MATCH for d in deliveries)
 
-    msg = RENDERERS["contradiction"](
-        "contradiction", alerts[0].payload, {}, lang="en", tz="Europe/Kyiv"
-    )
+    render = alert_renderers(get_gazetteer)[AlertKind.CONTRADICTION]
+    msg = render(alerts[0].payload, Reasons(), lang="en", tz="Europe/Kyiv")
     assert "Contradiction" in msg.text
     assert msg.text.count("https://t.me/") >= 2  # both sides linked
     HTMLParser().feed(msg.text)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind, Reasons, TextReason
 from bot.deliver.pacing import Limits
 from bot.ingest import post_payload
 from storage.models import Chat, Delivery, Subscription
@@ -144,13 +145,14 @@ async def test_backlog_goes_out_by_priority(sessions: Sessions, srv: BotApiServe
         for priority, group in ((2, chats[:10]), (1, chats[10:20]), (0, chats[20:])):
             alert, _ = await outbox.ensure_alert(
                 session,
-                kind="match",
+                kind=AlertKind.MATCH,
                 dedupe_key=f"p{priority}",
                 payload=payload,
                 priority=priority,
             )
             for chat in group:
-                await outbox.enqueue(session, alert, chat, reasons={"labels": ["Kursk"]})
+                reasons = Reasons(labels=(TextReason("Kursk"),))
+                await outbox.enqueue(session, alert, chat, reasons=reasons)
     async with delivering(sessions, srv, Limits(global_per_s=10)):
         await srv.wait_for(lambda _: len(ok_calls(srv)) == 30, timeout=8)
     order = [int(c.chat_id) for c in ok_calls(srv)]

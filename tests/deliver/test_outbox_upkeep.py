@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind
 from bot.deliver.prune import prune_once
 from bot.deliver.wakeup import listen_for_work
 from storage.engine import make_engine, make_sessionmaker, upgrade_schema
@@ -26,7 +27,7 @@ async def queue(
 ) -> None:
     async with sessions() as s, s.begin():
         await chat_repo.ensure(s, 1, type_="private", language="uk")
-        alert, _ = await outbox.ensure_alert(s, kind="match", dedupe_key=key, payload={})
+        alert, _ = await outbox.ensure_alert(s, kind=AlertKind.MATCH, dedupe_key=key, payload={})
         alert.created_at = utcnow() - age
         s.add(
             Delivery(
@@ -47,7 +48,9 @@ async def test_finished_deliveries_past_the_keep_window_are_pruned(
     await queue(sessions, "old-pending", outbox.PENDING, 40 * DAY)  # never sent: kept
     await queue(sessions, "new-sent", outbox.SENT, 2 * DAY)
     async with sessions() as s, s.begin():  # an old alert that never had a delivery
-        alert, _ = await outbox.ensure_alert(s, kind="match", dedupe_key="orphan", payload={})
+        alert, _ = await outbox.ensure_alert(
+            s, kind=AlertKind.MATCH, dedupe_key="orphan", payload={}
+        )
         alert.created_at = utcnow() - 60 * DAY
 
     assert await prune_once(sessions, 30 * DAY, batch=1) == (2, 3)
@@ -69,13 +72,13 @@ async def test_a_new_alert_wakes_a_listening_worker_on_postgresql(
         await asyncio.wait_for(woken.wait(), 10)  # woken once on connecting
         woken.clear()
         async with sessions() as s, s.begin():
-            await outbox.ensure_alert(s, kind="match", dedupe_key="k", payload={})
+            await outbox.ensure_alert(s, kind=AlertKind.MATCH, dedupe_key="k", payload={})
             await asyncio.sleep(0.2)
             assert not woken.is_set()  # not before the commit
         await asyncio.wait_for(woken.wait(), 10)
         woken.clear()
         async with sessions() as s, s.begin():  # the same alert again: nothing new, no wake
-            await outbox.ensure_alert(s, kind="match", dedupe_key="k", payload={})
+            await outbox.ensure_alert(s, kind=AlertKind.MATCH, dedupe_key="k", payload={})
         await asyncio.sleep(0.3)
         assert not woken.is_set()
     finally:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
+from bot.analysis.places import get_gazetteer
+from bot.core.alert import reasons_from_json
 from bot.core.excerpt import CAPTION_LIMIT, TEXT_LIMIT, tg_len
-from bot.deliver.render import render_alert
+from bot.deliver.render import Rendered
+from bot.deliver.renderers import alert_renderers
 
 ALLOWED = {"b", "i", "a", "s", "u"}  # what Telegram HTML allows and alerts use
 
@@ -30,7 +34,15 @@ def assert_valid(html_text: str) -> None:
     assert checker.stack == []
 
 
-def payload(text: str, media: list[str] | None = None) -> dict[str, object]:
+def render_alert(
+    kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
+) -> Rendered:
+    """Renders the JSON an outbox row stores, as the dispatcher does."""
+    render = alert_renderers(get_gazetteer)[kind]
+    return render(payload, reasons_from_json(reasons), lang=lang, tz=tz)
+
+
+def payload(text: str, media: list[str] | None = None) -> dict[str, Any]:
     return {
         "channel": "generalstaffzsu",
         "id": 21404,

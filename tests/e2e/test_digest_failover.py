@@ -27,11 +27,9 @@ from telegram import Bot
 from bot.app import Core, build_core, build_dispatcher
 from bot.config import Settings
 from bot.core.post import Post
-from bot.deliver.dispatcher import DEFAULT_RENDERERS
 from bot.deliver.pacing import Limits, Pacer
 from bot.deliver.render import Rendered
 from bot.deliver.sender import PtbSender
-from bot.digest.render import RENDERERS
 from storage.engine import upgrade_schema
 from storage.models import Chat, DigestRun
 from storage.types import utcnow
@@ -114,7 +112,6 @@ async def _delivery(
         core,
         PtbSender(bot, core.settings.media_dir),
         Pacer(Limits(1e6, 1e6, 1e6, 1e6)),
-        renderers={**DEFAULT_RENDERERS, **RENDERERS},
         idle_poll=0.2,
     )
     stop = asyncio.Event()

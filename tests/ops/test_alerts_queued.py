@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import AlertKind, Reasons
 from bot.digest.service import DigestService
 from bot.ingest import IngestService
 from bot.matching import SubscriptionMatcher
@@ -53,10 +54,12 @@ async def test_enqueue_many_returns_the_rows_it_inserted(sessions: Sessions) -> 
     async with sessions() as session, session.begin():
         for chat in (1, 2, 3, 4):
             await chat_repo.ensure(session, chat, type_="private")
-        alert, _ = await outbox.ensure_alert(session, kind="match", dedupe_key="k", payload={})
-        first = [outbox.Recipient(c, 0, {}) for c in (1, 2, 3)]
+        alert, _ = await outbox.ensure_alert(
+            session, kind=AlertKind.MATCH, dedupe_key="k", payload={}
+        )
+        first = [outbox.Recipient(c, 0, Reasons()) for c in (1, 2, 3)]
         assert await outbox.enqueue_many(session, alert, first) == 3
-        again = [outbox.Recipient(c, 0, {}) for c in (1, 2, 3, 4)]
+        again = [outbox.Recipient(c, 0, Reasons()) for c in (1, 2, 3, 4)]
         assert await outbox.enqueue_many(session, alert, again) == 1  # only chat 4 is new
         assert await outbox.enqueue_many(session, alert, []) == 0
 

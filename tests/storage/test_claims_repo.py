@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims import Claim, ClaimHistory, Kind
 from bot.analysis.claims.render import render_contradiction
+from bot.core.alert import contradiction_alert_from_json
 from bot.core.post import Post
 from bot.services.claims import ClaimsHook, analyze_with_db, process_post
 from storage.models import Alert, Delivery
@@ -300,8 +301,8 @@ async def test_hook_alerts_each_tracking_chat_once_per_episode(
         deliveries = list(await s.scalars(select(Delivery)))
     assert len(alerts) == 1
     assert [d.chat_id for d in deliveries] == [100]
-    c = alerts[0].payload["contradiction"]
-    assert c["earlier"]["channel"] == "mod_russia" and c["new"]["channel"] == "generalstaffzsu"
+    c = contradiction_alert_from_json(alerts[0].payload).contradiction
+    assert c.earlier.channel == "mod_russia" and c.new.channel == "generalstaffzsu"
     html_uk = render_contradiction(c, lang="uk", tz="Europe/Kyiv")
     assert html_uk.startswith("⚠️ <b>Суперечність</b> · Курська область")
     assert "Міноборони РФ" in html_uk and "https://t.me/mod_russia/51803" in html_uk

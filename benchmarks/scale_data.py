@@ -173,7 +173,8 @@ def subscription_pool(pool: Pool, seed: int = 7) -> tuple[list[str], list[str]]:
     )
     singles = rnd.sample(words, min(len(words), 1500))
     pairs = [f"{a} AND {b}" for a, b in zip(singles[::2], singles[1::2], strict=False)][:300]
-    return named + others, singles + pairs
+    # A sampled settlement the corpus also names is one key, not two a chat could draw twice.
+    return list(dict.fromkeys(named + others)), singles + pairs
 
 
 async def add_chats(

@@ -1,9 +1,9 @@
-"""A new post's per-chat rows (its match record and its deliveries), written by the database.
+"""A new post's match record and its per-chat deliveries, the latter written by the database.
 
 The matcher hands over what the post matched once per distinct subscription (kind, key,
 label): a few units, however many chats track them. The database joins them with the
 subscriptions (through ``ix_subscriptions_kind_key``) and writes one row per chat itself, in
-one ``INSERT … SELECT`` each: no Python object, parameter set or JSON document per chat, so a
+one ``INSERT … SELECT``: no Python object, parameter set or JSON document per chat, so a
 post that concerns 3,000 chats costs about what one that concerns three does.
 
 A chat's delivery carries the reasons of the units it matched. Chats are grouped by that
@@ -23,6 +23,7 @@ from sqlalchemy import BigInteger, Integer, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Alert
+from storage.repos import matches
 from storage.repos._util import dialect_name
 from storage.types import UTCDateTime, utcnow
 
@@ -84,22 +85,11 @@ def _matched(session: AsyncSession) -> str:
 
 
 async def record(session: AsyncSession, post_id: int, date: datetime, units: Sequence[Unit]) -> int:
-    """The match record of a new post (``post_matches``): a row per matching subscription of
-    an active chat, as ``matches.record`` writes them from per-chat matches."""
-    if not units:
-        return 0
-    stmt = text(
-        "INSERT INTO post_matches (post_id, subscription_id, chat_id, date, spans)"
-        f" SELECT :post_id, s.id, s.chat_id, :date, m.spans FROM {_matched(session)}"
-    ).bindparams(
-        bindparam("post_id", type_=BigInteger()),
-        bindparam("date", type_=UTCDateTime()),
-        bindparam("units", type_=String()),
+    """The match record of a new post: one row per (kind, key) it matched, whoever tracks it
+    (``storage.repos.matches``)."""
+    return await matches.record_keys(
+        session, post_id, date, [(u.kind, u.key, u.spans) for u in units]
     )
-    result = await session.execute(
-        stmt, {"post_id": post_id, "date": date, "units": _units_json(units)}
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _signatures(session: AsyncSession, words: int) -> str:

@@ -154,7 +154,9 @@ class Subscription(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
         UniqueConstraint("chat_id", "kind", "key", "thread_id"),
-        Index("ix_subscriptions_kind_key", "kind", "key"),
+        # Covers the fan-out: a post's keys find their subscribers' labels and chats in the
+        # index alone, without reading a table row per chat.
+        Index("ix_subscriptions_fanout", "kind", "key", "label", "chat_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

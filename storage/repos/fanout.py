@@ -2,7 +2,7 @@
 
 The matcher hands over what the post matched once per distinct subscription (kind, key,
 label): a few units, however many chats track them. The database joins them with the
-subscriptions (through ``ix_subscriptions_kind_key``) and writes one row per chat itself, in
+subscriptions (through ``ix_subscriptions_fanout``) and writes one row per chat itself, in
 one ``INSERT … SELECT``: no Python object, parameter set or JSON document per chat, so a
 post that concerns 3,000 chats costs about what one that concerns three does.
 

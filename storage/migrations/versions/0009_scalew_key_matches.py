@@ -6,7 +6,8 @@ Create Date: 2026-12-02
 
 A post that concerns 5,000 chats wrote 5,000 ``post_matches`` rows at ingest; it now writes one
 row per tracked key it matched, and a chat's matches are read through its own subscriptions.
-Existing records are folded into keys (downgrade expands them to today's subscribers).
+Existing records are folded into keys (downgrade expands them to today's subscribers). The
+subscriptions' (kind, key) index becomes a covering (kind, key, label, chat_id) one.
 """
 from collections.abc import Sequence
 
@@ -48,9 +49,15 @@ def upgrade() -> None:
     op.drop_index(op.f("ix_post_matches_subscription_id"), table_name="post_matches")
     op.drop_index("ix_post_matches_chat_date", table_name="post_matches")
     op.drop_table("post_matches")
+    # The fan-out reads (kind, key) → (label, chat) for thousands of subscriptions a post:
+    # a covering index, of which the old (kind, key) one is a prefix.
+    op.create_index("ix_subscriptions_fanout", "subscriptions", ["kind", "key", "label", "chat_id"])
+    op.drop_index("ix_subscriptions_kind_key", table_name="subscriptions")
 
 
 def downgrade() -> None:
+    op.create_index("ix_subscriptions_kind_key", "subscriptions", ["kind", "key"])
+    op.drop_index("ix_subscriptions_fanout", table_name="subscriptions")
     op.create_table(
         "post_matches",
         sa.Column("post_id", sa.BigInteger(), autoincrement=False, nullable=False),

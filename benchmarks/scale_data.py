@@ -174,7 +174,8 @@ def subscription_pool(pool: Pool, seed: int = 7) -> tuple[list[str], list[str]]:
     )
     singles = rnd.sample(words, min(len(words), 1500))
     pairs = [f"{a} AND {b}" for a, b in zip(singles[::2], singles[1::2], strict=False)][:300]
-    return named + others, singles + pairs
+    # A sampled settlement the corpus also names is one key, not two a chat could draw twice.
+    return list(dict.fromkeys(named + others)), singles + pairs
 
 
 async def add_chats(
@@ -231,43 +232,49 @@ async def add_chats(
         chats.subs = {int(i): (int(c), k, key) for i, c, k, key in result}
 
 
-def matches_by_text(pool: Pool, chats: Chats) -> list[list[tuple[int, int, list[list[int]]]]]:
-    """For each pool text: (subscription, chat, spans) it matches, as the live matcher would."""
-    by_place: dict[str, list[tuple[int, int]]] = {}
-    by_kw: dict[str, list[tuple[int, int]]] = {}
-    for sub_id, (chat_id, kind, key) in chats.subs.items():
-        (by_place if kind == "place" else by_kw).setdefault(key, []).append((sub_id, chat_id))
-    exprs = {k: parse(k) for k in by_kw}
+KeyMatches = list[tuple[str, str, list[list[int]], frozenset[int]]]
+
+
+def matches_by_text(pool: Pool, chats: Chats) -> list[KeyMatches]:
+    """For each pool text: the tracked (kind, key) it matches, as the live matcher would, with
+    its spans and the chats tracking it."""
+    by_key: dict[tuple[str, str], set[int]] = {}
+    for chat_id, kind, key in chats.subs.values():
+        by_key.setdefault((kind, key), set()).add(chat_id)
+    tracked = {k: frozenset(v) for k, v in by_key.items()}
+    exprs = {key: parse(key) for kind, key in tracked if kind == "keyword"}
     out = []
     for covered, doc in zip(pool.covered, pool.docs, strict=True):
-        found: list[tuple[int, int, list[list[int]]]] = []
+        found: KeyMatches = []
         for key, spans in covered.items():
-            found += [(s, c, [list(x) for x in spans]) for s, c in by_place.get(key, ())]
+            if ("place", key) in tracked:
+                found.append(("place", key, [list(x) for x in spans], tracked["place", key]))
         for key, expr in exprs.items():
             if expr.matches(doc):
                 spans = [list(x) for x in expr.highlights(doc)]
-                found += [(s, c, spans) for s, c in by_kw[key]]
+                found.append(("keyword", key, spans, tracked["keyword", key]))
         out.append(found)
     return out
 
 
 async def add_matches(
     sessions: async_sessionmaker[AsyncSession],
-    per_text: Sequence[list[tuple[int, int, list[list[int]]]]],
+    per_text: Sequence[KeyMatches],
     posts: range,
     chats_wanted: set[int] | None = None,
 ) -> int:
-    """Match records of ``posts`` (by age) for every chat, or for ``chats_wanted`` only."""
+    """Match records of ``posts`` (by age) for every tracked key, or for the keys that
+    ``chats_wanted`` track only."""
     rows: list[dict[str, Any]] = []
     done = 0
     for i in posts:
-        for sub_id, chat_id, spans in per_text[i % len(per_text)]:
-            if chats_wanted is None or chat_id in chats_wanted:
+        for kind, key, spans, trackers in per_text[i % len(per_text)]:
+            if chats_wanted is None or not trackers.isdisjoint(chats_wanted):
                 rows.append(
                     {
                         "post_id": post_id(i),
-                        "subscription_id": sub_id,
-                        "chat_id": chat_id,
+                        "kind": kind,
+                        "key": key,
                         "date": post_date(i),
                         "spans": spans,
                     }

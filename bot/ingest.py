@@ -10,21 +10,30 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.alert import AlertKind, EditAlert, PostAlert, PostSnapshot, Reasons, reason_from_label
+from bot.core.alert import (
+    AlertKind,
+    EditAlert,
+    PostAlert,
+    PostSnapshot,
+    Reasons,
+    reason_from_label,
+    reasons_to_json,
+)
 from bot.core.post import Post
-from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
+from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat, unit_reasons
 from bot.ops.metrics import Metrics
 from bot.places import Places, PostReading
 from storage.models import Post as PostRow
 from storage.repos import channels as channel_repo
+from storage.repos import fanout, outbox
 from storage.repos import matches as match_repo
-from storage.repos import outbox
 from storage.repos import posts as post_repo
+from storage.repos.fanout import Unit
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,6 +87,10 @@ def _reasons_of(matched: frozenset[tuple[str, str, tuple[tuple[int, int], ...]]]
         kinds=tuple(sorted({kind for _label, kind, _spans in matched})),
         spans=tuple(sorted({span for _label, _kind, spans in matched for span in spans})),
     )
+
+
+def _unit_reasons_json(units: Sequence[Unit]) -> dict[str, Any]:
+    return reasons_to_json(unit_reasons(units))
 
 
 def _figures(text: str) -> list[str]:
@@ -143,14 +156,14 @@ class IngestService:
         # Reading and matching (the post's analysis) happen before the write transaction
         # opens: on SQLite that transaction holds the one write lock the dispatcher's marks
         # need, so it stays a handful of statements, however many chats the post concerns.
-        matches: list[ChatMatch] = []
+        matches: list[Unit] = []
         started = time.perf_counter()
         async with self.sessions() as session:
             known = await channel_repo.get_by_username(session, post.channel)
             stored = known is not None and await post_repo.get(session, known.id, post.id)
             if not stored:
                 mentions = reading.mentions if reading is not None else None
-                matches = await self.matcher.match(session, post, mentions)
+                matches = await self.matcher.match_units(session, post, mentions)
         matching = time.perf_counter() - started
         queued = 0  # outbox rows written
         try:
@@ -168,7 +181,7 @@ class IngestService:
                 else:
                     row = await post_repo.insert(session, channel, post)
                     # Recorded for every new post (alerted or not): digests and /latest read it.
-                    await match_repo.record(session, row.id, post.date, matches)
+                    await fanout.record(session, row.id, post.date, matches)
                     if alert and matches:
                         queued = await self._queue_matches(session, row, post, matches)
                     started = time.perf_counter()
@@ -190,7 +203,7 @@ class IngestService:
         return new
 
     async def _queue_matches(
-        self, session: AsyncSession, row: PostRow, post: Post, matches: Sequence[ChatMatch]
+        self, session: AsyncSession, row: PostRow, post: Post, matches: Sequence[Unit]
     ) -> int:
         origin_channel, origin_id = post.origin
         alert, _ = await outbox.ensure_alert(
@@ -201,11 +214,7 @@ class IngestService:
             post_id=row.id,
             priority=PRIORITY_MATCH,
         )
-        recipients = [
-            outbox.Recipient(chat_id, thread_id, _reasons(chat_matches))
-            for (chat_id, thread_id), chat_matches in group_by_chat(matches).items()
-        ]
-        return await outbox.enqueue_many(session, alert, recipients)
+        return await fanout.fan_out(session, alert, matches, _unit_reasons_json)
 
     async def edited(self, post: Post) -> None:
         """An edit of a stored post; an edit of a post never seen is archived silently."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.places import Gazetteer, PlaceMention
+from bot.core.alert import Reasons, reason_from_label
 from bot.core.keywords import ALWAYS, Doc, Expr, analyse_text, anchor_terms, parse
 from bot.core.post import Post
 from bot.core.reasons import keyword_reason, place_reason
@@ -32,6 +33,7 @@ from bot.core.textmatch import find_term, fold
 from bot.errors import ExpressionError
 from bot.places import Places, shared_places
 from storage.repos import subscriptions as sub_repo
+from storage.repos.fanout import Unit
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +67,26 @@ class KindMatcher:
     ) -> list[ChatMatch]:
         raise NotImplementedError
 
+    async def match_units(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[Unit]:
+        """What ``match`` finds, once per (kind, key, label) instead of once per chat; the
+        unit's label is the reason each matching subscription gets (``ChatMatch.label``)."""
+        raise NotImplementedError
+
 
 class TextMatcher(KindMatcher):
+    async def match_units(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[Unit]:
+        out: list[Unit] = []
+        folded = fold(post.text)
+        for key, label in await sub_repo.labels_by_keys(session, TEXT):
+            spans = find_term(post.text, key, folded=folded)
+            if spans:
+                out.append(Unit(TEXT, key, label, label, tuple(spans)))
+        return out
+
     async def match(
         self, session: AsyncSession, post: Post, mentions: Mentions = None
     ) -> list[ChatMatch]:
@@ -127,6 +147,13 @@ class PlaceSubscriptions(KindMatcher):
                 entry.spans.append((m.start, m.end))
         return out
 
+    @staticmethod
+    def _reason(key: str, entry: _Covered) -> str:
+        # A mention of the tracked place itself names the reason, else the first one
+        # inside it; every covered mention is bolded.
+        exact = place_reason(key, key)
+        return exact if exact in entry.reasons else entry.reasons[0]
+
     async def match(
         self, session: AsyncSession, post: Post, mentions: Mentions = None
     ) -> list[ChatMatch]:
@@ -135,24 +162,35 @@ class PlaceSubscriptions(KindMatcher):
         covered = self.covered(post.text, mentions)
         if not covered:
             return []
-        out: list[ChatMatch] = []
-        for sub in await sub_repo.by_keys(session, PLACE, covered):
-            entry = covered[sub.key]
-            # A mention of the tracked place itself names the reason, else the first one
-            # inside it; every covered mention is bolded.
-            exact = place_reason(sub.key, sub.key)
-            reason = exact if exact in entry.reasons else entry.reasons[0]
-            out.append(
-                ChatMatch(
-                    sub.chat_id,
-                    sub.thread_id,
-                    sub.id,
-                    sub.kind,
-                    reason,
-                    tuple(sorted(set(entry.spans))),
-                )
+        return [
+            ChatMatch(
+                sub.chat_id,
+                sub.thread_id,
+                sub.id,
+                sub.kind,
+                self._reason(sub.key, covered[sub.key]),
+                tuple(sorted(set(covered[sub.key].spans))),
             )
-        return out
+            for sub in await sub_repo.by_keys(session, PLACE, covered)
+        ]
+
+    async def match_units(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[Unit]:
+        covered = self.covered(post.text, mentions) if post.text else {}
+        if not covered:
+            return []
+        # The reason depends on the place only, so every label of a key gets the same one.
+        return [
+            Unit(
+                PLACE,
+                key,
+                label,
+                self._reason(key, covered[key]),
+                tuple(sorted(set(covered[key].spans))),
+            )
+            for key, label in await sub_repo.labels_by_keys(session, PLACE, covered)
+        ]
 
 
 def keyword_terms(key: str) -> frozenset[str]:
@@ -210,11 +248,12 @@ class KeywordSubscriptions(KindMatcher):
             self._parsed.popitem(last=False)
         return expr
 
-    async def match(
-        self, session: AsyncSession, post: Post, mentions: Mentions = None
-    ) -> list[ChatMatch]:
+    async def _verdicts(
+        self, session: AsyncSession, post: Post
+    ) -> dict[str, list[tuple[int, int]]]:
+        """Each tracked expression the post satisfies, evaluated once, with its highlights."""
         if not post.text:
-            return []
+            return {}
         doc: Doc = analyse_text(post.text)
         candidates = await sub_repo.keys_for_terms(session, [*doc.index, ALWAYS])
         verdicts: dict[str, list[tuple[int, int]]] = {}
@@ -222,6 +261,21 @@ class KeywordSubscriptions(KindMatcher):
             expr = self.expression(key)
             if expr is not None and expr.matches(doc):
                 verdicts[key] = expr.highlights(doc)
+        return verdicts
+
+    async def match_units(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[Unit]:
+        verdicts = await self._verdicts(session, post)
+        return [
+            Unit(KEYWORD, key, label, keyword_reason(label or key), tuple(verdicts[key]))
+            for key, label in await sub_repo.labels_by_keys(session, KEYWORD, verdicts)
+        ]
+
+    async def match(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[ChatMatch]:
+        verdicts = await self._verdicts(session, post)
         if not verdicts:
             return []
         return [
@@ -304,6 +358,25 @@ class SubscriptionMatcher:
         for matcher in (*self.kinds, *self.extra):
             matches.extend(await matcher.match(session, post, mentions))
         return matches
+
+    async def match_units(
+        self, session: AsyncSession, post: Post, mentions: Mentions = None
+    ) -> list[Unit]:
+        """What the post matches, once per distinct subscription: the ingest path's input,
+        expanded to chats by the database (``storage.repos.fanout``)."""
+        units: list[Unit] = []
+        for matcher in (*self.kinds, *self.extra):
+            units.extend(await matcher.match_units(session, post, mentions))
+        return units
+
+
+def unit_reasons(units: Sequence[Unit]) -> Reasons:
+    """A delivery's reasons for a chat that matched ``units`` (as ``ChatMatch`` reasons)."""
+    return Reasons(
+        labels=tuple(reason_from_label(label) for label in sorted({u.reason for u in units})),
+        kinds=tuple(sorted({u.kind for u in units})),
+        spans=tuple(sorted({span for u in units for span in u.spans})),
+    )
 
 
 def group_by_chat(matches: Sequence[ChatMatch]) -> dict[tuple[int, int], list[ChatMatch]]:

@@ -154,7 +154,9 @@ class Subscription(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
         UniqueConstraint("chat_id", "kind", "key", "thread_id"),
-        Index("ix_subscriptions_kind_key", "kind", "key"),
+        # Covers the fan-out: a post's keys find their subscribers' labels and chats in the
+        # index alone, without reading a table row per chat.
+        Index("ix_subscriptions_fanout", "kind", "key", "label", "chat_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -182,26 +184,20 @@ class KeywordTerm(Base):
 
 
 class PostMatch(Base):
-    """A post satisfied a subscription, recorded once at ingest: digests and /latest read
-    this instead of matching the archive again for every chat."""
+    """A post matched what subscriptions of (kind, key) track, recorded once at ingest, however
+    many chats track it: digests and /latest read a chat's matches through its own
+    subscriptions' keys instead of matching the archive again for every chat."""
 
-    __tablename__ = "post_matches"
-    # /latest and the digest ask "this chat's matches, newest first / in a window".
-    __table_args__ = (Index("ix_post_matches_chat_date", "chat_id", "date", "post_id"),)
+    __tablename__ = "post_key_matches"
+    # "The newest posts / a window of posts matching this key": one index range per key.
+    __table_args__ = (Index("ix_post_key_matches_key_date", "kind", "key", "date", "post_id"),)
 
     post_id: Mapped[int] = mapped_column(
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("subscriptions.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-        index=True,
-    )
-    chat_id: Mapped[int] = mapped_column(
-        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE")
-    )
-    date: Mapped[datetime]  # the post's, so a chat's window is one index range
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    date: Mapped[datetime]  # the post's, so a key's window is one index range
     spans: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
 
 

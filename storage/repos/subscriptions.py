@@ -146,3 +146,26 @@ async def of_kinds(session: AsyncSession, kinds: Collection[str]) -> list[Subscr
             .where(Subscription.kind.in_(list(kinds)), Chat.active.is_(True))
         )
     )
+
+
+async def labels_by_keys(
+    session: AsyncSession, kind: str, keys: Collection[str] | None = None
+) -> list[tuple[str, str]]:
+    """Distinct (key, label) of active chats' subscriptions of ``kind`` (whose key is one of
+    ``keys``, if given): what a post matches once, for every chat that tracks it."""
+    if keys is not None and not keys:
+        return []
+    stmt = (
+        select(Subscription.key, Subscription.label)
+        .join(Chat, Chat.id == Subscription.chat_id)
+        .where(Subscription.kind == kind, Chat.active.is_(True))
+        .distinct()
+    )
+    if keys is None:
+        return [(k, label) for k, label in await session.execute(stmt)]
+    wanted = sorted(set(keys))
+    out: list[tuple[str, str]] = []
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = stmt.where(Subscription.key.in_(wanted[i : i + _CHUNK]))
+        out += [(k, label) for k, label in await session.execute(chunk)]
+    return out

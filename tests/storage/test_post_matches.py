@@ -1,5 +1,6 @@
-"""The match record: ingest writes one row per (post, subscription) for every stored post,
-alerted or not; edits replace them; a chat reads its own newest matches by index."""
+"""The match record: ingest writes one row per (post, tracked kind and key) for every stored
+post, alerted or not, however many chats track the key; edits replace them; a chat reads its
+own newest matches through its subscriptions, by index."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def post(i: int, text: str, hours: int = 0) -> Post:
     return Post(channel="generalstaffzsu", id=i, date=T0 + timedelta(hours=hours), text=text)
 
 
-async def test_every_matching_subscription_is_recorded_once_alerted_or_not(
+async def test_every_matched_key_is_recorded_once_alerted_or_not_and_read_per_chat(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     await setup(sessions)
@@ -42,19 +43,23 @@ async def test_every_matching_subscription_is_recorded_once_alerted_or_not(
     await live.new_posts([post(1, "Бої біля міста Суджа, Курська область.")])
     await quiet.new_posts([post(2, "Обстріл Харкова.", hours=1)])  # archived without alerts
     async with sessions() as s:
-        pairs = {
-            (r.chat_id, r.subscription_id)
-            for r in await s.scalars(select(PostMatch).order_by(PostMatch.post_id))
-        }
+        keys = [
+            (r.kind, r.key)
+            for r in await s.scalars(select(PostMatch).order_by(PostMatch.post_id, PostMatch.key))
+        ]
         deliveries = await s.scalar(select(func.count()).select_from(Delivery))
-    assert {c for c, _ in pairs} == {1, 2, 3}
-    assert len(pairs) == 4  # chat 1: the oblast and the word; chat 2; chat 3 (quiet post)
+    # Chats 1 and 2 both track the oblast: one row for it.
+    assert keys == [("place", "RU-KRS"), ("text", "суджа"), ("place", "UA-63")]
     assert deliveries == 2  # the quiet post alerted nobody
 
     async with sessions() as s:
         mine = await match_repo.for_chat(s, 1)
+        second = await match_repo.for_chat(s, 2)
+        third = await match_repo.for_chat(s, 3)
     assert [row.message_id for row, _ in mine] == [1]
     assert len(mine[0][1]) == 2 and all(m.spans for m in mine[0][1])
+    assert [(row.message_id, len(ms)) for row, ms in second] == [(1, 1)]
+    assert [row.message_id for row, _ in third] == [2]
 
 
 async def test_a_chat_reads_its_newest_matches_and_not_deleted_or_edited_away_ones(

@@ -13,10 +13,12 @@ Windows that are due have closed, so what was read no longer changes during the 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,6 +94,7 @@ class DigestBatch:
         self._expected: dict[Window, set[int]] = defaultdict(set)
         self._chats: dict[tuple[int, Window], ChatPart] = {}
         self._posts: dict[int, PostRow] = {}
+        self._parsed: dict[str, tuple[tuple[int, int], ...]] = {}
         self.contradicted: set[int] = set()  # post ids, of the posts loaded
         self.with_claims: set[int] = set()
 
@@ -110,37 +113,51 @@ class DigestBatch:
     ) -> ChatPart:
         window = (since, until)
         if (chat_id, window) not in self._chats:
-            peers = {chat_id} | self._expected[window]
-            await self._load(session, [c for c in peers if (c, window) not in self._chats], window)
+            pending = self._expected[window]
+            pending.add(chat_id)
+            await self._load(session, sorted(pending), window)
+            pending.clear()
         return self._chats[(chat_id, window)]
 
     async def _load(self, session: AsyncSession, chat_ids: Sequence[int], window: Window) -> None:
         since, until = window
+        start, end = until - WEEK_BEFORE, until + WEEK_AFTER
         subs = await reads.subscriptions(session, chat_ids)
         tracking = [c for c in chat_ids if subs.get(c)]
-        found = await reads.matches(session, tracking, since, until)
-        dates = await reads.match_dates(session, tracking, until - WEEK_BEFORE, until + WEEK_AFTER)
-        new_ids = {m.post_id for rows in found.values() for m in rows} - self._posts.keys()
+        dates = await self.once(
+            ("dates", start, end), partial(reads.live_post_dates, session, start, end)
+        )
+        found = await reads.matches(session, tracking, start, end)
+        new_ids = {p for _c, p, _s, _j in found if since <= dates.get(p, until) < until}
+        new_ids -= self._posts.keys()
         self._posts.update(await reads.posts(session, list(new_ids)))
         contradicted, with_claims = await reads.flagged_posts(session, list(new_ids))
         self.contradicted |= contradicted
         self.with_claims |= with_claims
-        for chat_id in chat_ids:
-            by_id = {s.id: s for s in subs.get(chat_id, ())}
-            matched: list[tuple[PostRow, list[ChatMatch]]] = []
-            for m in found.get(chat_id, ()):
-                sub = by_id.get(m.subscription_id)
-                row = self._posts.get(m.post_id)
-                if sub is None or row is None:
-                    continue
-                if not matched or matched[-1][0].id != row.id:
-                    matched.append((row, []))
-                matched[-1][1].append(
-                    ChatMatch(chat_id, sub.thread_id, sub.id, sub.kind, sub.label, m.spans)
-                )
-            self._chats[(chat_id, window)] = ChatPart(
-                list(by_id.values()), matched, dates.get(chat_id, [])
+        parts = {c: ChatPart(list(subs.get(c, ())), [], []) for c in chat_ids}
+        by_id = {s.id: s for c in tracking for s in subs[c]}
+        for chat_id, post_id, sub_id, spans in found:
+            when, sub = dates.get(post_id), by_id.get(sub_id)
+            if when is None or sub is None:
+                continue
+            part = parts[chat_id]
+            part.dates.append((sub_id, when))
+            if not since <= when < until:
+                continue
+            row = self._posts[post_id]
+            if not part.matched or part.matched[-1][0].id != post_id:
+                part.matched.append((row, []))
+            part.matched[-1][1].append(
+                ChatMatch(chat_id, sub.thread_id, sub.id, sub.kind, sub.label, self._spans(spans))
             )
+        for chat_id, part in parts.items():
+            self._chats[(chat_id, window)] = part
+
+    def _spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        spans = self._parsed.get(text)
+        if spans is None:
+            spans = self._parsed[text] = tuple((int(s), int(e)) for s, e in json.loads(text))
+        return spans
 
     async def day(self, session: AsyncSession, since: datetime, until: datetime) -> Day:
         async def load() -> Day:

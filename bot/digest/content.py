@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +90,7 @@ async def _week(
     for sub_id, when in part.dates:
         if not start <= when < end:
             continue
-        idx = index.get(_aware(when).astimezone(tz).date())
+        idx = index.get(_local_day(when, tz))
         if idx is not None and sub_id in counts:
             counts[sub_id][idx] += 1
     iso = [d.isoformat() for d in days]
@@ -115,6 +115,12 @@ async def _week(
             "series": [{"kind": "metric", "key": "personnel", "label": "", "values": losses}],
         }
     return {}
+
+
+@lru_cache(maxsize=1 << 16)
+def _local_day(when: datetime, tz: tzinfo) -> date:
+    """The local day of a post (memoised: every chat of a window counts the same posts)."""
+    return _aware(when).astimezone(tz).date()
 
 
 def _aware(value: datetime) -> datetime:

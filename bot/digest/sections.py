@@ -83,10 +83,18 @@ def items(
     with_claims: set[int],
 ) -> list[dict[str, Any]]:
     echoes = Counter((row.origin_channel, row.origin_id) for row, _ in matched)
+    by_sub: dict[int, list[tuple[PostRow, list[ChatMatch]]]] = {sub.id: [] for sub in subs}
+    for row, ms in matched:
+        for m in ms:
+            mine_of = by_sub.get(m.subscription_id)
+            if mine_of is None:
+                continue
+            if not mine_of or mine_of[-1][0] is not row:
+                mine_of.append((row, []))
+            mine_of[-1][1].append(m)
     out: list[dict[str, Any]] = []
     for sub in subs:
-        mine = [(row, [m for m in ms if m.subscription_id == sub.id]) for row, ms in matched]
-        mine = [(row, ms) for row, ms in mine if ms]
+        mine = by_sub[sub.id]
 
         def rank(entry: tuple[PostRow, list[ChatMatch]]) -> tuple[int, int, int, int, float]:
             row = entry[0]

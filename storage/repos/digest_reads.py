@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
@@ -29,14 +29,6 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T]) -> Iterator[list[T]]:
     for lo in range(0, len(items), CHUNK):
         yield list(items[lo : lo + CHUNK])
-
-
-@dataclass(frozen=True, slots=True)
-class MatchRow:
-    post_id: int
-    subscription_id: int
-    date: datetime
-    spans: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,53 +63,38 @@ async def subscriptions(
 
 async def matches(
     session: AsyncSession, chat_ids: Sequence[int], since: datetime, until: datetime
-) -> dict[int, list[MatchRow]]:
-    """Each chat's matches of not deleted posts in [since, until), oldest post first."""
-    out: dict[int, list[MatchRow]] = defaultdict(list)
+) -> list[tuple[int, int, int, str]]:
+    """(chat, post, subscription, spans as JSON text) of the chats' matches in [since,
+    until), oldest post first; deleted posts included (the caller knows which are live).
+    The spans stay text: a digest shows a few posts per item, and the same post matched for
+    the same words has the same text in every chat, so the caller parses each once."""
+    out: list[tuple[int, int, int, str]] = []
     for ids in _chunks(sorted(set(chat_ids))):
         stmt = (
             select(PostMatch.chat_id, PostMatch.post_id, PostMatch.subscription_id)
-            .add_columns(PostMatch.date, PostMatch.spans)
-            .join(PostRow, PostRow.id == PostMatch.post_id)
+            .add_columns(cast(PostMatch.spans, Text))
             .where(
                 PostMatch.chat_id.in_(ids),
                 PostMatch.date >= since,
                 PostMatch.date < until,
-                PostRow.deleted.is_(False),
             )
             .order_by(PostMatch.date, PostMatch.post_id, PostMatch.subscription_id)
         )
-        for chat_id, post_id, sub_id, when, spans in await session.execute(stmt):
-            out[int(chat_id)].append(
-                MatchRow(
-                    int(post_id),
-                    int(sub_id),
-                    when,
-                    tuple((int(s), int(e)) for s, e in spans or ()),
-                )
-            )
+        out += [
+            (int(c), int(p), int(s), str(j or "[]")) for c, p, s, j in await session.execute(stmt)
+        ]
     return out
 
 
-async def match_dates(
-    session: AsyncSession, chat_ids: Sequence[int], since: datetime, until: datetime
-) -> dict[int, list[tuple[int, datetime]]]:
-    """Each chat's (subscription, post date) of matches of not deleted posts in the range."""
-    out: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for ids in _chunks(sorted(set(chat_ids))):
-        stmt = (
-            select(PostMatch.chat_id, PostMatch.subscription_id, PostMatch.date)
-            .join(PostRow, PostRow.id == PostMatch.post_id)
-            .where(
-                PostMatch.chat_id.in_(ids),
-                PostMatch.date >= since,
-                PostMatch.date < until,
-                PostRow.deleted.is_(False),
-            )
-        )
-        for chat_id, sub_id, when in await session.execute(stmt):
-            out[int(chat_id)].append((int(sub_id), when))
-    return out
+async def live_post_dates(
+    session: AsyncSession, since: datetime, until: datetime
+) -> dict[int, datetime]:
+    """Id -> date of the not deleted posts dated in [since, until): one range of
+    ``ix_posts_date`` shared by every chat of a window."""
+    stmt = select(PostRow.id, PostRow.date).where(
+        PostRow.date >= since, PostRow.date < until, PostRow.deleted.is_(False)
+    )
+    return {int(i): d for i, d in await session.execute(stmt)}
 
 
 async def posts(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, PostRow]:

@@ -173,7 +173,7 @@ def subscription_pool(pool: Pool, seed: int = 7) -> tuple[list[str], list[str]]:
     )
     singles = rnd.sample(words, min(len(words), 1500))
     pairs = [f"{a} AND {b}" for a, b in zip(singles[::2], singles[1::2], strict=False)][:300]
-    return named + others, singles + pairs
+    return list(dict.fromkeys(named + others)), singles + pairs  # a named place may be drawn again
 
 
 async def add_chats(

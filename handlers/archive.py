@@ -89,7 +89,13 @@ def render_search(page: SearchPage, view: ChatView) -> tuple[str, InlineKeyboard
         SEARCH_MARK
         + _e(page.query)
         + "\n"
-        + say(lang, "found", total=page.total, page=page.page + 1, pages=page.pages)
+        + say(
+            lang,
+            "found",
+            total=f"{page.total}+" if page.more else page.total,
+            page=page.page + 1,
+            pages=page.pages,
+        )
     )
     body = _hits_html(page.hits, view, page.page * page.page_size + 1)
     row = []

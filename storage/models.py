@@ -203,7 +203,11 @@ class PostMatch(Base):
 
 class Claim(Base):
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_place_time", "place_id", "asserted_at"),)
+    __table_args__ = (
+        Index("ix_claims_place_time", "place_id", "asserted_at"),
+        # A digest window's claims, read once for all its chats.
+        Index("ix_claims_asserted_at", "asserted_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.alert import AlertKind
 from bot.digest import content as content_mod
+from bot.digest.batch import DigestBatch
 from bot.digest.chart import render_chart
 from bot.digest.content import DigestContent
 from bot.digest.labels import item_name
-from bot.digest.matches import Matches, StoredMatches
 from bot.digest.schedule import DigestSlot, slot
 from bot.ingest import PRIORITY_DIGEST
 from bot.matching import SubscriptionMatcher
@@ -87,24 +87,24 @@ class DigestService:
         return slot(day, chat.digest_time or self.default_time, chat_zone(chat, self.default_tz))
 
     async def preview(
-        self, chat_id: int, day: date, cache: Matches | None = None
+        self, chat_id: int, day: date, batch: DigestBatch | None = None
     ) -> Preview | None:
         """The digest of ``chat_id`` due on ``day``, built but not queued (None: no chat)."""
         async with self.sessions() as session:
             chat = await chat_repo.get(session, chat_id)
             if chat is None:
                 return None
-            content = await self._build(session, chat, day, cache or StoredMatches())
+            content = await self._build(session, chat, day, batch or DigestBatch())
         chart = await self._chart(content, chat.language) if not content.empty else None
         return Preview(content.payload(chart), chart, content)
 
     async def _build(
-        self, session: AsyncSession, chat: Chat, day: date, cache: Matches
+        self, session: AsyncSession, chat: Chat, day: date, batch: DigestBatch
     ) -> DigestContent:
         slots = [self.slot_for(chat, d) for d in content_mod.week_days(day)]
         return await content_mod.build(
             session,
-            cache,
+            batch,
             chat_id=chat.id,
             day=day,
             windows=content_mod.windows_for(slots),
@@ -134,7 +134,7 @@ class DigestService:
         self._charts[key] = path
         return path
 
-    async def run(self, chat_id: int, day: date, cache: Matches | None = None) -> str:
+    async def run(self, chat_id: int, day: date, batch: DigestBatch | None = None) -> str:
         """Queue the (chat, day) digest unless it was done; returns queued|empty|skipped."""
         async with self.sessions() as session:
             if await digest_repo.exists(session, chat_id, day):
@@ -142,7 +142,7 @@ class DigestService:
             chat = await chat_repo.get(session, chat_id)
             if chat is None or not chat.active:
                 return SKIPPED
-            content = await self._build(session, chat, day, cache or StoredMatches())
+            content = await self._build(session, chat, day, batch or DigestBatch())
         silent = content.empty and not chat.digest_when_empty
         chart = None if content.empty else await self._chart(content, chat.language)
         async with self.sessions() as session, session.begin():

@@ -31,7 +31,7 @@ from storage.repos import claims as claim_repo
 from storage.repos import matches as match_repo
 from storage.repos import posts as post_repo
 from storage.repos import subscriptions as sub_repo
-from storage.repos.search import index_for
+from storage.repos.search import COUNT_CAP, index_for
 
 # A public username as Telegram allows it (case-insensitive; we store lower case).
 TELEGRAM_USERNAME = re.compile(r"[a-z](?!\w*__)[a-z0-9_]{3,30}[a-z0-9]")
@@ -68,6 +68,7 @@ class SearchPage:
     total: int
     page: int  # 0-based
     page_size: int
+    more: bool = False  # ``total`` is where counting stopped: there are more
 
     @property
     def pages(self) -> int:
@@ -217,7 +218,7 @@ class ArchiveService:
             )
             rows = await post_repo.by_ids(session, ids)
         hits = tuple(_hit(r, match_spans(r.text, query.groups)) for r in rows)
-        return SearchPage(query.shown, hits, total, page, self.page_size)
+        return SearchPage(query.shown, hits, total, page, self.page_size, more=total >= COUNT_CAP)
 
     # --- /latest ---------------------------------------------------------------------------------
 

@@ -266,3 +266,34 @@ async def test_sqlite_index_keeps_no_copy_of_the_terms(tmp_path: Path) -> None:
         assert await found(sessions, "Миколаїв") == [("kpszsu", 1)]
     finally:
         await engine.dispose()
+
+
+async def test_pages_are_newest_first_across_windows_and_backfill(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A page is the newest matching posts whatever window it is found in: posts a day, a
+    month and a year old, and an old post stored last (a backfill, so a later index key)."""
+    ingest = ingest_service(sessions)
+    ages = [0, 0.5, 3, 30, 200, 400]  # days before the newest post
+    now = T0 + timedelta(days=400)
+    await ingest.new_posts(
+        [
+            Post(channel="kpszsu", id=i + 1, date=now - timedelta(days=age), text="Обстріл Харкова")
+            for i, age in enumerate(ages)
+        ]
+        + [Post(channel="kpszsu", id=99, date=now, text="Тиша в Одесі")]
+    )
+    await ingest.new_posts(
+        [Post(channel="kpszsu", id=50, date=now - timedelta(days=100), text="Харків знову")]
+    )
+    newest_first = [1, 2, 3, 4, 50, 5, 6]
+    assert [i for _, i in await found(sessions, "Харків")] == newest_first
+    async with sessions() as session:
+        index = index_for(session)
+        for limit, offset in [(1, 0), (2, 1), (3, 3), (5, 4), (2, 6)]:
+            ids = await index.search(session, search_query("Харків"), limit=limit, offset=offset)
+            got = [(await session.get(post_repo.PostRow, i)).message_id for i in ids]  # type: ignore[union-attr]
+            assert got == newest_first[offset : offset + limit]
+        assert await index.search(session, search_query("Львів"), limit=5) == []
+        assert await index.count(session, search_query("Харків")) == 7
+        assert await index.count(session, search_query("Харків"), cap=3) == 3

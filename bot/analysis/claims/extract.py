@@ -93,6 +93,21 @@ class _Parsed:
     denial: int | None
 
 
+# The phrase families a claim of any kind starts from (see ``_PostReader._clause``).
+_CLAIM_FAMILIES = (
+    lx.CONTROL,
+    lx.COMPLETED,
+    lx.DENIAL,
+    lx.WITHDRAWAL,
+    lx.ATTEMPT,
+    *lx.FIGHTING.values(),
+)
+
+
+def _may_claim(p: _Parsed) -> bool:
+    return p.denial is not None or lx.may_match_any(_CLAIM_FAMILIES, p.lang, p.toks)
+
+
 class _PostReader:
     """One post: its places, clauses and speakers, read clause by clause."""
 
@@ -109,16 +124,11 @@ class _PostReader:
         self.resolve = resolve
         self.channel_side = channel_side
         self.contains = contains
-        self.mentions, self.not_places = find_mentions(find_places, text)
-        counts = Counter(p.id for _m, p in self.mentions)
-        self.by_id = {p.id: p for _m, p in self.mentions}
-        first = {p.id: m.start for m, p in reversed(self.mentions)}
-        main = max(counts, key=lambda pid: (counts[pid], -first[pid]), default=None)
-        # The post's main place: most named, first named on a tie.
-        self.main_place = self.by_id.get(main) if main else None
+        self.find_places = find_places
         self.builder = Builder(date)
         self.answers: str | None = None  # the kind of claim this post denies
         self.pending_denials: list[tuple[Clause, str | None, bool]] = []
+        self.claimed: set[str] = set()  # sides that claimed control in earlier clauses
         lang_post = lx.detect_lang(text)
         self.parsed: list[_Parsed] = []
         for cl in segment(text):
@@ -127,7 +137,18 @@ class _PostReader:
             toks = lx.tokenize(ctext, lang, cl.start)
             self.parsed.append(_Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
         self.post_denies = any(p.denial is not None for p in self.parsed)
-        self.voice = channel_side or post_voice(text)
+
+    def _prepare(self) -> None:
+        """Places and speakers: looked up only for a post some clause of which may claim."""
+        text = self.text
+        self.mentions, self.not_places = find_mentions(self.find_places, text)
+        counts = Counter(p.id for _m, p in self.mentions)
+        self.by_id = {p.id: p for _m, p in self.mentions}
+        first = {p.id: m.start for m, p in reversed(self.mentions)}
+        main = max(counts, key=lambda pid: (counts[pid], -first[pid]), default=None)
+        # The post's main place: most named, first named on a tie.
+        self.main_place = self.by_id.get(main) if main else None
+        self.voice = self.channel_side or post_voice(text)
         self.speakers = attribute(
             text,
             [
@@ -136,11 +157,16 @@ class _PostReader:
             ],
             self.voice,
         )
-        self.claimed: set[str] = set()  # sides that claimed control in earlier clauses
 
     def read(self) -> list[Claim]:
-        for n, parsed in enumerate(self.parsed):
-            self._clause(parsed, *self.speakers[n])
+        # Every claim needs a trigger phrase in its clause; most clauses of a stream have
+        # none, and a post with none needs neither the place matcher nor attribution.
+        live = [n for n, p in enumerate(self.parsed) if _may_claim(p)]
+        if not live:
+            return []
+        self._prepare()
+        for n in live:
+            self._clause(self.parsed[n], *self.speakers[n])
         if self.main_place is not None:
             # a denial naming no place answers the claim this post retells, or the other
             # side's claims it names ("Заяви ворога — брехня"), not just any "information"

@@ -6,6 +6,7 @@ from bot.analysis.claims.matching import (
     Token,
     Tokens,
     _analyzer,
+    as_tokens,
     compile_phrase,
     detect_lang,
     find_all,
@@ -13,6 +14,8 @@ from bot.analysis.claims.matching import (
     find_phrase,
     is_verb,
     lemmas,
+    may_match,
+    may_match_any,
     tokenize,
 )
 from bot.analysis.claims.phrases import (
@@ -77,6 +80,7 @@ __all__ = [
     "Token",
     "Tokens",
     "_analyzer",
+    "as_tokens",
     "compile_phrase",
     "detect_lang",
     "find_all",
@@ -84,5 +88,7 @@ __all__ = [
     "find_phrase",
     "is_verb",
     "lemmas",
+    "may_match",
+    "may_match_any",
     "tokenize",
 ]

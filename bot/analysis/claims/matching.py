@@ -9,7 +9,8 @@ Ukrainian and Russian words are compared by pymorphy3 lemma; English words as wr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import pymorphy3
@@ -86,16 +87,17 @@ class Token:
 
     def __init__(self, low: str, forms: frozenset[str], start: int, end: int) -> None:
         self.low = low
-        self.forms = forms
+        self.forms = forms  # lemmas, and the word itself
         self.start = start
         self.end = end
 
 
 class Tokens(list[Token]):
-    """A clause's tokens, with the set of all their words and lemmas (built once): a phrase
-    whose plain words are not all in it cannot match, and most phrases are ruled out so."""
+    """A clause's tokens, with the set of all their words and lemmas and a word -> positions
+    index (each built once, on first use): a phrase whose plain words are not all in the set
+    cannot match, and most phrases of every family are ruled out so without a scan."""
 
-    __slots__ = ("_words",)
+    __slots__ = ("_found", "_index", "_joined", "_words")
 
     def words(self) -> frozenset[str]:
         try:
@@ -104,17 +106,60 @@ class Tokens(list[Token]):
             self._words: frozenset[str] = frozenset(w for t in self for w in (t.low, *t.forms))
             return self._words
 
+    def positions(self) -> dict[str, list[int]]:
+        try:
+            return self._index
+        except AttributeError:
+            index: dict[str, list[int]] = {}
+            for i, tok in enumerate(self):
+                for word in {tok.low, *tok.forms}:
+                    index.setdefault(word, []).append(i)
+            self._index: dict[str, list[int]] = index
+            return index
+
+    def joined(self) -> str:
+        """The words, each after a space: " w1 w2 …" (prefix tests are one regex search)."""
+        try:
+            return self._joined
+        except AttributeError:
+            self._joined: str = "".join(" " + t.low for t in self)
+            return self._joined
+
+    def found(self) -> dict[tuple[int, str, bool], tuple[int, ...]]:
+        """Results of family searches in these tokens, as tuples of positions (every clause
+        is searched for some families several times)."""
+        try:
+            return self._found
+        except AttributeError:
+            self._found: dict[tuple[int, str, bool], tuple[int, ...]] = {}
+            return self._found
+
+
+def as_tokens(toks: Sequence[Token]) -> Tokens:
+    return toks if isinstance(toks, Tokens) else Tokens(toks)
+
+
+def _normal(text: str) -> str:
+    return text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
+
 
 def tokenize(text: str, lang: str, offset: int = 0) -> Tokens:
     out = Tokens()
-    for m in _WORD.finditer(text):
-        low = m.group().lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
+    low_text = _normal(text)
+    if len(low_text) != len(text):  # a letter whose lower case is longer ("İ"): word by word
+        for m in _WORD.finditer(text):
+            low = _normal(m.group())
+            out.append(Token(low, lemmas(low, lang), offset + m.start(), offset + m.end()))
+        return out
+    for m in _WORD.finditer(low_text):
+        low = m.group()
         out.append(Token(low, lemmas(low, lang), offset + m.start(), offset + m.end()))
     return out
 
 
 Slot = tuple[frozenset[str], tuple[str, ...]]  # exact lemmas, prefixes
 Pattern = tuple[tuple[Slot, ...], ...]  # parts joined by '&'; each part a slot sequence
+Phrases = Mapping[str, tuple[str, ...]]  # language -> phrases
 
 
 def _slot(spec: str) -> Slot:
@@ -130,21 +175,51 @@ def compile_phrase(phrase: str) -> Pattern:
     return tuple(tuple(_slot(s) for s in part.split()) for part in phrase.split("&"))
 
 
-def _impossible(pattern: Pattern, toks: list[Token]) -> bool:
-    """Whether some slot of plain words has none of them among the clause's words."""
-    if not isinstance(toks, Tokens):
-        return False
-    words = toks.words()
-    return any(
-        not prefixes and exact.isdisjoint(words) for seq in pattern for exact, prefixes in seq
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    pattern: Pattern
+    required: tuple[frozenset[str], ...]  # slots of plain words: each needs one in the clause
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    """One phrase family of one language, compiled: its phrases, and what a clause must hold
+    for any of them to start (a word of a first slot, or a word with a first-slot prefix)."""
+
+    phrases: tuple[_Phrase, ...]
+    first_words: frozenset[str]
+    first_prefixes: re.Pattern[str] | None  # " prefix" in ``Tokens.joined``
+
+
+# Families are module constants, so their ids are stable; the family is kept alongside.
+_families: dict[tuple[int, str], tuple[Phrases, _Family]] = {}
+
+
+def _family(phrases: Phrases, lang: str) -> _Family:
+    got = _families.get((id(phrases), lang))
+    if got is not None and got[0] is phrases:
+        return got[1]
+    langs = ("uk", "ru") if lang == "cy" else (lang,)
+    compiled = []
+    for text in (p for code in langs for p in phrases.get(code, ())):
+        pattern = compile_phrase(text)
+        required = tuple(exact for seq in pattern for exact, prefixes in seq if not prefixes)
+        compiled.append(_Phrase(pattern, required))
+    prefixes = sorted({pre for ph in compiled for pre in ph.pattern[0][0][1]})
+    fam = _Family(
+        tuple(compiled),
+        frozenset(w for ph in compiled for w in ph.pattern[0][0][0]),
+        re.compile(" (?:" + "|".join(map(re.escape, prefixes)) + ")") if prefixes else None,
     )
+    _families[(id(phrases), lang)] = (phrases, fam)
+    return fam
 
 
 def _slot_hits(slot: Slot, tok: Token) -> bool:
     exact, prefixes = slot
-    if tok.low in exact or not exact.isdisjoint(tok.forms):
+    if not exact.isdisjoint(tok.forms) or tok.low in exact:
         return True
-    return any(tok.low.startswith(p) for p in prefixes)
+    return bool(prefixes) and tok.low.startswith(prefixes)
 
 
 def _seq_at(seq: tuple[Slot, ...], toks: list[Token], i: int) -> int | None:
@@ -162,48 +237,32 @@ def _seq_at(seq: tuple[Slot, ...], toks: list[Token], i: int) -> int | None:
     return pos
 
 
-# The word -> token positions index of the last token list searched: every phrase of the
-# lexicon is looked for in the same clause, so the index is built once per clause.
-_indexed: list[tuple[list[Token], dict[str, list[int]]]] = []
-
-
-def _token_index(toks: list[Token]) -> dict[str, list[int]]:
-    if _indexed and _indexed[0][0] is toks:
-        return _indexed[0][1]
-    index: dict[str, list[int]] = {}
-    for i, tok in enumerate(toks):
-        for word in {tok.low, *tok.forms}:
-            index.setdefault(word, []).append(i)
-    _indexed[:] = [(toks, index)]
-    return index
-
-
-def _starts(slot: Slot, toks: list[Token]) -> Iterable[int]:
-    """Positions where ``slot`` may match, ascending: all of them when it has prefixes,
-    else those of its exact words (a speed-up only: ``_seq_at`` checks the slot again)."""
+def _starts(slot: Slot, toks: Tokens) -> Iterable[int]:
+    """Positions where ``slot`` may match, ascending."""
     exact, prefixes = slot
     if prefixes:
-        return range(len(toks))
-    index = _token_index(toks)
-    return sorted({i for word in exact for i in index.get(word, ())})
+        return [i for i, t in enumerate(toks) if _slot_hits(slot, t)]
+    index = toks.positions()
+    hits = [i for word in exact for i in index.get(word, ())]
+    return sorted(set(hits)) if len(hits) > 1 else hits
 
 
-def _may_match(phrase: str, index: dict[str, list[int]]) -> bool:
-    """False when a part's first word occurs nowhere in the clause (a speed-up only)."""
-    for seq in compile_phrase(phrase):
-        exact, prefixes = seq[0]
-        if not prefixes and not any(word in index for word in exact):
-            return False
-    return True
+def _may_start(fam: _Family, toks: Tokens) -> bool:
+    if not fam.first_words.isdisjoint(toks.words()):
+        return True
+    pre = fam.first_prefixes
+    return pre is not None and pre.search(toks.joined()) is not None
 
 
-def find_phrase(phrase: str, toks: list[Token]) -> int | None:
-    """Index of the token where the phrase (its first part) matches, or None."""
-    parts = compile_phrase(phrase)
-    if _impossible(parts, toks):
-        return None
+def _possible(phrase: _Phrase, words: frozenset[str]) -> bool:
+    return not any(exact.isdisjoint(words) for exact in phrase.required)
+
+
+def _first_hit(pattern: Pattern, toks: Tokens) -> int | None:
+    """Index of the token where the pattern (its first part) matches, or None; every other
+    part must match somewhere too."""
     first: int | None = None
-    for n, seq in enumerate(parts):
+    for n, seq in enumerate(pattern):
         hit = next((i for i in _starts(seq[0], toks) if _seq_at(seq, toks, i) is not None), None)
         if hit is None:
             return None
@@ -212,28 +271,82 @@ def find_phrase(phrase: str, toks: list[Token]) -> int | None:
     return first
 
 
-def find_all(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> list[int]:
+def may_match(phrases: Phrases, lang: str, toks: Sequence[Token]) -> bool:
+    """Whether some phrase of the family could match: its plain words are all in the
+    clause (set tests only; no scan). False means ``find_any`` would give None."""
+    tokens = as_tokens(toks)
+    fam = _family(phrases, lang)
+    if not _may_start(fam, tokens):
+        return False
+    words = tokens.words()
+    return any(_possible(ph, words) for ph in fam.phrases)
+
+
+_unions: dict[tuple[int, ...], tuple[tuple[Phrases, ...], Phrases]] = {}
+
+
+def may_match_any(families: tuple[Phrases, ...], lang: str, toks: Sequence[Token]) -> bool:
+    """``may_match`` for several families at once: one test of the words they all start
+    from rules most clauses out."""
+    key = tuple(map(id, families))
+    got = _unions.get(key)
+    if got is None or any(a is not b for a, b in zip(got[0], families, strict=True)):
+        union = {
+            code: tuple(p for fam in families for p in fam.get(code, ()))
+            for code in {code for fam in families for code in fam}
+        }
+        got = (families, union)
+        _unions[key] = got
+    return may_match(got[1], lang, toks)
+
+
+def find_phrase(phrase: str, toks: Sequence[Token]) -> int | None:
+    """Index of the token where the phrase (its first part) matches, or None."""
+    tokens = as_tokens(toks)
+    pattern = compile_phrase(phrase)
+    required = tuple(exact for seq in pattern for exact, prefixes in seq if not prefixes)
+    if not _possible(_Phrase(pattern, required), tokens.words()):
+        return None
+    return _first_hit(pattern, tokens)
+
+
+def find_all(phrases: Phrases, lang: str, toks: Sequence[Token]) -> list[int]:
     """Every token index where a phrase of ``lang`` (its first part) starts."""
-    langs = ("uk", "ru") if lang == "cy" else (lang,)
+    tokens = as_tokens(toks)
+    key = (id(phrases), lang, True)
+    memo = tokens.found()
+    if key in memo:
+        return list(memo[key])
+    fam = _family(phrases, lang)
     out: set[int] = set()
-    for phrase in (p for code in langs for p in phrases.get(code, ())):
-        parts = compile_phrase(phrase)
-        if _impossible(parts, toks):
-            continue
-        for seq in parts[:1]:
-            out.update(i for i in range(len(toks)) if _seq_at(seq, toks, i) is not None)
-    return sorted(out)
+    if _may_start(fam, tokens):
+        words = tokens.words()
+        for ph in fam.phrases:
+            if not _possible(ph, words):
+                continue
+            seq = ph.pattern[0]
+            out.update(i for i in _starts(seq[0], tokens) if _seq_at(seq, tokens, i) is not None)
+    got = sorted(out)
+    memo[key] = tuple(got)
+    return got
 
 
-def find_any(phrases: dict[str, tuple[str, ...]], lang: str, toks: list[Token]) -> int | None:
+def find_any(phrases: Phrases, lang: str, toks: Sequence[Token]) -> int | None:
     """The earliest token index where any phrase of ``lang`` matches."""
+    tokens = as_tokens(toks)
+    key = (id(phrases), lang, False)
+    memo = tokens.found()
+    if key in memo:
+        return memo[key][0] if memo[key] else None
+    fam = _family(phrases, lang)
     best: int | None = None
-    langs = ("uk", "ru") if lang == "cy" else (lang,)
-    index = _token_index(toks)
-    for phrase in (p for code in langs for p in phrases.get(code, ())):
-        if not _may_match(phrase, index):
-            continue
-        hit = find_phrase(phrase, toks)
-        if hit is not None and (best is None or hit < best):
-            best = hit
+    if _may_start(fam, tokens):
+        words = tokens.words()
+        for ph in fam.phrases:
+            if not _possible(ph, words):
+                continue
+            hit = _first_hit(ph.pattern, tokens)
+            if hit is not None and (best is None or hit < best):
+                best = hit
+    memo[key] = () if best is None else (best,)
     return best

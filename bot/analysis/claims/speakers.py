@@ -74,7 +74,7 @@ _OBJECT_BEFORE = re.compile(
 
 
 def _tokens(toks: Sequence[lx.Token]) -> lx.Tokens:
-    return toks if isinstance(toks, lx.Tokens) else lx.Tokens(toks)
+    return lx.as_tokens(toks)
 
 
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
@@ -210,7 +210,10 @@ def attribute(
         s: (
             clauses[ix[0]].start,
             clauses[ix[-1]].end,
-            lx.Tokens(t for i in ix for t in clauses[i].toks),
+            # a one-clause sentence shares its clause's tokens (and their search results)
+            lx.as_tokens(clauses[ix[0]].toks)
+            if len(ix) == 1
+            else lx.Tokens(t for i in ix for t in clauses[i].toks),
         )
         for s, ix in sentences.items()
     }

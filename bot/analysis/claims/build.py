@@ -124,7 +124,9 @@ class Builder:
         self.claims: dict[tuple[str, str, str | None, str | None], Claim] = {}
 
     def result(self) -> list[Claim]:
-        """The claims; an area's plain control claim yields to its "operation completed"."""
+        """The claims; an area's plain control claim yields to its "operation completed".
+        A claim nobody asserts (no side: a neutral outlet's own narration, no speaker of a
+        side named) is no claim: who says it is what a claim is."""
         done = {
             (c.place_id, c.controller)
             for c in self.claims.values()
@@ -133,7 +135,8 @@ class Builder:
         return [
             c
             for c in self.claims.values()
-            if not (c.kind == Kind.CONTROL and (c.place_id, c.controller) in done)
+            if c.side is not None
+            and not (c.kind == Kind.CONTROL and (c.place_id, c.controller) in done)
         ]
 
     def add(

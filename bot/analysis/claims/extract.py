@@ -100,6 +100,7 @@ _CLAIM_FAMILIES = (
     lx.DENIAL,
     lx.WITHDRAWAL,
     lx.ATTEMPT,
+    lx.ATTACKS,
     *lx.FIGHTING.values(),
 )
 
@@ -336,6 +337,9 @@ class _PostReader:
                 return
             if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not held:
                 add_control(self.text, lang, toks, control, completed, places, every, side, add)
+                # the capture ends the fighting it tells of ("liberated X during the
+                # offensive", "took X after heavy fighting"): no fighting claim besides
+                return
         elif (
             places
             and lx.find_any(lx.ATTEMPT, lang, toks) is not None
@@ -348,7 +352,10 @@ class _PostReader:
             places
             and lx.find_any(lx.ATTEMPT, lang, toks) is not None
             and lx.find_any(lx.ADVANCE, lang, toks) is not None
-            and not any(lx.find_any(ph, lang, toks) is not None for ph in lx.FIGHTING.values())
+            and not any(
+                lx.find_any(ph, lang, toks) is not None
+                for ph in (*lx.FIGHTING.values(), lx.ATTACKS)
+            )
         ):
             for p in places:
                 add(Kind.ATTEMPT, p, None, None)
@@ -384,7 +391,8 @@ class _PostReader:
     def _fighting(self, pc: _Parsed, places: Sequence[PlaceLike], add: Sink) -> None:
         if lx.find_any(lx.PAST_FIGHTING, pc.lang, pc.toks) is not None:
             return  # fighting told as history
-        for polarity, phrases in lx.FIGHTING.items():
+        families = [*lx.FIGHTING.items(), ("ongoing", lx.ATTACKS)]
+        for polarity, phrases in families:
             if lx.find_any(phrases, pc.lang, pc.toks) is None:
                 continue
             # A clause naming no place speaks of the post's place, if it has only one and

@@ -21,6 +21,7 @@ from bot.analysis.claims.matching import (
 from bot.analysis.claims.phrases import (
     ADVANCE,
     AIR,
+    ATTACKS,
     ATTEMPT,
     CAPTURE,
     COMPLETED,
@@ -55,6 +56,7 @@ __all__ = [
     "ADVANCE",
     "AIR",
     "AMBIGUOUS",
+    "ATTACKS",
     "ATTEMPT",
     "CAPTURE",
     "CLEARED_OF",

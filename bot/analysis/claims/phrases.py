@@ -107,27 +107,39 @@ _FIGHT_NOUNS_UK = (
 _FIGHT_NOUNS_RU = "бой|боевой|операция|действие|столкновение|штурм|оборона|зачистка"
 _FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
 
+# Combat at a place, in every person, tense and aspect (lemmas): battles "for / at / near"
+# it, attacks and assaults "in the area of" it, and the verbs that say fighting is under way
+# ("йдуть / точаться / тривають бої", "идут бои", "fighting continues").
+_ONGOING_VERBS_UK = "тривати|продовжуватися|тривалий|йти|точитися|вестися|відбуватися|триваючий"
+_ONGOING_VERBS_RU = "продолжаться|продолжиться|идти|вестись|происходить|развернуться|вестися"
+_NEAR_UK = "район|біля|поблизу|неподалік|під|околиця|навколо"
+_NEAR_RU = "район|около|возле|вблизи|под|окраина|вокруг"
+_ATTACK_UK = "атака|атакувати|штурм|штурмувати|штурмовий|наступ|наступати|наступальний"
+_ATTACK_RU = "атака|атаковать|штурм|штурмовать|штурмовой|наступать|наступление|наступательный"
+
 FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
     "ongoing": {
         "uk": (
-            f"тривати|продовжуватися|тривалий & {_FIGHT_NOUNS_UK}",
-            "вестися бій",
-            "бій за|в|у|біля",
+            f"{_ONGOING_VERBS_UK} & {_FIGHT_NOUNS_UK}",
+            "бій|битва|сутичка за|в|у|біля|під|поблизу|навколо|околиця",
             "зіткнення|боєзіткнення у|в|біля|поблизу|район|районі|районах",
             "оборонний операція",
             "операція тривати",
         ),
         "ru": (
-            f"продолжаться|продолжиться|идти|вестись & {_FIGHT_NOUNS_RU}",
-            "бой за|в|у|около",
+            f"{_ONGOING_VERBS_RU} & {_FIGHT_NOUNS_RU}",
+            "бой|сражение|битва|схватка за|в|у|около|под|возле|вблизи|вокруг|окраина",
             "столкновение|боестолкновение в|у|около|район|районе|районах",
             "нанести поражение",
+            "огневой поражение",
         ),
         "en": (
-            f"continu*|ongoing|underway & {_FIGHT_NOUNS_EN}",
-            "fighting for|in|near",
+            f"continu*|ongoing|underway|going & {_FIGHT_NOUNS_EN}",
+            "fighting for|in|near|around|at|on",
+            "battle|battles|struggle for|of|in|near|around",
             "clashes|engagements in|near|around",
             "operation of our forces",
+            "fire damage",
             "clashes",
         ),
     },
@@ -165,17 +177,37 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
     "repelled": {
         "uk": (
             "відбити|відбивати|відбитий",
-            "зупинити штурм|штурмовий|атака|наступ|наступальний",
+            "зупинити|зупиняти|стримувати|стримати|зірвати штурм|штурмовий|атака|наступ|"
+            "наступальний|просування",
             "відсіч",
         ),
-        "ru": ("отбить|отбивать|отбитый", "отразить|отражать|отражённый|отраженный"),
-        "en": ("repell*|repuls*", "fought off", "beat back|off"),
+        "ru": (
+            "отбить|отбивать|отбитый",
+            "отразить|отражать|отражённый|отраженный",
+            "остановить|останавливать|сдерживать|сдержать|сорвать|пресечь атака|наступление|"
+            "штурм|штурмовой|продвижение|деятельность",
+        ),
+        "en": (
+            "repell*|repuls*",
+            "fought off",
+            "beat back|off",
+            "halt*|stopp*|stop|thwart* attack*|advance*|assault*|offensive*|the",
+            "hold*|held off",
+        ),
     },
     "remnants": {
         "uk": ("залишки|залишок|рештки", "залишатися підрозділ|ворожий|противник"),
         "ru": ("остаток|остатки", "оставаться подразделение|противник"),
         "en": ("remnants", "remaining pockets|units|troops"),
     },
+}
+
+# Attacks and assaults in the area of a place: fighting there, unless a more specific
+# phrase says how it went (repelled, held); checked after ``FIGHTING``.
+ATTACKS: dict[str, tuple[str, ...]] = {
+    "uk": (f"{_ATTACK_UK} {_NEAR_UK}",),
+    "ru": (f"{_ATTACK_RU} {_NEAR_RU}",),
+    "en": ("attack*|assault*|offensive*|storm* near|around|towards|toward|area|areas",),
 }
 
 # Air defence reports ("Повітряний напад відбито") are not ground fighting at a place.

@@ -49,7 +49,7 @@ _THERE = re.compile(
 
 # Words that name what is denied as someone's claims ("Заяви ворога — брехня").
 _CLAIM_WORDS = re.compile(
-    r"заяв[аиіу]\w*|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
+    r"заяв(?:а|и|і|у|ою|ам|ами|ах)\b|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
     re.IGNORECASE,
 )
 
@@ -158,6 +158,12 @@ class _PostReader:
             ],
             self.voice,
         )
+        # sides that deny something in this post: their "under our control" is holding
+        self.deniers = {
+            (spk.side if spk else None) or self.channel_side or self.voice
+            for p, (spk, _named) in zip(self.parsed, self.speakers, strict=True)
+            if p.denial is not None
+        } - {None}
 
     def read(self) -> list[Claim]:
         # Every claim needs a trigger phrase in its clause; most clauses of a stream have
@@ -239,6 +245,7 @@ class _PostReader:
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
         held = held or lx.find_any(lx.ONGOING_CLEARING, lang, toks) is not None
+        held = held or (side in self.deniers and self._control_as_state(pc))
         admitted = False
         if held and control is not None and side is not None:
             # "Суджа тепер перебуває під контролем Росії", said by Ukrainians: not holding
@@ -364,6 +371,17 @@ class _PostReader:
         if lx.find_any(lx.AIR, lang, toks) is None and not admitted:
             self._fighting(pc, places, add)
 
+    def _control_as_state(self, pc: _Parsed) -> bool:
+        """Whether the clause's control words only say whose control the place is under
+        ("Купʼянськ під контролем СОУ"), with no verb of taking it."""
+        state = set(lx.find_all(lx.CONTROL_STATE, pc.lang, pc.toks))
+        if not state or lx.find_any(lx.TAKE_CONTROL, pc.lang, pc.toks) is not None:
+            return False
+        words = set(lx.find_all(lx.CONTROL, pc.lang, pc.toks))
+        words |= set(lx.find_all(lx.COMPLETED, pc.lang, pc.toks))
+        # "під контролем" is found by CONTROL at "під" or at "контролем"
+        return all(i in state or i - 1 in state for i in words)
+
     def _rejected_question(self, pc: _Parsed) -> bool:
         if not pc.text.rstrip().endswith("?"):
             return False
@@ -392,6 +410,8 @@ class _PostReader:
         if lx.find_any(lx.PAST_FIGHTING, pc.lang, pc.toks) is not None:
             return  # fighting told as history
         families = [*lx.FIGHTING.items(), ("ongoing", lx.ATTACKS)]
+        if add.side in self.deniers and self._control_as_state(pc):
+            families.append(("holding", lx.CONTROL_STATE))
         for polarity, phrases in families:
             if lx.find_any(phrases, pc.lang, pc.toks) is None:
                 continue

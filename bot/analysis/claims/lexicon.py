@@ -27,6 +27,7 @@ from bot.analysis.claims.phrases import (
     COMPLETED,
     CONDITIONAL,
     CONTROL,
+    CONTROL_STATE,
     DENIAL,
     DISLODGE,
     FIGHTING,
@@ -35,6 +36,7 @@ from bot.analysis.claims.phrases import (
     NEGATION,
     ONGOING_CLEARING,
     PAST_FIGHTING,
+    TAKE_CONTROL,
     WITHDRAWAL,
 )
 from bot.analysis.claims.voices import (
@@ -63,6 +65,7 @@ __all__ = [
     "COMPLETED",
     "CONDITIONAL",
     "CONTROL",
+    "CONTROL_STATE",
     "DENIAL",
     "DENIAL_VERBS",
     "DISLODGE",
@@ -78,6 +81,7 @@ __all__ = [
     "REPORTING",
     "SPEAKERS",
     "SPEAKER_RES",
+    "TAKE_CONTROL",
     "WITHDRAWAL",
     "Token",
     "Tokens",

@@ -344,6 +344,25 @@ NEGATION = frozenset(
     }
 )
 
+# Control as a state ("під контролем ЗСУ", "under the control of Ukraine's forces"): the
+# instrumental case (uk/ru) or "under" (en) with no verb of taking it. Said while denying
+# the other side's capture it is holding the place, not taking it.
+CONTROL_STATE: dict[str, tuple[str, ...]] = {
+    "uk": ("під контролем",),
+    "ru": ("под контролем",),
+    "en": ("under control", "under the|our|ukrainian|russian|full|complete control"),
+}
+
+# Verbs of taking control ("взяли під контроль", "перейшло під контроль", "brought under").
+TAKE_CONTROL: dict[str, tuple[str, ...]] = {
+    "uk": ("взяти|брати|встановити|встановлювати|перейти|переходити|повернути|повертати|узяти",),
+    "ru": ("взять|брать|установить|устанавливать|перейти|переходить|вернуть|возвращать",),
+    "en": (
+        "took|taken|take|taking|brought|bring|came|come|fell|placed|returned|seized|"
+        "established|gained|regained|retook|put",
+    ),
+}
+
 # Capture verbs name no direction: "Захоплено X" in a Ukrainian channel may retell either
 # side's gain, so with no actor named they make no control claim (liberation verbs do:
 # a channel liberates for its own side).

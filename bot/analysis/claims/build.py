@@ -116,6 +116,10 @@ def default_side(kind: str, controller: str | None, voice: str | None) -> str | 
     return voice
 
 
+# Raions, districts and hromadas locate places; a claim is about a settlement or a region.
+NO_CLAIM_KINDS = frozenset({"raion", "district", "hromada"})
+
+
 class Builder:
     """Collects claims for one post, one per (kind, place, polarity, side)."""
 
@@ -153,7 +157,7 @@ class Builder:
         **data: object,
     ) -> None:
         key = (kind, place.id, polarity, side)
-        if key in self.claims:
+        if key in self.claims or place.kind in NO_CLAIM_KINDS:
             return
         self.claims[key] = Claim(
             kind=kind,

@@ -110,8 +110,15 @@ _FIGHT_NOUNS_EN = "fighting|operation|battle*|clashes|hostilities|combat|defen*"
 # Combat at a place, in every person, tense and aspect (lemmas): battles "for / at / near"
 # it, attacks and assaults "in the area of" it, and the verbs that say fighting is under way
 # ("йдуть / точаться / тривають бої", "идут бои", "fighting continues").
-_ONGOING_VERBS_UK = "тривати|продовжуватися|тривалий|йти|точитися|вестися|відбуватися|триваючий"
-_ONGOING_VERBS_RU = "продолжаться|продолжиться|идти|вестись|происходить|развернуться|вестися"
+# (intransitive "бої тривають", and transitive "продовжують / проводять операцію, зачистку")
+_ONGOING_VERBS_UK = (
+    "тривати|продовжуватися|тривалий|йти|точитися|вестися|відбуватися|триваючий|"
+    "продовжувати|проводити|вести|здійснювати"
+)
+_ONGOING_VERBS_RU = (
+    "продолжаться|продолжиться|идти|вестись|происходить|развернуться|вестися|продолжать|"
+    "проводить|вести|осуществлять"
+)
 _NEAR_UK = "район|біля|поблизу|неподалік|під|околиця|навколо"
 _NEAR_RU = "район|около|возле|вблизи|под|окраина|вокруг"
 _ATTACK_UK = "атака|атакувати|штурм|штурмувати|штурмовий|наступ|наступати|наступальний"
@@ -205,9 +212,19 @@ FIGHTING: dict[str, dict[str, tuple[str, ...]]] = {
 # Attacks and assaults in the area of a place: fighting there, unless a more specific
 # phrase says how it went (repelled, held); checked after ``FIGHTING``.
 ATTACKS: dict[str, tuple[str, ...]] = {
-    "uk": (f"{_ATTACK_UK} {_NEAR_UK}",),
-    "ru": (f"{_ATTACK_RU} {_NEAR_RU}",),
-    "en": ("attack*|assault*|offensive*|storm* near|around|towards|toward|area|areas",),
+    "uk": (
+        f"{_ATTACK_UK} {_NEAR_UK}",
+        # an advance near a place, as its defenders report it (DeepState)
+        f"просунутися|просуватися|просування {_NEAR_UK}",
+    ),
+    "ru": (
+        f"{_ATTACK_RU} {_NEAR_RU}",
+        f"продвинуться|продвигаться|продвижение {_NEAR_RU}",
+    ),
+    "en": (
+        "attack*|assault*|offensive*|storm* near|around|towards|toward|area|areas",
+        "advance|advanced|advancing|advances near|around|area|areas|outskirts",
+    ),
 }
 
 # Air defence reports ("Повітряний напад відбито") are not ground fighting at a place.

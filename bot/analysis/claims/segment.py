@@ -34,7 +34,7 @@ _ABBREV = frozenset(
 _SENT_END = re.compile(r"[.!?…]+[\"»”']?\s+(?=[\"«“'(]?[A-ZА-ЯІЇЄҐ0-9])|\n+|;\s*")
 _CLAUSE_SPLIT = re.compile(
     r",?\s+(?:але|проте|однак|тоді як|натомість|но|однако|тогда как|в то время как|"
-    r"but|while|whereas|however)\s+|,\s+а\s+|,\s+(?:where|де|где)\s+",
+    r"but|while|whereas|however)\s+|,\s+а\s+(?!також|также)|,\s+(?:where|де|где)\s+",
     re.IGNORECASE,
 )
 

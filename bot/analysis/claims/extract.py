@@ -53,6 +53,8 @@ _CLAIM_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+_RELATIVE = frozenset({"which", "that", "що", "який", "яка", "яке", "які", "который", "которая"})
+
 _NO = frozenset({"ні", "нет", "no", "неправда"})
 
 
@@ -340,7 +342,11 @@ class _PostReader:
                 for p in places:
                     add(Kind.ATTEMPT, p, None, opposite(side) if side else None)
                 return
-            if lx.find_any(lx.CONDITIONAL, lang, toks) is not None:
+            cond = lx.find_any(lx.CONDITIONAL, lang, toks)
+            first = min(i for i in (control, completed) if i is not None)
+            if cond is not None and not (
+                cond > first and toks[cond - 1].low in _RELATIVE
+            ):  # a relative clause's modal is not the capture's ("took X, which would be")
                 return
             if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not held:
                 add_control(self.text, lang, toks, control, completed, places, every, side, add)

@@ -65,6 +65,35 @@ _CHAIN = re.compile(
 )
 
 
+# Words that may stand between two names of one list of objects: conjunctions ("а також",
+# "as well as"), the nouns the names stand in apposition to ("села Бологовка"), and a
+# locating preposition before an area ("Першотравневе в Дніпропетровській області, села …").
+_LIST_WORDS = frozenset(
+    {"і", "и", "й", "та", "а", "також", "также", "and", "also", "as", "well", "of", "the"}
+    | _OBJECT_NOUNS
+    | {"село", "селище", "селища", "поселка", "посёлка", "поселок", "сёла", "села", "villages"}
+)
+_LOCATING = frozenset({"в", "у", "на", "in"})
+_GAP_WORD = re.compile(r"[\w'’ʼ]+(?:-[\w'’ʼ]+)*")
+
+
+def _list_gap(gap: str, before_area: bool) -> bool:
+    """Whether ``gap`` only links two names of one list (see ``_LIST_WORDS``)."""
+    if re.search(r"[^\w\s,;'’ʼ–—-]", gap) or not re.search(r"[,;]|\w", gap):
+        return False
+    names = 0
+    for w in _GAP_WORD.findall(gap):
+        low = w.lower()
+        if low in _LIST_WORDS or (before_area and low in _LOCATING):
+            continue
+        if w[:1].isupper():
+            names += 1  # a name the gazetteer lacks, "України"
+            if names <= 3:
+                continue
+        return False
+    return True
+
+
 def is_area(place: PlaceLike) -> bool:
     return place.kind in AREA_KINDS
 
@@ -143,9 +172,20 @@ def control_objects(
         return places
     chain = [after[0]]
     for nxt in after[1:]:
-        gap = text[chain[-1][1] : nxt[0]]
-        if len(gap) > 80 or not _CHAIN.match(gap):
+        lo, hi = chain[-1][1], nxt[0]
+        gap = text[lo:hi]
+        if len(gap) > 80:
             break
+        if not _CHAIN.match(gap):
+            # an area named inside the gap locates the name before it ("Привольное
+            # Запорожской области, Егоровка"): blank it, and allow "в" before it
+            areas = [
+                (m.start, m.end) for m, p in named if lo <= m.start and m.end <= hi and is_area(p)
+            ]
+            for a, b in areas:
+                gap = gap[: a - lo] + " " * (b - a) + gap[b - lo :]
+            if not _list_gap(gap, bool(areas) or is_area(nxt[2])):
+                break
         chain.append(nxt)
     return list({p.id: p for _s, _e, p in chain}.values())
 

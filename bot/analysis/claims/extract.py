@@ -388,6 +388,13 @@ class _PostReader:
         # "під контролем" is found by CONTROL at "під" or at "контролем"
         return all(i in state or i - 1 in state for i in words)
 
+    def _left(self, place: PlaceLike, side: str | None) -> bool:
+        """Whether ``side`` withdrew from ``place`` earlier in this post."""
+        return any(
+            k == Kind.WITHDRAWAL and pid == place.id and s == side
+            for k, pid, _pol, s in self.builder.claims
+        )
+
     def _rejected_question(self, pc: _Parsed) -> bool:
         if not pc.text.rstrip().endswith("?"):
             return False
@@ -430,6 +437,8 @@ class _PostReader:
                 and (len(self.by_id) == 1 or (len(spots) == 1 and _THERE.search(pc.text)))
                 and not any(pc.clause.start <= a < pc.clause.end for a, _b in self.not_places)
             )
+            if inherit and self.main_place and self._left(self.main_place, add.side):
+                inherit = False  # "вийшли з X. Ми продовжуємо оборону": not fighting in X
             targets = list(places) or ([self.main_place] if self.main_place and inherit else [])
             for p in targets:
                 add(Kind.FIGHTING, p, None, polarity)

@@ -88,9 +88,12 @@ class Sink:
         **data: object,
     ) -> None:
         side = self.side or default_side(kind, controller, self.voice)
-        if kind == Kind.CONTROL and self.reported and controller and self.reported != controller:
-            # a named speaker granting the enemy a place ("Генштаб: росіяни окупували
-            # Суджу") reports its side's loss: a withdrawal, never its own capture
+        if kind == Kind.CONTROL and self.side is None and self.voice and controller:
+            side = self.voice  # the post's own narration tells of a capture
+        if kind == Kind.CONTROL and side and controller and side != controller:
+            # a speaker (named, the channel, or the narration) granting the enemy a place
+            # ("Генштаб: росіяни окупували Суджу") concedes its side's loss: a withdrawal,
+            # never its own capture
             kind, polarity = Kind.WITHDRAWAL, side
         self.builder.add(
             kind,

@@ -31,8 +31,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from bot.analysis.claims import ClaimHistory, Kind, PlaceTools  # noqa: E402
 from bot.analysis.claims.contradict import VALIDITY_WINDOW  # noqa: E402
 from bot.analysis.places import Gazetteer, PlaceMatcher  # noqa: E402
 from bot.config import known_side  # noqa: E402
+from tests.claims_eval import Score  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "real"
 SETTLEMENTS = frozenset({"city", "town", "village"})
@@ -53,47 +53,6 @@ TARGETS = {
     "regions": (0.98, 0.98),
 }
 METRICS = ("regions", "places", "claims", "pairs")
-
-
-@dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    def add(self, item: str, gold: Iterable[Any], got: Iterable[Any], missing: int = 0) -> None:
-        g, p = set(gold), set(got)
-        self.tp += len(g & p)
-        self.fp += len(p - g)
-        self.fn += len(g - p) + missing
-        for x in sorted(map(str, p - g)):
-            self.errors.append(f"{item}: FP {x}")
-        for x in sorted(map(str, g - p)):
-            self.errors.append(f"{item}: FN {x}")
-
-    def merge(self, other: Score) -> None:
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-        self.errors += other.errors
-
-    def figures(self) -> dict[str, float | int]:
-        return {
-            "p": round(self.precision, 3),
-            "r": round(self.recall, 3),
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-        }
 
 
 Scores = dict[str, Score]

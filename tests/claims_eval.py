@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,9 @@ def load(name: str) -> list[dict[str, Any]]:
 
 @dataclass
 class Score:
+    """Micro-averaged precision and recall over sets of labels, with the errors listed
+    (shared by the claim tests and ``benchmarks/eval_detection.py``)."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -42,14 +46,31 @@ class Score:
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
-    def add(self, gold: set[Any], got: set[Any], label: str) -> None:
-        self.tp += len(gold & got)
-        for x in sorted(map(str, got - gold)):
-            self.fp += 1
-            self.errors.append(f"FP {label}: {x}")
-        for x in sorted(map(str, gold - got)):
-            self.fn += 1
-            self.errors.append(f"FN {label}: {x}")
+    def add(self, label: str, gold: Iterable[Any], got: Iterable[Any], missing: int = 0) -> None:
+        """Score one item; ``missing`` gold labels that cannot be produced count as misses."""
+        g, p = set(gold), set(got)
+        self.tp += len(g & p)
+        self.fp += len(p - g)
+        self.fn += len(g - p) + missing
+        for x in sorted(map(str, p - g)):
+            self.errors.append(f"{label}: FP {x}")
+        for x in sorted(map(str, g - p)):
+            self.errors.append(f"{label}: FN {x}")
+
+    def merge(self, other: Score) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.errors += other.errors
+
+    def figures(self) -> dict[str, float | int]:
+        return {
+            "p": round(self.precision, 3),
+            "r": round(self.recall, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 def evaluate(tools: PlaceTools, names: tuple[str, ...] = SETS) -> tuple[Score, Score]:
@@ -72,8 +93,8 @@ def evaluate(tools: PlaceTools, names: tuple[str, ...] = SETS) -> tuple[Score, S
             got_pairs = {
                 (uid, f"{x.earlier.channel}/{x.earlier.message_id}") for x in res.contradictions
             }
-            pairs.add(gold_pairs, got_pairs, name)
+            pairs.add(name, gold_pairs, got_pairs)
             gold_kinds = {(uid, c["kind"]) for c in row["gold"]["claims"]}
             got_kinds = {(uid, c.kind) for c in res.claims}
-            kinds.add(gold_kinds, got_kinds, name)
+            kinds.add(name, gold_kinds, got_kinds)
     return pairs, kinds

@@ -38,7 +38,10 @@ def test_a_clause_naming_hundreds_of_places_costs_linear_containment_tests() -> 
             find_places=get_matcher().find,
             contains=contains,  # type: ignore[arg-type]
         )
-        assert len(claims) > 40
+        if "raion" in kinds:
+            assert not claims  # raions and hromadas locate places; they get no claim
+        else:
+            assert len(claims) > 40
         named = len(names[:600])
         assert calls[0] <= MAX_AREA_TESTS * named  # not named * named
 

@@ -194,6 +194,9 @@ def test_fighting_told_as_history_is_not_a_claim() -> None:
 def test_withdrawal_then_we_continue_the_fight_is_no_fighting_in_the_town_left() -> None:
     text = "Наші війська вийшли з Авдіївки на більш вигідні рубежі. Ми продовжуємо боротьбу."
     assert claims(text, "UA") == {("withdrawal", "Avdiivka", "UA")}
+    for goes_on in ("Ми продовжуємо оборону.", "Бої тривають.", "Оборонна операція триває."):
+        text = f"Наші війська вийшли з Авдіївки на більш вигідні рубежі. {goes_on}"
+        assert claims(text, "UA") == {("withdrawal", "Avdiivka", "UA")}, goes_on
 
 
 def test_the_enemys_strongholds_listed_are_taken_from_the_enemy() -> None:

@@ -37,8 +37,12 @@ SIDE_LABELS = {
 _GENERIC = 2  # the last speaker patterns name a whole side, not a body that speaks
 _GENERIC_REACH = 30  # characters between such a name and its reporting word
 
+# "заява" / "заяви" (claims, a noun) name whose claim follows; "заявила" (said, a verb) names
+# who speaks: only the noun's case forms count.
+_CLAIM_NOUN_UK = r"заяв(?:а|и|і|у|ою|ам|ами|ах)?\b"
+
 _CLAIM_BEFORE = re.compile(
-    r"(заяв\w*|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|reports?\s+(?:by|from)|"
+    rf"({_CLAIM_NOUN_UK}|повідомлен\w*|заявлен\w*|сообщени\w*|claims?|statements?|reports?\s+(?:by|from)|"
     r"представник\w*|представител\w*)\W+(?:\w+\W+){0,4}$"
     r"|(?:claims?|statements?)\s+(?:made\s+)?by\s+(?:\w+\W+){0,8}$"
 )
@@ -68,13 +72,13 @@ def claimants(clause: str, named_only: bool = False) -> set[str]:
 # ("від підрозділів ЗСУ", "from Ukrainian forces", "against Russia").
 _OBJECT_BEFORE = re.compile(
     r"(?:\b(?:від|от|из|з|із|from|against|проти|против|over|над|of)\W+(?:\w+\W+)?|"
-    r"(?:заяв\w*|заявлен\w*|сообщени\w*|повідомленн\w*|claims?\s+(?:by|of))\W+"
+    rf"(?:{_CLAIM_NOUN_UK}|заявлен\w*|сообщени\w*|повідомленн\w*|claims?\s+(?:by|of))\W+"
     r"(?:\w+\W+){0,3})$"
 )
 
 
 def _tokens(toks: Sequence[lx.Token]) -> lx.Tokens:
-    return toks if isinstance(toks, lx.Tokens) else lx.Tokens(toks)
+    return lx.as_tokens(toks)
 
 
 def _reporting_at(toks: Sequence[lx.Token], lang: str) -> int | None:
@@ -210,7 +214,10 @@ def attribute(
         s: (
             clauses[ix[0]].start,
             clauses[ix[-1]].end,
-            lx.Tokens(t for i in ix for t in clauses[i].toks),
+            # a one-clause sentence shares its clause's tokens (and their search results)
+            lx.as_tokens(clauses[ix[0]].toks)
+            if len(ix) == 1
+            else lx.Tokens(t for i in ix for t in clauses[i].toks),
         )
         for s, ix in sentences.items()
     }

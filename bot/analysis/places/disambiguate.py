@@ -17,8 +17,10 @@ from bot.analysis.places.words import (
     ADJACENT,
     CONTAINERS,
     CTX_WINDOW,
+    EN_REGION_BEFORE,
     EN_REGIONS,
     EN_REPUBLICS,
+    HEAD_BEFORE,
     LIST_GAP,
     SENTENCE_END,
     SETTLEMENT,
@@ -41,24 +43,22 @@ class Resolver:
         nothing about the word after the comma. It does vouch for a city, as a preposition
         would ("Маріуполь, Волноваха, Ізюм, Суми").
         """
-        for h in hits:
-            # "Belgorod and Bryansk regions": English names the oblast by its capital
-            if (
-                h.cands
-                and text[h.start].isascii()
-                and (
-                    EN_REGIONS.match(text, h.end)
-                    or EN_REPUBLICS.search(text[max(0, h.start - 60) : h.start])
-                )
-            ):
-                # of homonym cities, the regional centre names the region (Donetsk, not the
-                # Rostov town)
-                top = max(self.gaz.rank[c] for c in h.cands)
-                centres = [c for c in h.cands if self.gaz.rank[c] == top]
-                regions = {self.gaz.index.get(self._places[c].region, -1) for c in centres}
-                if len(regions) == 1 and -1 not in regions:
-                    h.cands, h.needs_ctx, h.weak = list(regions), set(), set()
+        if any(text[h.start].isascii() for h in hits if h.cands):
+            self._english_regions(text, hits)
         prev: Hit | None = None
+        head_list = False  # the previous hit took its head noun from before the list
+        for h in hits:
+            if h.adj_regions and (
+                HEAD_BEFORE.search(text, max(0, h.start - 16), h.start)
+                or (head_list and prev is not None and LIST_GAP.match(text[prev.end : h.start]))
+            ):
+                # "східних областей – Донецької та Луганської": the head noun came first
+                h.cands, h.needs_ctx, h.weak = list(h.adj_regions), set(), set()
+                head_list = True
+                prev = h
+                continue
+            head_list = False
+        prev = None
         for h in hits:
             if (
                 prev is not None
@@ -93,6 +93,54 @@ class Resolver:
             ):
                 h.needs_ctx.clear()
             nxt = h
+
+    def _english_regions(self, text: str, hits: list[Hit]) -> None:
+        """English names an oblast by its centre: "Belgorod and Bryansk regions", "the region
+        of Donetsk", "Netailove in Donetsk", a headline "Donetsk:", and a list that also names a
+        region ("Donetsk, Kherson, Lugansk, Zaporizhzhia, and Crimea")."""
+        places = self._places
+        prev: Hit | None = None
+        run: list[Hit] = []
+        for h in hits:
+            if h.cands and text[h.start].isascii():
+                line_start = text.rfind("\n", 0, h.start) + 1
+                if (
+                    EN_REGIONS.match(text, h.end)
+                    or EN_REPUBLICS.search(text, max(0, h.start - 60), h.start)
+                    or EN_REGION_BEFORE.search(text, max(0, h.start - 30), h.start)
+                    or (not text[line_start : h.start].strip() and text.startswith(":", h.end))
+                    or (
+                        prev is not None
+                        and text[prev.end : h.start] == " in "
+                        and all(places[c].kind in SETTLEMENT for c in prev.cands)
+                    )
+                ):
+                    self._to_region(h)
+            if run and LIST_GAP.match(text[run[-1].end : h.start]) and text[h.start].isascii():
+                run.append(h)
+            else:
+                self._region_list(run)
+                run = [h] if text[h.start].isascii() else []
+            prev = h
+        self._region_list(run)
+
+    def _region_list(self, run: list[Hit]) -> None:
+        kinds = [self._places[h.cands[0]].kind if len(h.cands) == 1 else "" for h in run]
+        if len(run) >= 3 and "region" in kinds:
+            for h, kind in zip(run, kinds, strict=True):
+                if kind != "region":
+                    self._to_region(h)
+
+    def _to_region(self, h: Hit) -> None:
+        """Of homonym cities, the regional centre names the region (Donetsk, not the Rostov
+        town); a name that is no regional centre stays as it is."""
+        if not h.cands:
+            return
+        top = max(self.gaz.rank[c] for c in h.cands)
+        centres = [c for c in h.cands if self.gaz.rank[c] == top]
+        regions = {self.gaz.index.get(self._places[c].region, -1) for c in centres}
+        if top == 2 and len(regions) == 1 and -1 not in regions:  # 2: an oblast centre
+            h.cands, h.needs_ctx, h.weak = list(regions), set(), set()
 
     def context(self, text: str, hits: list[Hit]) -> None:
         places = self._places

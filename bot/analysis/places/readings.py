@@ -39,9 +39,10 @@ def names_a_person(text: str, start: int, end: int) -> bool:
 # --- capitals as governments -------------------------------------------------------------------
 
 CAPITALS = frozenset({"RU-MOW", "UA80000000000093317"})
-_DATELINE_AFTER = re.compile(r"\s*[,.]?\s*(?:[-–—]|\d|\(|[A-ZА-Я]{2,})")
+_DATELINE_AFTER = re.compile(r"\s*[,.]?\s*(?:[-–—•]|\d|\(|[A-ZА-Я]{2,})")
 _GOV_AFTER = re.compile(
-    r"(?:['’]s\b|\s+(?:said|says|say|has|have|had|is|was|will|would|claims?|claimed|denie[sd]|"
+    r"(?:['’]s\b|\s+(?:(?:only|also|then|later|has|had)\s+)?(?:said|says|say|has|have|had|is|was|"
+    r"will|would|claims?|claimed|denie[sd]|launched|ruled|rejected|refused|responded|agreed|"
     r"hoped|hopes|wants|wanted|planned|plans|believes|warned|accused|announced|"
     r"insists?|wants?|regime|government|authorities|officials|forces|troops|"
     r"заяв\w*|сообщ\w*|повідом\w*|вважа\w*|счита\w*|требу\w*|вимага\w*|режим\w*|влад\w*|"
@@ -49,8 +50,9 @@ _GOV_AFTER = re.compile(
     re.IGNORECASE,
 )
 _GOV_BEFORE = re.compile(
-    r"(?:claims?|statements?|response|reaction|words|заяв\w*|реакці\w*|реакци\w*)\s+"
-    r"(?:from|by|of|з|із|от|из)\s+$",
+    r"(?:(?:claims?|statements?|response|reaction|words|заяв\w*|реакці\w*|реакци\w*)\s+"
+    r"(?:from|by|of|з|із|от|из)|according to|signal|pushing|pushed|urged?|pressed|"
+    r"pressure on|talks with)\s+$",
     re.IGNORECASE,
 )
 

@@ -180,15 +180,20 @@ class Scanner:
         "сільської", "міської"...), not to a list ("Сумського та Охтирського районів").
         """
         direct = True
-        words = list(WORD.finditer(norm, e + 1, min(len(norm), e + 160)))[:12]
+        # lazily: a list of fourteen oblasts ("у Київській, ..., Одеській областях") is long,
+        # but most adjectives stop at their first word
+        words = WORD.finditer(norm, e + 1, min(len(norm), e + 480))
         for n, m in enumerate(words):
+            if n >= 40:
+                break
             w = m.group()
             end = m.end() - 1 if direct else -1
             if w.startswith(("обл", "област")):
                 return "region", end
             if w.startswith("район") or w == "р":
-                if w == "р" and direct and n + 1 < len(words):
-                    end = words[n + 1].end() - 1  # "р-ну"
+                nxt = next(words, None) if w == "р" and direct else None
+                if nxt is not None:
+                    end = nxt.end() - 1  # "р-ну"
                 return "raion", end
             if w.startswith("громад") or w in ("тг", "отг"):
                 return "hromada", end

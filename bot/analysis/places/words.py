@@ -12,15 +12,29 @@ WORD = re.compile(r"\S+")
 ADJACENT = re.compile(r"\s*(?:(?:у|в|на|in|of|in the|near)\s+)?$")
 CTX_WINDOW = 150  # characters around a common-word name in which its region must appear
 SENTENCE_END = re.compile(r"[.!?;\n]\s")
-EN_REGIONS = re.compile(  # after a name: ", Kursk and Bryansk regions"
-    r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:[Rr]egions|[Oo]blasts|[Pp]rovinces|"
-    r"border (?:region|area|areas))\b"
+EN_REGIONS = (
+    re.compile(  # after a name: ", Kursk and Bryansk regions", "Donetsk and Dnipropetrovsk region"
+        r"(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)*\s+(?:[Rr]egions|[Oo]blasts|[Pp]rovinces|"
+        r"border (?:region|area|areas))\b"
+        r"|(?:(?:,\s*|\s+and\s+|\s+or\s+)[A-Z][\w'-]*)+\s+(?:[Rr]egion|[Oo]blast)\b"
+    )
 )
+# before a regional centre's English name, words that make it the region: "the region of
+# Donetsk", "villages in Zaporizhia", "No city in Donetsk", "parts of Kursk"
+EN_REGION_BEFORE = re.compile(
+    r"(?:\b(?:region|oblast|province)\s+of|\b(?:villages?|towns?|city|cities|settlements?|"
+    r"areas?|parts?)\s+(?:in|of))\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# a head noun before a list of region adjectives: "областей – Донецької та Луганської"
+HEAD_BEFORE = re.compile(r"(?:област(?:ей|ях|ям|ями|і)|regions)\s*[:–—-]\s*$")
 # before a name: "the people's republics of Donetsk and Lugansk"
 EN_REPUBLICS = re.compile(r"republics? of\s+(?:[A-Z][\w'-]*(?:,\s*|\s+and\s+))*$")
+# Names in a list: commas, conjunctions, and the dash of a road or a stretch of front
+# ("Тошківка-Золоте", "Макарівка — Рівнопіль", "the Kupiansk–Shevchenkove road")
 LIST_GAP = re.compile(
     r"^\s*(?:,|\s(?:і|и|й|та|and|or|або|или)|,\s*(?:і|и|й|та|and))\s+$"
-    r"|^,$"
+    r"|^,$|^\s*[-–—]\s*$"
 )
 
 
@@ -198,6 +212,13 @@ EVERYDAY = frozenset(
         "победу",
         "надежда",
         "надежды",
+        "сила",
+        "сили",
+        "силы",
+        "силу",
+        "силі",
+        "силою",
+        "силой",
     ]
 )
 CONNECTORS = frozenset(["та", "і", "й", "и", "а", "також", "and", "or", "або", "или"])

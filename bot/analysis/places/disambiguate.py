@@ -74,7 +74,7 @@ class Resolver:
                 and any(self._places[c].kind in SETTLEMENT for c in prev.cands)
                 and LIST_GAP.match(text[prev.end : h.start])
             ):
-                if prev.cue or cue_before(norm, prev.start) == "strong":
+                if prev.cue or cue_before(norm, prev.start, text) == "strong":
                     h.needs_ctx.clear()
                     h.cue = True
                 elif h.needs_ctx and not prev.needs_ctx:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.analysis.places import readings as rd
+from bot.analysis.places.compounds import HEADS, compound_towns
 from bot.analysis.places.disambiguate import Resolver
 from bot.analysis.places.gazetteer import Gazetteer, Place
 from bot.analysis.places.normalise import norm_text
@@ -70,10 +71,16 @@ class PlaceMatcher:
             hit = scan(text, norm, s, e, value, quotes)
             if hit is not None:
                 hits.append(hit)
-        if not hits:
+        towns = compound_towns(self.gaz, text, norm) if any(w in norm for w in HEADS) else []
+        if not hits and not towns:
             return []
         hits = longest(hits)
         self._readings(text, norm, hits)
+        if towns:  # "Покровсько-Мирноградська агломерація": the parts are the towns
+            spans = [(s, e) for s, e, _ in towns]
+            hits = [h for h in hits if not any(s < h.end and h.start < e for s, e in spans)]
+            hits += [Hit(s, e, [idx], set(), set(), False) for s, e, idx in towns]
+            hits.sort(key=lambda h: h.start)
         if any(h.needs_ctx or h.adj_regions or text[h.start].isascii() for h in hits):
             self._resolver.lists(text, norm, hits)
             hits = [h for h in hits if h.cands]
@@ -112,7 +119,9 @@ class PlaceMatcher:
             why = post.not_a_place(h.start, h.end)
             if why == rd.INSTITUTION:
                 h.cands = []  # "голова Луганської ОВА": who speaks, not where
-            elif why == rd.OTHER or (why == rd.ADJECTIVE and cue_before(norm, h.start) is None):
+            elif why == rd.OTHER or (
+                why == rd.ADJECTIVE and cue_before(norm, h.start, text) is None
+            ):
                 h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
 
     def _other_reading(self, text: str, h: Hit, starts: set[int]) -> bool:

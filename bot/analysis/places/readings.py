@@ -79,7 +79,10 @@ _NOT_PLACE_BEFORE = re.compile(
     r"войск\w*|the))?\s*[«\"“„]?\s*$",
     re.IGNORECASE,
 )
-_NOT_PLACE_AFTER = re.compile(r"\s+(?:river|River|group of forces)\b")
+# "the Novy district of Chasiv Yar", "the Dnipro river": a part of a town, a river
+_NOT_PLACE_AFTER = re.compile(
+    r"\s+(?:river|River|group of forces|district of|microdistrict|neighbou?rhood of)\b"
+)
 _ADJ_AT_WORK = (
     "ські",
     "цькі",
@@ -193,7 +196,10 @@ def _cue_automaton() -> Any:
         (_BEFORE, _BEFORE_STEMS),
         (_AXIS, _AXIS_STEMS),
         (_RIVER, _RIVERS),
-        (_AFTER, ("river", "group of")),
+        (
+            _AFTER,
+            ("river", "group of", "district of", "microdistrict", "neighbourhood", "neighborhood"),
+        ),
         (_TITLE_AT, _TITLE_STEMS),
     ):
         for w in words:

@@ -134,7 +134,7 @@ class Scanner:
                 adj_ok.append(pi)
             if fl & F.COMMON and not fl & F.ADJ:
                 if cue == "?":
-                    cue = cue_before(norm, s)
+                    cue = cue_before(norm, s, text)
                 if cue is None:
                     if head is None:
                         head = phrase_head(text, norm, e)

@@ -22,8 +22,8 @@ EN_REGIONS = (
 # before a regional centre's English name, words that make it the region: "the region of
 # Donetsk", "villages in Zaporizhia", "No city in Donetsk", "parts of Kursk"
 EN_REGION_BEFORE = re.compile(
-    r"(?:\b(?:region|oblast|province)\s+of|\b(?:villages?|towns?|city|cities|settlements?|"
-    r"areas?|parts?)\s+(?:in|of))\s+(?:the\s+)?$",
+    r"(?:\b(?:region|oblast|province|parts?)\s+of|\b(?:villages?|towns?|city|cities|"
+    r"settlements?|areas?)\s+in)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 # a head noun before a list of region adjectives: "областей – Донецької та Луганської"
@@ -238,13 +238,20 @@ SETTLEMENT = frozenset(("city", "town", "village"))
 CONTAINERS = frozenset(("region", "raion", "hromada"))
 
 
-def cue_before(norm: str, s: int) -> str | None:
+def cue_before(norm: str, s: int, text: str) -> str | None:
     """The word before a name: "strong" (с., біля, village of), "weak" (a preposition),
-    "verb" (a capture verb) or None."""
+    "verb" (a capture verb) or None. A cue ends at punctuation: "окрестных сел, Силы обороны"
+    (an abbreviation's full stop, "с. Мирне", is no end)."""
     seg = norm[max(0, s - 40) : s + 1].split()
     if not seg:
         return None
     last = seg[-1]
+    j = s
+    while j > 0 and norm[j] == " ":
+        j -= 1
+    gap = text[j:s]  # text offsets are norm offsets minus one
+    if gap.strip() and (any(c in gap for c in ",;:!?") or ("." in gap and len(last) > 3)):
+        return None
     if last in STRONG_CUES:
         return "strong"
     if len(seg) >= 2 and seg[-2] in STRONG_CUES and last in WEAK_CUES | {"of"}:

@@ -24,6 +24,7 @@ from bot.analysis.places.words import (
     LIST_GAP,
     SENTENCE_END,
     SETTLEMENT,
+    VILLAGE_CUE,
     cue_before,
 )
 
@@ -99,10 +100,12 @@ class Resolver:
         of Donetsk", "Netailove in Donetsk", a headline "Donetsk:", and a list that also names a
         region ("Donetsk, Kherson, Lugansk, Zaporizhzhia, and Crimea")."""
         places = self._places
+        rank = self.gaz.rank
         prev: Hit | None = None
         run: list[Hit] = []
         for h in hits:
-            if h.cands and text[h.start].isascii():
+            # only an oblast centre can name its oblast: most names skip the patterns
+            if h.cands and text[h.start].isascii() and any(rank[c] == 2 for c in h.cands):
                 line_start = text.rfind("\n", 0, h.start) + 1
                 if (
                     EN_REGIONS.match(text, h.end)
@@ -191,6 +194,7 @@ class Resolver:
         # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
         ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}
         ctx.list_hits = [hits[i] for i in sorted(listed)]
+        ctx.hits = hits
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:
                 h.place = h.cands[0]
@@ -237,6 +241,9 @@ class Resolver:
             # "на Харківщині": the oblast, not the Sumy village named Харківщина
             regions_ = [c for c in cands if places[c].kind in ("region", "country")]
             cands = regions_ if len(regions_) == 1 else cands
+        if len(cands) > 1 and VILLAGE_CUE.search(ctx.text, max(0, h.start - 16), h.start):
+            # "село Ямпіль": the Donetsk village, not the Vinnytsia city
+            cands = [c for c in cands if places[c].kind != "city"] or cands
         if (len(cands) > 1 or h.needs_ctx) and i in ctx.listed and i not in ctx.following:
             listed = self._by_list(cands, ctx)
             if len(listed) == 1:
@@ -270,6 +277,10 @@ class Resolver:
                 top = max(self.gaz.rank[c] for c in cities)
                 best = [c for c in cities if self.gaz.rank[c] == top]
                 cands = best if top and len(best) == 1 else cands
+        # no sure name nearby: the hromada, then the raion, the post's other names could
+        # share ("Світле" with Родинське and Мирноград, "Дачне" with Філія)
+        if len(cands) > 1 and all(places[c].kind in SETTLEMENT for c in cands):
+            cands = self._by_post(cands, ctx) or cands
         if len(cands) > 1:
             cands = [c for c in cands if places[c].frontline] or cands
         if len(cands) > 1:
@@ -293,6 +304,26 @@ class Resolver:
         if best < 2:
             return []  # the list says nothing: the other rules decide
         return [c for c in cands if votes.get(self._raion(c), 0) == best]
+
+    def _by_post(self, cands: list[int], ctx: Ctx) -> list[int]:
+        votes = ctx.post_votes
+        if votes is None:  # every hit votes once for each unit its candidates lie in
+            votes = ctx.post_votes = {}
+            parent, raion_of = self.gaz.parent, self._raion
+            for h in ctx.hits:
+                if len(h.cands) == 1:
+                    c = h.cands[0]
+                    units = {parent[c], raion_of(c)}
+                else:
+                    units = {parent[c] for c in h.cands} | {raion_of(c) for c in h.cands}
+                for u in units:
+                    votes[u] = votes.get(u, 0) + 1
+        for unit_of in (self.gaz.parent.__getitem__, self._raion):
+            score = {c: votes.get(unit_of(c), 0) for c in cands}
+            best = max(score.values())
+            if best >= 2:  # itself and one other name at least
+                return [c for c in cands if score[c] == best]
+        return []
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -334,6 +365,8 @@ class Ctx:
         self.listed: set[int] = set()  # hits that stand in a list of names
         self.list_hits: list[Hit] = []
         self.votes: dict[int, int] | None = None  # raion -> listed names that could lie there
+        self.hits: list[Hit] = []
+        self.post_votes: dict[int, int] | None = None  # hromada or raion -> names there
 
     def raions(self, raion_of: Callable[[int], int]) -> set[int]:
         if self._raions is None:

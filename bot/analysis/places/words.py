@@ -26,6 +26,12 @@ EN_REGION_BEFORE = re.compile(
     r"settlements?|areas?)\s+in)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# the word before a name that says it is no city: "село Ямпіль", "the village of Krynky"
+VILLAGE_CUE = re.compile(
+    r"(?<!\w)(?:с|село|села|селі|селом|селу|селище|селища|селищі|смт|пгт|поселок|поселка|"
+    r"поселке|посёлок|деревня|деревни|хутор|хутора|village|villages)\.?\s+(?:of\s+)?$",
+    re.IGNORECASE,
+)
 # a head noun before a list of region adjectives: "областей – Донецької та Луганської"
 HEAD_BEFORE = re.compile(r"(?:област(?:ей|ях|ям|ями|і)|regions)\s*[:–—-]\s*$")
 # before a name: "the people's republics of Donetsk and Lugansk"

@@ -91,7 +91,7 @@ class PlaceMatcher:
         else:  # every name is unique and plain: nothing to weigh
             for h in hits:
                 h.place = h.cands[0]
-        starts = {h.start for h in hits}
+        starts = {h.start: h for h in hits}
         suspects = self._suspects
         return [
             self._mention(text, h)
@@ -124,13 +124,18 @@ class PlaceMatcher:
             ):
                 h.cands = [c for c in h.cands if self._places[c].kind not in SETTLEMENT]
 
-    def _other_reading(self, text: str, h: Hit, starts: set[int]) -> bool:
+    def _other_reading(self, text: str, h: Hit, starts: dict[int, Hit]) -> bool:
         """A person ("Володимир Путін") or a government ("Moscow said", a dateline)."""
         p = self._places[h.place]
         if p.id in rd.CAPITALS and rd.names_a_government(text, h.start, h.end):
             return True
-        if p.kind not in SETTLEMENT or h.end + 1 in starts or h.end + 2 in starts:
-            return False  # "Слава Чернігівської області": a place follows, not a surname
+        if p.kind not in SETTLEMENT:
+            return False
+        nxt = starts.get(h.end + 1) or starts.get(h.end + 2)
+        if nxt is not None and any(self._places[c].kind not in SETTLEMENT for c in nxt.cands):
+            # "Слава Чернігівської області": a region follows, not a surname (a surname may
+            # spell a village: "Володимир Когут")
+            return False
         return p.id in self.gaz.first_names and rd.names_a_person(text, h.start, h.end)
 
     def _mention(self, text: str, h: Hit) -> PlaceMention:

@@ -102,7 +102,9 @@ ADJ_ENDINGS = _ADJ_AT_WORK + _ADJ_FEM
 # Rivers named like cities: on the river, not in the city ("на Днепре", "the Dnipro").
 _RIVERS = ("дніпр", "днепр", "dnipr", "dniepr", "dnieper", "оскіл", "оскол", "oskil", "oskol")
 _ON_RIVER = re.compile(
-    r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross)\s+$", re.IGNORECASE
+    r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross|\bпересечь|\bперетнути|"
+    r"\bфорсува\w*|\bфорсирова\w*|\bcross(?:ed|ing)?)\s+$",
+    re.IGNORECASE,
 )
 _LOWER_NOUN = re.compile(r"\s+[a-zа-яіїєґ][a-zа-яіїєґ'’ʼ-]{3,}")
 _AXIS_AFTER = re.compile(

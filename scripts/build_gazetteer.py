@@ -787,6 +787,8 @@ def settlement_forms(fx: FormIndex, u: Unit, idx: int) -> None:
     en_flags = F.COMMON | F.FORCED if u.kind == "village" else flags
     for nm in u.names_en | {u.name_en}:
         fx.add_en_name(nm, idx, en_flags)
+        if "hrad" in nm and u.kind != "village":  # "Myrnograd": the press mixes both spellings
+            fx.add_en_name(nm.replace("hrad", "grad"), idx, en_flags | F.WEAK)
     for nm in ru_names | u.weak_ru:
         fx.add_en_name(ru_to_latin(nm), idx, en_flags | (weak if nm in u.weak_ru else 0))
 
@@ -1028,7 +1030,14 @@ def raion_centers(units: dict[str, Unit]) -> dict[str, str]:
                 out[raion] = u.name_en
                 u.rank = 1
             region = units.get(u.region)
-            if adj and region and region.name_uk.lower().split(" ")[0] == adj[:-2] + "а":
+            if (
+                region
+                and (
+                    (adj and region.name_uk.lower().split(" ")[0] == adj[:-2] + "а")
+                    # Запоріжжя/Запорізька, Дніпро/Дніпропетровська: the adjective is irregular
+                    or region.name_uk.lower()[:5] == u.name_uk.lower()[:5]
+                )
+            ):
                 u.rank = 2
     return out
 

@@ -257,15 +257,22 @@ def combine(words: list[Paradigm]) -> set[str]:
 def uk_forms(name: str) -> set[str]:
     """Rule forms of a Ukrainian nominative name (lower-case, may be multi-word)."""
     words = name.lower().replace("-", " - ").split()
-    return combine([_uk_word(w, i, len(words)) for i, w in enumerate(words)])
+    return combine([_uk_word(w, i, words) for i, w in enumerate(words)])
 
 
-def _uk_word(w: str, i: int, n: int) -> Paradigm:
-    if w == "-":
-        return _p(["-"], ["-"], ["-"], ["-"], ["-"], ["-"])
+def _linking(w: str, i: int, words: list[str]) -> bool:
+    """The first part of a compound ("Олександро-Калинове"): it keeps its form."""
+    return i + 1 < len(words) and words[i + 1] == "-" and w.endswith(("о", "е"))
+
+
+def _uk_word(w: str, i: int, words: list[str]) -> Paradigm:
+    n = len(words)
+    if w == "-" or _linking(w, i, words):
+        return _p([w], [w], [w], [w], [w], [w])
     if i < n - 1 and re.search(r"[іо]в$|їв$", w):
         s = w[:-2] + ("єв" if w.endswith("їв") else "ов")  # Часів Яр → Часового Яру
-        return _p([w], [s + "ого"], [s + "ому"], [w], [s + "им"], [s + "ому", s + "ім"])
+        # and the short genitive of reporting, "у районі Часова Яру"
+        return _p([w], [s + "ого", s + "а"], [s + "ому"], [w], [s + "им"], [s + "ому", s + "ім"])
     adj = uk_adjective(w)
     if adj is not None and (i < n - 1 or w.endswith(("ий", "ій", "е"))):
         if i == n - 1 and w.endswith(("поле", "море", "ще")):  # Гуляйполе is a noun
@@ -278,8 +285,8 @@ def ru_forms(name: str) -> set[str]:
     words = name.lower().replace("ё", "е").replace("-", " - ").split()
     pars: list[Paradigm] = []
     for i, w in enumerate(words):
-        if w == "-":
-            pars.append(_p(["-"], ["-"], ["-"], ["-"], ["-"], ["-"]))
+        if w == "-" or _linking(w, i, words):  # "Александро-Шультино"
+            pars.append(_p([w], [w], [w], [w], [w], [w]))
             continue
         adj = ru_adjective(w)
         if adj is not None and (i < len(words) - 1 or w.endswith(("ый", "ий", "ой", "ое", "ее"))):

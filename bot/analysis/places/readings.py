@@ -39,9 +39,10 @@ def names_a_person(text: str, start: int, end: int) -> bool:
 # --- capitals as governments -------------------------------------------------------------------
 
 CAPITALS = frozenset({"RU-MOW", "UA80000000000093317"})
-_DATELINE_AFTER = re.compile(r"\s*[,.]?\s*(?:[-–—]|\d|\(|[A-ZА-Я]{2,})")
+_DATELINE_AFTER = re.compile(r"\s*[,.]?\s*(?:[-–—•]|\d|\(|[A-ZА-Я]{2,})")
 _GOV_AFTER = re.compile(
-    r"(?:['’]s\b|\s+(?:said|says|say|has|have|had|is|was|will|would|claims?|claimed|denie[sd]|"
+    r"(?:['’]s\b|\s+(?:(?:only|also|then|later|has|had)\s+)?(?:said|says|say|has|have|had|is|was|"
+    r"will|would|claims?|claimed|denie[sd]|launched|ruled|rejected|refused|responded|agreed|"
     r"hoped|hopes|wants|wanted|planned|plans|believes|warned|accused|announced|"
     r"insists?|wants?|regime|government|authorities|officials|forces|troops|"
     r"заяв\w*|сообщ\w*|повідом\w*|вважа\w*|счита\w*|требу\w*|вимага\w*|режим\w*|влад\w*|"
@@ -49,8 +50,9 @@ _GOV_AFTER = re.compile(
     re.IGNORECASE,
 )
 _GOV_BEFORE = re.compile(
-    r"(?:claims?|statements?|response|reaction|words|заяв\w*|реакці\w*|реакци\w*)\s+"
-    r"(?:from|by|of|з|із|от|из)\s+$",
+    r"(?:(?:claims?|statements?|response|reaction|words|заяв\w*|реакці\w*|реакци\w*)\s+"
+    r"(?:from|by|of|з|із|от|из)|according to|signal|pushing|pushed|urged?|pressed|"
+    r"pressure on|talks with)\s+$",
     re.IGNORECASE,
 )
 
@@ -77,7 +79,10 @@ _NOT_PLACE_BEFORE = re.compile(
     r"войск\w*|the))?\s*[«\"“„]?\s*$",
     re.IGNORECASE,
 )
-_NOT_PLACE_AFTER = re.compile(r"\s+(?:river|River|group of forces)\b")
+# "the Novy district of Chasiv Yar", "the Dnipro river": a part of a town, a river
+_NOT_PLACE_AFTER = re.compile(
+    r"\s+(?:river|River|group of forces|district of|microdistrict|neighbou?rhood of)\b"
+)
 _ADJ_AT_WORK = (
     "ські",
     "цькі",
@@ -97,7 +102,9 @@ ADJ_ENDINGS = _ADJ_AT_WORK + _ADJ_FEM
 # Rivers named like cities: on the river, not in the city ("на Днепре", "the Dnipro").
 _RIVERS = ("дніпр", "днепр", "dnipr", "dniepr", "dnieper", "оскіл", "оскол", "oskil", "oskol")
 _ON_RIVER = re.compile(
-    r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross)\s+$", re.IGNORECASE
+    r"(?:\bна|\bthe|\bпо|\bчерез|\bвздовж|\bвдоль|\balong|\bacross|\bпересечь|\bперетнути|"
+    r"\bфорсува\w*|\bфорсирова\w*|\bcross(?:ed|ing)?)\s+$",
+    re.IGNORECASE,
 )
 _LOWER_NOUN = re.compile(r"\s+[a-zа-яіїєґ][a-zа-яіїєґ'’ʼ-]{3,}")
 _AXIS_AFTER = re.compile(
@@ -191,7 +198,10 @@ def _cue_automaton() -> Any:
         (_BEFORE, _BEFORE_STEMS),
         (_AXIS, _AXIS_STEMS),
         (_RIVER, _RIVERS),
-        (_AFTER, ("river", "group of")),
+        (
+            _AFTER,
+            ("river", "group of", "district of", "microdistrict", "neighbourhood", "neighborhood"),
+        ),
         (_TITLE_AT, _TITLE_STEMS),
     ):
         for w in words:

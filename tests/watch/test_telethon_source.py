@@ -685,4 +685,4 @@ async def test_backfill_streams_on_past_photos_that_fail(
     album = await stored(30)
     assert album.text == "album, one photo broken" and len(album.media_links) == 2
     assert (await stored(60)).text == "post 60"
-    assert source._media_failures == {("other", 5): 3, ("other", 31): 3}
+    assert dict(source.media.failures) == {("other", 5): 3, ("other", 31): 3}

@@ -11,12 +11,13 @@ row), so its task runs ``unpaced``: its requests pass straight through.
 from __future__ import annotations
 
 import contextvars
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
+
+from bot.core.lru import LRU
 
 REPLY_RETRIES = 5
 PRIVATE_PER_S = 1.0
@@ -44,15 +45,12 @@ class ReplyPacer(AIORateLimiter):
     ) -> None:
         super().__init__(max_retries=max_retries)
         self.private_per_s = private_per_s
-        self._private: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self._private: LRU[int, AsyncLimiter] = LRU(MAX_CHATS)
 
     def _limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._private.get(chat_id)
         if limiter is None:
-            limiter = self._private[chat_id] = AsyncLimiter(1, MARGIN / self.private_per_s)
-            while len(self._private) > MAX_CHATS:
-                self._private.popitem(last=False)
-        self._private.move_to_end(chat_id)
+            limiter = self._private.put(chat_id, AsyncLimiter(1, MARGIN / self.private_per_s))
         return limiter
 
     async def process_request(

@@ -12,7 +12,7 @@ import logging
 import aiohttp
 
 from bot.core.post import normalise_channel
-from bot.watch.web import USER_AGENT
+from bot.watch.web_http import USER_AGENT
 
 log = logging.getLogger(__name__)
 

@@ -37,13 +37,12 @@ then produced lazily, so media copying happens as the caller consumes them.
 
 from __future__ import annotations
 
-import json
 import logging
 import mimetypes
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,12 +51,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core.post import MAX_ID, ForwardOrigin, MediaFile, Post, normalise_channel
 from bot.errors import ConfigError, MalformedSourceError, RefusedFileError, SourceError
 from bot.media import MediaStore
-from bot.watch.confine import read_inside, require_regular
+from bot.watch.confine import read_inside
+from bot.watch.export_albums import ALBUM_WINDOW_S, close_album, same_album
+from bot.watch.export_doc import Chat, load_json, read_chats
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TZ = "Europe/Kyiv"
-ALBUM_WINDOW_S = 1
 # Telegram's Bot API will not download larger files either; bigger videos are not worth
 # keeping in a store meant for photos and maps.
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
@@ -66,15 +66,6 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 KNOWN_CHAT_IDS: dict[int, str] = {
     1223955273: "kpszsu",
 }
-
-_ALBUM_MEDIA = frozenset({"photo", "video_file", "animation"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Chat:
-    id: int | None
-    name: str
-    messages: list[Any]
 
 
 def read_export(
@@ -93,8 +84,8 @@ def read_export(
     call itself; a malformed message raises ``MalformedSourceError`` while iterating.
     """
     zone = _zone(tz)
-    doc = _load(path)
-    chats = _chats(doc, path)
+    doc = load_json(path)
+    chats = read_chats(doc, path)
     if channel is not None and len(chats) > 1:
         raise SourceError(
             f"{path}: --channel needs a single-chat export, this one holds {len(chats)} chats"
@@ -104,7 +95,7 @@ def read_export(
 
 
 def _posts(
-    chats: list[_Chat],
+    chats: list[Chat],
     base: Path,
     media: MediaStore,
     channel: str | None,
@@ -159,69 +150,11 @@ def _zone(tz: str) -> ZoneInfo:
         raise ConfigError(f"unknown time zone {tz!r}") from exc
 
 
-def _load(path: Path) -> object:
-    require_regular(path)  # a FIFO would block the read forever
-    try:
-        with path.open("rb") as fh:
-            return json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise MalformedSourceError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise MalformedSourceError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except ValueError:  # the only other ValueError: an integer of more than 4,300 digits
-        raise MalformedSourceError(f"{path}: a number of more than 4,300 digits") from None
-    except RecursionError:
-        raise MalformedSourceError(f"{path}: JSON nested too deeply") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-
-
-def _chats(doc: object, path: Path) -> list[_Chat]:
-    if not isinstance(doc, dict):
-        raise MalformedSourceError(f"{path}: a Desktop export is a JSON object at the top")
-    if "messages" in doc:
-        return [_chat(doc, path, "the export")]
-    if "chats" in doc or "left_chats" in doc:
-        chats: list[_Chat] = []
-        for key in ("chats", "left_chats"):
-            for index, item in enumerate(_chat_list(doc.get(key), path, key)):
-                chats.append(_chat(item, path, f"{key}[{index}]"))
-        return chats
-    raise MalformedSourceError(
-        f"{path}: not a Telegram Desktop export: expected 'messages' (single chat) "
-        "or 'chats' (full account) at the top"
-    )
-
-
-def _chat_list(value: object, path: Path, key: str) -> list[object]:
-    if value is None:
-        return []
-    if isinstance(value, dict):  # the real layout: {"about": ..., "list": [...]}
-        value = value.get("list", [])
-    if not isinstance(value, list):
-        raise MalformedSourceError(f"{path}: '{key}' should hold a list of chats")
-    return value
-
-
-def _chat(value: object, path: Path, where: str) -> _Chat:
-    if not isinstance(value, dict):
-        raise MalformedSourceError(f"{path}: {where} is not a chat object")
-    messages = value.get("messages", [])
-    if not isinstance(messages, list):
-        raise MalformedSourceError(f"{path}: {where}: 'messages' is not a list")
-    raw_id = value.get("id")
-    chat_id = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None
-    name = value.get("name")
-    return _Chat(chat_id, name if isinstance(name, str) else "", messages)
-
-
 class _ChatReader:
     def __init__(
         self,
         channel: str,
-        chat: _Chat,
+        chat: Chat,
         base: Path,
         media: MediaStore,
         zone: ZoneInfo,
@@ -245,11 +178,11 @@ class _ChatReader:
             if msg.get("type", "message") != "message":
                 continue  # service messages: joins, pins, title changes
             post = self._post(msg, where)
-            if album and not _same_album(album[-1], (post, msg)):
-                yield from _close_album(album)
+            if album and not same_album(album[-1], (post, msg)):
+                yield from close_album(album)
                 album = []
             album.append((post, msg))
-        yield from _close_album(album)
+        yield from close_album(album)
 
     def _post(self, msg: Mapping[str, Any], where: str) -> Post:
         msg_id = msg.get("id")
@@ -394,51 +327,4 @@ def _int_or_none(value: object) -> int | None:
     return None
 
 
-def _album_kind(msg: Mapping[str, Any]) -> bool:
-    if isinstance(msg.get("photo"), str):
-        return True
-    return msg.get("media_type") in _ALBUM_MEDIA
-
-
-def _same_album(prev: tuple[Post, Mapping[str, Any]], cur: tuple[Post, Mapping[str, Any]]) -> bool:
-    (p_post, p_msg), (c_post, c_msg) = prev, cur
-    return (
-        c_post.id == p_post.id + 1
-        and _album_kind(p_msg)
-        and _album_kind(c_msg)
-        and p_msg.get("from_id") == c_msg.get("from_id")
-        and abs((c_post.date - p_post.date).total_seconds()) <= ALBUM_WINDOW_S
-    )
-
-
-def _close_album(album: Iterable[tuple[Post, Mapping[str, Any]]]) -> Iterator[Post]:
-    posts = [post for post, _ in album]
-    if len(posts) < 2:
-        yield from posts
-        return
-    yield _merge_album(posts)
-
-
-def _merge_album(posts: list[Post]) -> Post:
-    """The items of one album (in id order) as one post, the way the live sources store it."""
-    first = posts[0]
-    caption = next((p for p in posts if p.text), first)
-    media: list[MediaFile] = []
-    for post in posts:
-        media.extend(m for m in post.media if m not in media)
-    extra: list[tuple[str, str]] = []
-    for post in (caption, *posts):
-        extra.extend(e for e in post.extra if e not in extra)
-    edits = [p.edit_date for p in posts if p.edit_date is not None]
-    views = [p.views for p in posts if p.views is not None]
-    return replace(
-        first,
-        date=min(p.date for p in posts),
-        text=caption.text,
-        edit_date=max(edits) if edits else None,
-        media=tuple(media),
-        grouped_id=-first.id,
-        forward=first.forward or caption.forward,
-        views=max(views) if views else None,
-        extra=tuple(extra),
-    )
+__all__ = ["ALBUM_WINDOW_S", "DEFAULT_TZ", "channel_for", "flatten_text", "read_export"]

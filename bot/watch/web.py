@@ -18,46 +18,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import aiohttp
 
-from bot import __version__
-from bot.core.post import MediaFile, Post, normalise_channel
+from bot.core.lru import LRU
+from bot.core.post import normalise_channel
 from bot.errors import MalformedSourceError, MarkupDriftError, SourceError, TooLargeError
 from bot.media import MediaStore
 from bot.watch.base import PostSink, SourceMonitor
 from bot.watch.fetch_policy import (
-    MAX_IMAGE_BYTES,
     MAX_PAGE_BYTES,
-    photo_refusal,
     read_capped,
 )
 from bot.watch.tme_parse import ParsedMessage, ParsedPage, is_complete, parse_page
+from bot.watch.web_http import USER_AGENT, Transient, raise_for_status
+from bot.watch.web_photos import WebPhotos
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = (
-    f"Dozor/{__version__} (public Telegram channel monitor; reads the t.me/s web preview; "
-    "polls about once a minute)"
-)
-_RETRY_STATUSES = frozenset({408, 425, 429})
-_GONE_STATUSES = frozenset({403, 404, 410})
 _BATCH = 20
-_PHOTO_ATTEMPTS = 3  # polls a photo may fail before the post is stored without it
-
-
-class _Transient(Exception):
-    """A failure worth retrying (rate limit, 5xx, timeout, cut-off page)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class _Unrecognised(MalformedSourceError):
@@ -96,16 +79,10 @@ class WebSource:
         self.timeout = aiohttp.ClientTimeout(total=request_timeout)
         self.monitor = monitor  # told every poll's outcome (source health)
         self.pages_fetched = 0
-        # CDN photo URLs are stable while valid: don't download the same photo every poll.
-        self._media_cache: OrderedDict[str, MediaFile] = OrderedDict()
-        self._media_cache_size = 4096
-        # Polls each photo URL has failed in (non-404 4xx, 5xx after retries): a photo that
-        # never loads must not fail every poll of its channel forever.
-        self._photo_failures: OrderedDict[str, int] = OrderedDict()
+        self.photos = WebPhotos(self.base_url, media, http, self.timeout, retries, self._backoff)
         # What this process already handed to the sink, so an unchanged page is not re-sent
         # every poll. A changed text, edit marker or photo set is sent again (an edit).
-        self._handed: OrderedDict[tuple[str, int], _Fingerprint] = OrderedDict()
-        self._handed_size = 20_000
+        self._handed: LRU[tuple[str, int], _Fingerprint] = LRU(20_000)
 
     # -- public ------------------------------------------------------------------------------
     async def poll_once(self, channel: str) -> int:
@@ -202,13 +179,13 @@ class WebSource:
         for attempt in range(self.retries):
             try:
                 return await self._get_page(url, params, channel)
-            except _Transient as exc:
+            except Transient as exc:
                 delay = self._backoff(attempt, exc.retry_after)
                 log.warning("%s before=%s: %s; retrying in %.1fs", url, before, exc, delay)
                 await asyncio.sleep(delay)
         try:
             return await self._get_page(url, params, channel)
-        except _Transient as exc:
+        except Transient as exc:
             raise SourceError(f"{url} before={before}: {exc}") from exc
 
     async def _get_page(self, url: str, params: dict[str, str] | None, channel: str) -> ParsedPage:
@@ -220,12 +197,12 @@ class WebSource:
                 allow_redirects=False,
                 timeout=self.timeout,
             ) as resp:
-                _raise_for_status(resp, url)
+                raise_for_status(resp, url)
                 body = (await read_capped(resp, MAX_PAGE_BYTES)).decode("utf-8", errors="replace")
         except TooLargeError as exc:
             raise SourceError(f"{url}: page refused: {exc}") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _Transient(f"network error: {_why(exc)}") from exc
+            raise Transient(f"network error: {_why(exc)}") from exc
         try:
             # A page is ~100 KB of HTML: parse it off the event loop.
             page = await asyncio.to_thread(parse_page, body, channel)
@@ -234,9 +211,9 @@ class WebSource:
                 # The whole page arrived and still holds nothing we know: fetching it again
                 # will not change the markup.
                 raise _Unrecognised(str(exc)) from exc
-            raise _Transient(str(exc)) from exc
+            raise Transient(str(exc)) from exc
         if not page.complete:
-            raise _Transient(f"page cut off after {len(page.messages)} posts")
+            raise Transient(f"page cut off after {len(page.messages)} posts")
         self.pages_fetched += 1
         return page
 
@@ -289,113 +266,13 @@ class WebSource:
             batch = messages[start : start + _BATCH]
             todo = [m for m in batch if self._handed.get(_key(m)) != _fingerprint(m)]
             if todo:
-                posts = [await self._with_media(m) for m in todo]
+                posts = [await self.photos.with_media(m) for m in todo]
                 new += await self.sink.new_posts(posts)
                 for m in todo:
-                    self._handed[_key(m)] = _fingerprint(m)
-                    self._handed.move_to_end(_key(m))
-                while len(self._handed) > self._handed_size:
-                    self._handed.popitem(last=False)
+                    self._handed.put(_key(m), _fingerprint(m))
             if progress is not None:
                 progress(len(batch))
         return new
-
-    async def _with_media(self, message: ParsedMessage) -> Post:
-        if not message.photo_urls:
-            return message.post
-        files: list[MediaFile] = []
-        missing: list[tuple[str, str]] = []
-        for url in message.photo_urls:
-            stored = await self._photo_or_give_up(url)
-            if stored is None:
-                missing.append(("photo_unavailable", url))
-            else:
-                files.append(stored)
-        return dataclasses.replace(
-            message.post, media=tuple(files), extra=message.post.extra + tuple(missing)
-        )
-
-    async def _photo_or_give_up(self, url: str) -> MediaFile | None:
-        """``_photo``, but None once ``url`` has failed ``_PHOTO_ATTEMPTS`` polls in a row."""
-        try:
-            stored = await self._photo(url)
-        except SourceError as exc:
-            failures = self._photo_failures[url] = self._photo_failures.get(url, 0) + 1
-            self._photo_failures.move_to_end(url)
-            while len(self._photo_failures) > self._media_cache_size:
-                self._photo_failures.popitem(last=False)
-            if failures < _PHOTO_ATTEMPTS:
-                raise
-            # The count is kept: an edit of the post re-tries the photo once, not 3 polls more.
-            log.warning(
-                "photo %s: given up after %d failed polls (%s); stored without it",
-                url,
-                failures,
-                exc,
-            )
-            return None
-        self._photo_failures.pop(url, None)
-        return stored
-
-    async def _photo(self, url: str) -> MediaFile | None:
-        """Download into the media store; None when the file is gone for good (404 and such).
-
-        Transient failures raise after retries, so the poll fails and nothing is handed on
-        without its photos while they may still be fetched.
-        """
-        cached = self._media_cache.get(url)
-        if cached is not None:
-            self._media_cache.move_to_end(url)
-            return cached
-        data, mime = await self._download_with_retries(url)
-        if data is None:
-            return None
-        stored = await asyncio.to_thread(self.media.put_bytes, data, mime)
-        self._media_cache[url] = stored
-        if len(self._media_cache) > self._media_cache_size:
-            self._media_cache.popitem(last=False)
-        return stored
-
-    async def _download_with_retries(self, url: str) -> tuple[bytes | None, str | None]:
-        for attempt in range(self.retries):
-            try:
-                return await self._download(url)
-            except _Transient as exc:
-                delay = self._backoff(attempt, exc.retry_after)
-                log.warning("photo %s: %s; retrying in %.1fs", url, exc, delay)
-                await asyncio.sleep(delay)
-        try:
-            return await self._download(url)
-        except _Transient as exc:
-            raise SourceError(f"photo {url}: {exc}") from exc
-
-    async def _download(self, url: str) -> tuple[bytes | None, str | None]:
-        """(bytes, mime); (None, None) for a permanent failure, which is not retried: a host
-        that is not Telegram's, a redirect, gone (403/404/410), a malformed URL, too big."""
-        refusal = photo_refusal(url, self.base_url)
-        if refusal is not None:
-            log.warning("photo %.200s: %s; stored without it", url, refusal)
-            return None, None
-        try:
-            async with self.http.get(
-                url,
-                headers={"User-Agent": USER_AGENT},
-                timeout=self.timeout,
-                allow_redirects=False,  # a redirect could lead anywhere
-            ) as resp:
-                if resp.status in _GONE_STATUSES or 300 <= resp.status < 400:
-                    log.warning("photo %s: HTTP %d, stored without it", url, resp.status)
-                    return None, None
-                _raise_for_status(resp, url)
-                return await read_capped(resp, MAX_IMAGE_BYTES), resp.content_type or None
-        except TooLargeError as exc:
-            log.warning("photo %s: %s, too large; stored without it", url, exc)
-            return None, None
-        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
-            log.warning("photo %.200s: %r; stored without it", url, exc)
-            return None, None
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _Transient(f"network error: {exc!r}") from exc
 
     # -- timing ------------------------------------------------------------------------------
     def _jittered(self, seconds: float) -> float:
@@ -423,28 +300,6 @@ def _key(message: ParsedMessage) -> tuple[str, int]:
 def _fingerprint(message: ParsedMessage) -> _Fingerprint:
     # Views change on every poll and mean nothing to the sink: left out.
     return message.post.text, message.post.edit_date, message.photo_urls
-
-
-def _raise_for_status(resp: aiohttp.ClientResponse, url: str) -> None:
-    status = resp.status
-    if status == 200:
-        return
-    if status in _RETRY_STATUSES or status >= 500:
-        raise _Transient(f"HTTP {status}", _retry_after(resp.headers.get("Retry-After")))
-    if 300 <= status < 400:
-        # t.me redirects a name that is not a public channel to its plain page.
-        where = resp.headers.get("Location", "?")
-        raise SourceError(f"{url}: HTTP {status} to {where}; not a public channel?")
-    raise SourceError(f"{url}: HTTP {status}")
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: rare here; our own backoff applies
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -259,6 +259,21 @@ async def row(
         return await post_repo.get_by_ref(s, channel_, mid)
 
 
+async def stored(
+    sessions: async_sessionmaker[AsyncSession], mid: int, within: float, photos: int = 0
+) -> PostRow | None:
+    """The post once stored (with at least ``photos`` photos), polled for up to ``within``
+    seconds: a busy machine delays the store, and a fixed sleep would make that a failure."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        r = await row(sessions, mid)
+        if r is not None and (not photos or len(await media_of(sessions, mid)) >= photos):
+            return r
+        if asyncio.get_running_loop().time() > deadline:
+            return r
+        await asyncio.sleep(0.05)
+
+
 async def count(sessions: async_sessionmaker[AsyncSession], model: type) -> int:
     async with sessions() as s:
         return int(await s.scalar(select(func.count()).select_from(model)) or 0)
@@ -343,16 +358,15 @@ async def test_album_stored_once_with_every_photo_via_album_event(
     sessions: async_sessionmaker[AsyncSession],
     tmp_path: Path,
 ) -> None:
-    await started(tg, ingest, tmp_path)  # album_delay 5 s: Telethon's Album event comes first
+    # With a 60 s album timer only Telethon's Album event (0.5 s after the items) can store it.
+    await started(tg, ingest, tmp_path, album_delay=60.0)
     items = [
         message(WATCHED, 20, "", photo=11, grouped_id=99),
         message(WATCHED, 21, "Карта ударів", photo=12, grouped_id=99),
         message(WATCHED, 22, "", photo=13, grouped_id=99),
     ]
     await tg.push(*(tg.new(m) for m in items))
-    await asyncio.sleep(0.8)  # Telethon's AlbumHack delivers the Album event after 0.5 s
-
-    r = await row(sessions, 20)
+    r = await stored(sessions, 20, within=30.0)
     assert r is not None and r.text == "Карта ударів" and r.grouped_id == 99
     assert len(await media_of(sessions, 20)) == 3
     assert await count(sessions, PostRow) == 1
@@ -368,10 +382,10 @@ async def test_album_split_over_updates_stored_by_own_timer(
     await started(tg, ingest, tmp_path, album_delay=0.2)
     await tg.push(tg.new(message(WATCHED, 30, "Альбом", photo=11, grouped_id=7)))
     await tg.push(tg.new(message(WATCHED, 31, "", photo=12, grouped_id=7)))
-    await asyncio.sleep(0.8)
+    assert await stored(sessions, 30, within=10.0, photos=2) is not None
     # A straggler after the album was stored joins the same post.
     await tg.push(tg.new(message(WATCHED, 32, "", photo=15, grouped_id=7)))
-    await asyncio.sleep(0.8)
+    await stored(sessions, 30, within=10.0, photos=3)
 
     assert await count(sessions, PostRow) == 1
     assert len(await media_of(sessions, 30)) == 3
@@ -449,7 +463,7 @@ async def test_caption_edit_of_album_item_edits_the_album_post(
         tg.new(message(WATCHED, 70, "", photo=11, grouped_id=5)),
         tg.new(message(WATCHED, 71, "Стара підпис", photo=12, grouped_id=5)),
     )
-    await asyncio.sleep(0.7)
+    assert await stored(sessions, 70, within=30.0, photos=2) is not None
     await tg.push(
         tg.edit(
             message(
@@ -685,4 +699,4 @@ async def test_backfill_streams_on_past_photos_that_fail(
     album = await stored(30)
     assert album.text == "album, one photo broken" and len(album.media_links) == 2
     assert (await stored(60)).text == "post 60"
-    assert source._media_failures == {("other", 5): 3, ("other", 31): 3}
+    assert dict(source.media.failures) == {("other", 5): 3, ("other", 31): 3}

@@ -15,7 +15,8 @@ import pytest
 from bot.core.post import Post
 from bot.errors import SourceError
 from bot.media import MediaStore
-from bot.watch.web import USER_AGENT, WebSource
+from bot.watch.web import WebSource
+from bot.watch.web_http import USER_AGENT
 from tests.tme import FakeTme, png_bytes
 
 

@@ -1,7 +1,7 @@
 """What digests read, for many chats at once: one hour's batch of chats shares each query.
 
-Chat-scoped reads take a list of chat ids and go through ``ix_post_matches_chat_date`` once
-per chunk of ``CHUNK`` chats; window-scoped reads (the day's claims and contradictions) run
+Chat-scoped reads take a list of chat ids and join their subscriptions with the match record
+(``ix_post_key_matches_key_date``) once per chunk of ``CHUNK`` chats; window-scoped reads (the day's claims and contradictions) run
 once per window through ``ix_claims_asserted_at`` and are shared by every chat of the window.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
@@ -70,15 +70,22 @@ async def matches(
     the same words has the same text in every chat, so the caller parses each once."""
     out: list[tuple[int, int, int, str]] = []
     for ids in _chunks(sorted(set(chat_ids))):
+        # The match record is per (post, kind, key): a chat's matches are those of its own
+        # subscriptions' keys (``ix_post_key_matches_key_date`` gives each key's window).
         stmt = (
-            select(PostMatch.chat_id, PostMatch.post_id, PostMatch.subscription_id)
+            select(Subscription.chat_id, PostMatch.post_id, Subscription.id)
             .add_columns(cast(PostMatch.spans, Text))
+            .select_from(Subscription)
+            .join(
+                PostMatch,
+                and_(PostMatch.kind == Subscription.kind, PostMatch.key == Subscription.key),
+            )
             .where(
-                PostMatch.chat_id.in_(ids),
+                Subscription.chat_id.in_(ids),
                 PostMatch.date >= since,
                 PostMatch.date < until,
             )
-            .order_by(PostMatch.date, PostMatch.post_id, PostMatch.subscription_id)
+            .order_by(PostMatch.date, PostMatch.post_id, Subscription.id)
         )
         out += [
             (int(c), int(p), int(s), str(j or "[]")) for c, p, s, j in await session.execute(stmt)

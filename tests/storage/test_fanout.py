@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import Reasons, TextReason
 from bot.core.post import Post
 from bot.ingest import IngestService
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat, subscribe
@@ -117,11 +118,17 @@ async def test_a_pair_already_queued_is_left_as_it_is(
     assert len({(u.kind, u.key) for u in units}) < len(units)  # labels make their own units
     async with sessions() as s, s.begin():
         alert, _ = await outbox.ensure_alert(s, kind="match", dedupe_key="k", payload={})
-        await outbox.enqueue(s, alert, 2, reasons={"labels": ["kept"]})
+        await outbox.enqueue(s, alert, 2, reasons=Reasons(labels=(TextReason("kept"),)))
         first = await fanout.fan_out(s, alert, units, lambda us: {"n": len(us)})
         again = await fanout.fan_out(s, alert, units, lambda us: {"n": len(us)})
     assert (first, again) == (4, 0)
     async with sessions() as s:
         rows = {d.chat_id: d.reasons for d in await s.scalars(select(Delivery))}
         assert len(list(await s.scalars(select(Alert)))) == 1
-    assert rows == {1: {"n": 2}, 2: {"labels": ["kept"]}, 3: {"n": 1}, 4: {"n": 1}, 7: {"n": 1}}
+    assert rows == {
+        1: {"n": 2},
+        2: {"labels": ["kept"], "kinds": [], "spans": []},
+        3: {"n": 1},
+        4: {"n": 1},
+        7: {"n": 1},
+    }

@@ -6,18 +6,28 @@ the gazetteer's matcher in production and with any matcher in tests.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.analysis.claims import lexicon as lx
 from bot.analysis.claims.build import Builder, Sink, actor, add_control, loss_claims
+from bot.analysis.claims.cues import (
+    CLAIM_WORDS,
+    NO_ANSWERS,
+    NO_NEWS,
+    QUESTION,
+    RELATIVE,
+    THERE,
+    Parsed,
+    may_claim,
+    scare_quoted,
+)
 from bot.analysis.claims.mentions import (
     Resolve,
     control_objects,
     find_mentions,
+    gazetteer_resolve,
     is_area,
     place_after,
 )
@@ -28,41 +38,6 @@ from bot.analysis.claims.speakers import Span, Speaker, attribute, claimants, op
 __all__ = ["MAX_AREA_TESTS", "extract_claims", "segment"]
 
 MAX_AREA_TESTS = 16  # areas of one clause tested for containing another named place
-
-_QUESTION = re.compile(r"\bчи ні\b|\bили нет\b|\bor not\b", re.IGNORECASE)
-_NO_NEWS = re.compile(
-    r"не\s+(?:надходил\w*|надходить|зафіксован\w*|підтвердж\w*|поступал\w*|зафиксирован\w*|"
-    r"подтвержд\w*)|\bno (?:data|information|confirmation)\b",
-    re.IGNORECASE,
-)
-
-
-def _scare_quoted(text: str, at: int) -> bool:
-    """A control word in quotes of its own: «звільнення», "liberated" (someone's word)."""
-    return at > 0 and text[at - 1] in "«\"“„'‘"
-
-
-_THERE = re.compile(
-    r"\b(?:там|тут|в ньому|у ньому|навколо нього|в нем|в нём|вокруг него|there|in it|around it)\b",
-    re.IGNORECASE,
-)
-
-# Words that name what is denied as someone's claims ("Заяви ворога — брехня").
-_CLAIM_WORDS = re.compile(
-    r"заяв(?:а|и|і|у|ою|ам|ами|ах)\b|заявлени\w*|повідомленн\w*|сообщени\w*|\bclaims?\b|statements?",
-    re.IGNORECASE,
-)
-
-_RELATIVE = frozenset({"which", "that", "що", "який", "яка", "яке", "які", "который", "которая"})
-
-_NO = frozenset({"ні", "нет", "no", "неправда"})
-
-
-def _gazetteer_resolve(word: str) -> Sequence[PlaceLike]:
-    # Imported late: loading the gazetteer reads the bundled data file.
-    from bot.analysis.places import get_gazetteer
-
-    return get_gazetteer().resolve(word)
 
 
 def extract_claims(
@@ -82,33 +57,8 @@ def extract_claims(
     if losses:
         return losses
     return _PostReader(
-        text, channel_side, date, find_places, contains, resolve or _gazetteer_resolve
+        text, channel_side, date, find_places, contains, resolve or gazetteer_resolve
     ).read()
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    clause: Clause
-    text: str
-    lang: str
-    toks: list[lx.Token]
-    denial: int | None
-
-
-# The phrase families a claim of any kind starts from (see ``_PostReader._clause``).
-_CLAIM_FAMILIES = (
-    lx.CONTROL,
-    lx.COMPLETED,
-    lx.DENIAL,
-    lx.WITHDRAWAL,
-    lx.ATTEMPT,
-    lx.ATTACKS,
-    *lx.FIGHTING.values(),
-)
-
-
-def _may_claim(p: _Parsed) -> bool:
-    return p.denial is not None or lx.may_match_any(_CLAIM_FAMILIES, p.lang, p.toks)
 
 
 class _PostReader:
@@ -133,12 +83,12 @@ class _PostReader:
         self.pending_denials: list[tuple[Clause, str | None, bool]] = []
         self.claimed: set[str] = set()  # sides that claimed control in earlier clauses
         lang_post = lx.detect_lang(text)
-        self.parsed: list[_Parsed] = []
+        self.parsed: list[Parsed] = []
         for cl in segment(text):
             ctext = text[cl.start : cl.end]
             lang = lx.detect_lang(ctext, cyrillic=lang_post if lang_post != "en" else "cy")
             toks = lx.tokenize(ctext, lang, cl.start)
-            self.parsed.append(_Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
+            self.parsed.append(Parsed(cl, ctext, lang, toks, lx.find_any(lx.DENIAL, lang, toks)))
         self.post_denies = any(p.denial is not None for p in self.parsed)
 
     def _prepare(self) -> None:
@@ -170,7 +120,7 @@ class _PostReader:
     def read(self) -> list[Claim]:
         # Every claim needs a trigger phrase in its clause; most clauses of a stream have
         # none, and a post with none needs neither the place matcher nor attribution.
-        live = [n for n, p in enumerate(self.parsed) if _may_claim(p)]
+        live = [n for n, p in enumerate(self.parsed) if may_claim(p)]
         if not live:
             return []
         self._prepare()
@@ -217,7 +167,7 @@ class _PostReader:
         return places, every
 
     def _who(
-        self, pc: _Parsed, spk: Speaker | None, named: bool
+        self, pc: Parsed, spk: Speaker | None, named: bool
     ) -> tuple[str | None, str | None, dict[str, str], set[str]]:
         """(asserting side, reported side, speaker labels, sides whose claims are retold)."""
         told = claimants(pc.text)
@@ -234,7 +184,7 @@ class _PostReader:
             labels = {"speaker_en": spk.label_en, "speaker_uk": spk.label_uk}
         return reported or self.channel_side, reported, labels, told
 
-    def _clause(self, pc: _Parsed, spk: Speaker | None, named: bool) -> None:
+    def _clause(self, pc: Parsed, spk: Speaker | None, named: bool) -> None:
         lang, toks, cl = pc.lang, pc.toks, pc.clause
         side, reported, labels, told = self._who(pc, spk, named)
         places, every = self._places(cl)
@@ -242,7 +192,7 @@ class _PostReader:
 
         control = lx.find_any(lx.CONTROL, lang, toks)
         completed = lx.find_any(lx.COMPLETED, lang, toks)
-        if control is not None and _QUESTION.search(pc.text):
+        if control is not None and QUESTION.search(pc.text):
             control = completed = None  # "Селидове окуповане чи ні": a question, no claim
         claims_control = control is not None or completed is not None
         held = lx.find_any(lx.FIGHTING["holding"], lang, toks) is not None
@@ -286,9 +236,9 @@ class _PostReader:
         )
         negated = control is not None and (
             any(t.low in lx.NEGATION for t in toks[max(0, control - 2) : control])
-            or _NO_NEWS.search(pc.text) is not None  # "даних про захоплення не надходило"
+            or NO_NEWS.search(pc.text) is not None  # "даних про захоплення не надходило"
         )
-        if control is not None and _scare_quoted(self.text, toks[control].start):
+        if control is not None and scare_quoted(self.text, toks[control].start):
             retold = True  # "подати це як «захоплення» Покровська"
         denial = pc.denial
         if claims_control and reported is not None and not (held or negated or retold):
@@ -335,7 +285,7 @@ class _PostReader:
                 add(Kind.DENIAL, p, None, what, answers=what)
             if not places:
                 # "заперечили, що місто було захоплене": the denial names what it denies
-                names_claims = bool(told) or claims_control or bool(_CLAIM_WORDS.search(pc.text))
+                names_claims = bool(told) or claims_control or bool(CLAIM_WORDS.search(pc.text))
                 self.pending_denials.append((cl, side, names_claims))
         elif claims_control and not retold:
             if lx.find_any(lx.ATTEMPT, lang, toks) is not None:
@@ -345,7 +295,7 @@ class _PostReader:
             cond = lx.find_any(lx.CONDITIONAL, lang, toks)
             first = min(i for i in (control, completed) if i is not None)
             if cond is not None and not (
-                cond > first and toks[cond - 1].low in _RELATIVE
+                cond > first and toks[cond - 1].low in RELATIVE
             ):  # a relative clause's modal is not the capture's ("took X, which would be")
                 return
             if lx.find_any(lx.WITHDRAWAL, lang, toks) is None and not held:
@@ -377,7 +327,7 @@ class _PostReader:
         if lx.find_any(lx.AIR, lang, toks) is None and not admitted:
             self._fighting(pc, places, add)
 
-    def _control_as_state(self, pc: _Parsed) -> bool:
+    def _control_as_state(self, pc: Parsed) -> bool:
         """Whether the clause's control words only say whose control the place is under
         ("Купʼянськ під контролем СОУ"), with no verb of taking it."""
         state = set(lx.find_all(lx.CONTROL_STATE, pc.lang, pc.toks))
@@ -395,17 +345,17 @@ class _PostReader:
             for k, pid, _pol, s in self.builder.claims
         )
 
-    def _rejected_question(self, pc: _Parsed) -> bool:
+    def _rejected_question(self, pc: Parsed) -> bool:
         if not pc.text.rstrip().endswith("?"):
             return False
         later = [p for p in self.parsed if p.clause.start >= pc.clause.end]
         if not later:
             return False
         nxt = later[0]
-        return nxt.denial is not None or (bool(nxt.toks) and nxt.toks[0].low in _NO)
+        return nxt.denial is not None or (bool(nxt.toks) and nxt.toks[0].low in NO_ANSWERS)
 
     def _withdrawal(
-        self, pc: _Parsed, places: Sequence[PlaceLike], side: str | None, add: Sink
+        self, pc: Parsed, places: Sequence[PlaceLike], side: str | None, add: Sink
     ) -> None:
         at = lx.find_any(lx.WITHDRAWAL, pc.lang, pc.toks)
         if at is None or not places or lx.find_any(lx.CONDITIONAL, pc.lang, pc.toks) is not None:
@@ -419,7 +369,7 @@ class _PostReader:
         for p in places:
             add(Kind.WITHDRAWAL, p, opposite(who or side), who or side)
 
-    def _fighting(self, pc: _Parsed, places: Sequence[PlaceLike], add: Sink) -> None:
+    def _fighting(self, pc: Parsed, places: Sequence[PlaceLike], add: Sink) -> None:
         if lx.find_any(lx.PAST_FIGHTING, pc.lang, pc.toks) is not None:
             return  # fighting told as history
         families = [*lx.FIGHTING.items(), ("ongoing", lx.ATTACKS)]
@@ -434,7 +384,7 @@ class _PostReader:
             spots = {pid for pid, p in self.by_id.items() if not is_area(p)}
             inherit = (
                 self.main_place is not None
-                and (len(self.by_id) == 1 or (len(spots) == 1 and _THERE.search(pc.text)))
+                and (len(self.by_id) == 1 or (len(spots) == 1 and THERE.search(pc.text)))
                 and not any(pc.clause.start <= a < pc.clause.end for a, _b in self.not_places)
             )
             if inherit and self.main_place and self._left(self.main_place, add.side):

@@ -209,3 +209,10 @@ def place_after(
         return []
     found = [p for p in resolve(word) if p.kind != "country"]
     return found if len(found) == 1 else []
+
+
+def gazetteer_resolve(word: str) -> Sequence[PlaceLike]:
+    # Imported late: loading the gazetteer reads the bundled data file.
+    from bot.analysis.places import get_gazetteer
+
+    return get_gazetteer().resolve(word)

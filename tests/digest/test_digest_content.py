@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.losses import parse_losses
 from bot.analysis.claims.model import LOSSES_PLACE_PREFIX, Claim, Kind
+from bot.core.alert import Reasons
 from bot.core.post import Post
 from bot.digest.chart import render_chart
 from bot.digest.render import digest_text, render_digest, render_digest_chart
@@ -240,7 +241,7 @@ async def test_empty_day_per_chat_setting(sessions: Sessions, tmp_path: Path) ->
     async with sessions() as session:
         alert = await session.scalar(select(Alert).where(Alert.kind == "digest"))
         assert alert is not None
-        text = render_digest("digest", alert.payload, {}, lang="en", tz="Europe/Kyiv").text
+        text = render_digest(alert.payload, Reasons(), lang="en", tz="Europe/Kyiv").text
     assert text == "🗞 <b>Digest · 01.01.2025</b>\nNothing new about what this chat tracks."
 
     async with sessions() as session, session.begin():
@@ -271,7 +272,7 @@ async def test_digest_queues_text_then_chart(sessions: Sessions, tmp_path: Path)
             )
         ).all()
     assert [(kind, prio) for kind, prio, _p, _nb in rows] == [("digest", 2), ("digest_chart", 2)]
-    chart = render_digest_chart("digest_chart", rows[1][2], {}, lang="uk", tz="Europe/Kyiv")
+    chart = render_digest_chart(rows[1][2], Reasons(), lang="uk", tz="Europe/Kyiv")
     assert len(chart.photos) == 1 and "27.04.2025" in chart.text
     data = (media.root / chart.photos[0]).read_bytes()
     with Image.open(io.BytesIO(data)) as img:
@@ -336,7 +337,7 @@ def test_long_digest_fits_a_message(lang: str) -> None:
     }
     from bot.core.excerpt import tg_len
 
-    text = render_digest("digest", payload, {}, lang=lang, tz="Europe/Kyiv").text
+    text = render_digest(payload, Reasons(), lang=lang, tz="Europe/Kyiv").text
     assert tg_len(text) <= 4096
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 
 class AlertKind(StrEnum):
@@ -139,21 +139,21 @@ class PostSnapshot:
 @dataclass(frozen=True, slots=True)
 class PostAlert:
     post: PostSnapshot
-    kind: AlertKind = AlertKind.MATCH
+    kind: ClassVar[AlertKind] = AlertKind.MATCH
 
 
 @dataclass(frozen=True, slots=True)
 class EditAlert:
     post: PostSnapshot  # the new text
     old_text: str
-    kind: AlertKind = AlertKind.EDIT
+    kind: ClassVar[AlertKind] = AlertKind.EDIT
 
 
 @dataclass(frozen=True, slots=True)
 class ContradictionAlert:
     post: PostSnapshot  # the post that made it (shown by a plain post renderer too)
     contradiction: ContradictionNote
-    kind: AlertKind = AlertKind.CONTRADICTION
+    kind: ClassVar[AlertKind] = AlertKind.CONTRADICTION
 
 
 AlertPayload = PostAlert | EditAlert | ContradictionAlert

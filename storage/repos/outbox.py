@@ -51,7 +51,10 @@ async def ensure_alert(
     priority: int = 1,
 ) -> tuple[Alert, bool]:
     """The alert for ``dedupe_key``, and whether this call created it. ``payload``: a typed
-    alert (``bot.core.alert``), or the JSON of a kind without one (digests, admin notices)."""
+    alert (``bot.core.alert``) of that kind, or the JSON of a kind without one (digests,
+    admin notices)."""
+    if not isinstance(payload, Mapping) and payload.kind != kind:
+        raise ValueError(f"a {payload.kind} payload queued as {kind}")
     new_id = await insert_ignore(
         session,
         Alert.__table__,  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.alert import Reasons
 from bot.errors import MarkupDriftError, SourceError
 from bot.ops.metrics import Metrics
 from bot.ops.sources import SourceHealthTracker, SourceState, render_source_health, state_after
@@ -85,12 +86,12 @@ async def test_admin_message_says_what_changed_in_the_admins_language() -> None:
         "failures": 10,
         "error": "markup drift: <none>",
     }
-    en = render_source_health("source_health", payload, {}, lang="en", tz="UTC").text
-    uk = render_source_health("source_health", payload, {}, lang="uk", tz="UTC").text
+    en = render_source_health(payload, Reasons(), lang="en", tz="UTC").text
+    uk = render_source_health(payload, Reasons(), lang="uk", tz="UTC").text
     assert "@kpszsu is dead: 10 failed polls" in en and "&lt;none&gt;" in en
     assert "@kpszsu не працює" in uk
     back = render_source_health(
-        "source_health", payload | {"state": "ok", "previous": "dead"}, {}, lang="en", tz="UTC"
+        payload | {"state": "ok", "previous": "dead"}, Reasons(), lang="en", tz="UTC"
     ).text
     assert back.startswith("✅ Channel @kpszsu is read again (was: dead)")
 

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,7 @@ Window = tuple[datetime, datetime]
 # The week's chart counts local days up to the one a window ends in: it starts at most
 # 8 days before the window's end and ends at most a day after it, whatever the time zone.
 WEEK_BEFORE, WEEK_AFTER = timedelta(days=8), timedelta(days=1)
+LOAD_AHEAD = 500  # chats loaded together
 
 
 @dataclass
@@ -113,11 +115,14 @@ class DigestBatch:
     ) -> ChatPart:
         window = (since, until)
         if (chat_id, window) not in self._chats:
+            # The chat and up to LOAD_AHEAD of its peers: the shared reads are made once
+            # either way, and memory holds a few hundred chats' matches, not the hour's.
             pending = self._expected[window]
-            pending.add(chat_id)
-            await self._load(session, sorted(pending), window)
-            pending.clear()
-        return self._chats[(chat_id, window)]
+            pending.discard(chat_id)
+            group = [chat_id, *islice(pending, LOAD_AHEAD - 1)]
+            await self._load(session, group, window)
+            pending.difference_update(group)
+        return self._chats.pop((chat_id, window))  # built once; a retry reads it again
 
     async def _load(self, session: AsyncSession, chat_ids: Sequence[int], window: Window) -> None:
         since, until = window

@@ -12,13 +12,14 @@ from types import SimpleNamespace
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.claims.losses import parse_losses
 from bot.analysis.claims.model import LOSSES_PLACE_PREFIX, Claim, Kind
 from bot.core.alert import Reasons
 from bot.core.post import Post
+from bot.digest.batch import DigestBatch
 from bot.digest.chart import render_chart
 from bot.digest.render import digest_text, render_digest, render_digest_chart
 from bot.digest.service import EMPTY, QUEUED, SKIPPED, DigestService
@@ -435,3 +436,54 @@ async def test_place_subscription_covers_the_places_inside(
     assert pair["place"] == {"id": "RU-KRS", "en": "Kursk Oblast", "uk": "Курська область"}
     text = digest_text(preview.payload, lang="uk", tz="Europe/Kyiv")
     assert text.index("Суперечності") < text.index("📍 <b>Курська область</b>")
+
+
+async def test_chats_of_one_window_are_read_together(sessions: Sessions, tmp_path: Path) -> None:
+    """The chats due in one window read their subscriptions and matches in one go and the
+    day's claims once, and each digest is the one the chat gets when built alone."""
+    others = {502: ["Курск", "Харків"], 503: ["Горналь"], 504: []}
+    for chat_id, labels in others.items():
+        await track(sessions, chat_id, labels)
+    media = MediaStore(tmp_path / "media")
+    await _archive(sessions, media, ["Горналь", "Курськ"])
+    await _contradiction(sessions)
+    await _losses_post(sessions)
+    chats = [CHAT.id, *others]
+    service = _service(sessions, media)
+    engine = sessions.kw["bind"].sync_engine
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    def reads(table: str) -> int:
+        return sum(1 for s in statements if f"FROM {table}" in s)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        alone = {}
+        for chat_id in chats:
+            preview = await service.preview(chat_id, DAY)
+            assert preview is not None
+            alone[chat_id] = preview.content.payload()
+        assert reads("subscriptions") == len(chats)
+        statements.clear()
+        batch = DigestBatch()
+        async with sessions() as session:
+            for chat_id in chats:
+                chat = await chat_repo.get(session, chat_id)
+                assert chat is not None
+                due = service.slot_for(chat, DAY)
+                batch.expect([chat_id], due.since, due.until)
+        together = {}
+        for chat_id in chats:
+            preview = await service.preview(chat_id, DAY, batch)
+            assert preview is not None
+            together[chat_id] = preview.content.payload()
+        assert reads("subscriptions") == 1
+        assert reads("post_matches") == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert together == alone
+    assert alone[502]["items"] and alone[503]["items"] and not alone[504]["items"]
+    assert alone[CHAT.id]["contradictions"] and alone[CHAT.id]["claims"]

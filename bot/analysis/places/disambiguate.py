@@ -36,6 +36,7 @@ class Resolver:
         self.gaz = gazetteer
         self._places = gazetteer.places
         self._raions: dict[int, int] = {}
+        self._centres = frozenset(i for i, r in enumerate(gazetteer.rank) if r == 2)
 
     def lists(self, text: str, norm: str, hits: list[Hit]) -> None:
         """A cue before the first name of a list ("сіл Мирне, Веселе та Перемога") covers all.
@@ -100,12 +101,12 @@ class Resolver:
         of Donetsk", "Netailove in Donetsk", a headline "Donetsk:", and a list that also names a
         region ("Donetsk, Kherson, Lugansk, Zaporizhzhia, and Crimea")."""
         places = self._places
-        rank = self.gaz.rank
+        centres = self._centres
         prev: Hit | None = None
         run: list[Hit] = []
         for h in hits:
             # only an oblast centre can name its oblast: most names skip the patterns
-            if h.cands and text[h.start].isascii() and any(rank[c] == 2 for c in h.cands):
+            if h.cands and text[h.start].isascii() and not centres.isdisjoint(h.cands):
                 line_start = text.rfind("\n", 0, h.start) + 1
                 if (
                     EN_REGIONS.match(text, h.end)
@@ -311,6 +312,8 @@ class Resolver:
             votes = ctx.post_votes = {}
             parent, raion_of = self.gaz.parent, self._raion
             for h in ctx.hits:
+                if len(h.cands) > 8:
+                    continue  # a name with dozens of homonyms says nothing about where
                 if len(h.cands) == 1:
                     c = h.cands[0]
                     units = {parent[c], raion_of(c)}

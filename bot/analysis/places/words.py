@@ -252,21 +252,23 @@ def cue_before(norm: str, s: int, text: str) -> str | None:
     if not seg:
         return None
     last = seg[-1]
+    if last in STRONG_CUES:
+        got: str | None = "strong"
+    elif len(seg) >= 2 and seg[-2] in STRONG_CUES and last in WEAK_CUES | {"of"}:
+        got = "strong"  # "village of", "біля с."
+    elif last in WEAK_CUES:
+        got = "weak"
+    elif last in CAPTURE_VERBS:
+        got = "verb"
+    else:
+        return None
     j = s
     while j > 0 and norm[j] == " ":
         j -= 1
     gap = text[j:s]  # text offsets are norm offsets minus one
     if gap.strip() and (any(c in gap for c in ",;:!?") or ("." in gap and len(last) > 3)):
         return None
-    if last in STRONG_CUES:
-        return "strong"
-    if len(seg) >= 2 and seg[-2] in STRONG_CUES and last in WEAK_CUES | {"of"}:
-        return "strong"  # "village of", "біля с."
-    if last in WEAK_CUES:
-        return "weak"
-    if last in CAPTURE_VERBS:
-        return "verb"
-    return None
+    return got
 
 
 # Adjectival endings (a noun's -а/-у/-і would make "Макарові на Київщині" look like one).

@@ -1,8 +1,9 @@
 """What digests read, for many chats at once: one hour's batch of chats shares each query.
 
 Chat-scoped reads take a list of chat ids and join their subscriptions with the match record
-(``ix_post_key_matches_key_date``) once per chunk of ``CHUNK`` chats; window-scoped reads (the day's claims and contradictions) run
-once per window through ``ix_claims_asserted_at`` and are shared by every chat of the window.
+(``ix_post_key_matches_key_date``) once per chunk of ``CHUNK`` chats; window-scoped reads (the
+day's claims and contradictions) run once per window through ``ix_claims_asserted_at`` and are
+shared by every chat of the window.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The ingest path every source feeds: store, match, queue alerts. One short write transaction
-per post: matching runs before it, and the fan-out to every concerned chat is one statement."""
+per post: the post's analysis (subscription matching, and each ``PreparedHook``'s ``prepare``:
+search terms, ...) runs before it, on the post alone; the transaction only writes what was
+found, and the fan-out to every concerned chat is one statement."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,6 +45,43 @@ class PostHook(Protocol):
     async def __call__(
         self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
     ) -> int | None: ...  # outbox rows queued (None: the hook never queues)
+
+
+Found = TypeVar("Found")
+
+
+@runtime_checkable
+class PreparedHook(PostHook, Protocol[Found]):
+    """A hook whose work on the post's text is split off: ``prepare`` is pure (the post and
+    its channel's side in, what it found out) and runs before the write transaction, so on
+    SQLite the one write lock is never held while pymorphy3 reads; ``write`` runs inside
+    it and only stores. Its plain ``__call__`` (both at once) remains, for callers that
+    have no result of ``prepare``."""
+
+    def prepare(self, post: Post, *, side: str | None = None) -> Found: ...
+
+    async def write(
+        self,
+        session: AsyncSession,
+        row: PostRow,
+        post: Post,
+        prepared: Found,
+        *,
+        alert: bool = True,
+    ) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """A post's analysis, made before its write transaction. ``matches`` is None when the
+    post was stored with this very text already (nothing to analyse); ``before`` are the
+    matches of ``stored_text``, the text an edit replaces."""
+
+    matches: list[ChatMatch] | None = None
+    stored_text: str | None = None
+    before: list[ChatMatch] = field(default_factory=list)
+    prepared: Mapping[int, Any] = field(default_factory=dict)  # id(hook) -> what it found
+    seconds: float = 0.0
 
 
 def post_payload(post: Post) -> dict[str, Any]:
@@ -115,18 +155,53 @@ class IngestService:
             return True
         return utcnow() - post.date <= self.max_alert_age
 
-    async def _store_one(self, post: Post, *, alert: bool) -> bool:
-        # Reading and matching (the post's analysis) happen before the write transaction
-        # opens: on SQLite that transaction holds the one write lock the dispatcher's marks
-        # need, so it stays a handful of statements, however many chats the post concerns.
-        matches: list[ChatMatch] = []
+    async def _analyse(self, post: Post) -> _Analysis:
+        """Everything the post's text tells, read and worked out before the write transaction
+        opens: on SQLite that transaction holds the one write lock the dispatcher's marks
+        need, so it stays a handful of statements, however many chats the post concerns."""
         started = time.perf_counter()
         async with self.sessions() as session:
             known = await channel_repo.get_by_username(session, post.channel)
-            stored = known is not None and await post_repo.get(session, known.id, post.id)
-            if not stored:
-                matches = await self.matcher.match(session, post)
-        matching = time.perf_counter() - started
+            stored = await post_repo.get(session, known.id, post.id) if known else None
+            if stored is not None and stored.text == post.text:
+                return _Analysis()
+            matches = await self.matcher.match(session, post)
+            before: list[ChatMatch] = []
+            if stored is not None:
+                old = Post(channel=post.channel, id=post.id, date=post.date, text=stored.text)
+                before = await self.matcher.match(session, old)
+        side = (known.side if known is not None else None) or self.sides(post.channel)
+        hooks = self.edit_hooks if stored is not None else self.hooks
+        prepared = {
+            id(hook): hook.prepare(post, side=side)
+            for hook in hooks
+            if isinstance(hook, PreparedHook)
+        }
+        return _Analysis(
+            matches,
+            stored.text if stored is not None else None,
+            before,
+            prepared,
+            time.perf_counter() - started,
+        )
+
+    async def _hook(
+        self,
+        hook: PostHook,
+        session: AsyncSession,
+        row: PostRow,
+        post: Post,
+        analysis: _Analysis,
+        *,
+        alert: bool,
+    ) -> int:
+        if isinstance(hook, PreparedHook) and id(hook) in analysis.prepared:
+            found = analysis.prepared[id(hook)]
+            return await hook.write(session, row, post, found, alert=alert) or 0
+        return await hook(session, row, post, alert=alert) or 0
+
+    async def _store_one(self, post: Post, *, alert: bool) -> bool:
+        analysis = await self._analyse(post)
         queued = 0  # outbox rows written
         try:
             async with self.sessions() as session, session.begin():
@@ -138,18 +213,21 @@ class IngestService:
                 )
                 existing = await post_repo.get(session, channel.id, post.id)
                 if existing is not None:
-                    queued = await self._maybe_edit(session, existing, post)
+                    queued = await self._maybe_edit(session, existing, post, analysis)
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
+                    matches = analysis.matches
+                    if matches is None:  # stored and then gone meanwhile: not analysed yet
+                        matches = await self.matcher.match(session, post)
                     # Recorded for every new post (alerted or not): digests and /latest read it.
                     await match_repo.record(session, row.id, post.date, matches)
                     if alert and matches:
                         queued = await self._queue_matches(session, row, post, matches)
-                    started = time.perf_counter()
+                    started = time.perf_counter()  # hooks without ``prepare`` analyse here
                     for hook in self.hooks:
-                        queued += await hook(session, row, post, alert=alert) or 0
-                    analysis = matching + time.perf_counter() - started
+                        queued += await self._hook(hook, session, row, post, analysis, alert=alert)
+                    seconds = analysis.seconds + time.perf_counter() - started
                     new = True
         except IntegrityError:
             # Another process stored the same (channel, id) first: it is not new here.
@@ -158,7 +236,7 @@ class IngestService:
         if new:
             log.info("post stored: %s/%s (row %s)", post.channel, post.id, row.id)
             self.metrics.post_stored(post.channel)
-            self.metrics.analysed(analysis)
+            self.metrics.analysed(seconds)
         if queued:
             self.metrics.alerts_queued(queued)
             self.on_enqueued()
@@ -186,7 +264,9 @@ class IngestService:
         """An edit of a stored post; an edit of a post never seen is archived silently."""
         await self._store_one(post, alert=False)
 
-    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> int:
+    async def _maybe_edit(
+        self, session: AsyncSession, row: PostRow, post: Post, analysis: _Analysis
+    ) -> int:
         if row.text == post.text:
             if post.media:
                 await post_repo.attach_media(session, row, post)
@@ -196,16 +276,19 @@ class IngestService:
         fresh = self._fresh(post)
         hooked = 0
         for hook in self.edit_hooks:
-            hooked += await hook(session, row, post, alert=fresh) or 0
-        after = await self.matcher.match(session, post)
+            hooked += await self._hook(hook, session, row, post, analysis, alert=fresh)
+        after = analysis.matches
+        if after is None:
+            after = await self.matcher.match(session, post)
         await match_repo.replace(session, row.id, row.date, after)
         if not fresh:  # an edit of an old post is recorded, never alerted
             return hooked
-        old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
-        before = {
-            (m.chat_id, m.subscription_id): _surfaces(old_text, m)
-            for m in await self.matcher.match(session, old_post)
-        }
+        earlier = analysis.before
+        if analysis.matches is None or analysis.stored_text != old_text:
+            # Edited again between the analysis and now: match the text this edit replaces.
+            old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
+            earlier = await self.matcher.match(session, old_post)
+        before = {(m.chat_id, m.subscription_id): _surfaces(old_text, m) for m in earlier}
         figures_changed = _figures(old_text) != _figures(post.text)
         changed = [
             m

@@ -36,6 +36,7 @@ from telethon.tl.functions.channels import JoinChannelRequest
 from bot.core.post import MediaFile, Post, normalise_channel
 from bot.errors import NotAuthorisedError, SourceError
 from bot.media import MediaStore
+from bot.outage_log import OutageLog
 from bot.watch import telethon_convert as conv
 from bot.watch.base import PostSink, SourceMonitor
 
@@ -80,6 +81,7 @@ class TelethonSource:
         on_flood_wait: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
+        self.outages = OutageLog(log)  # one line when a channel's reconciling starts failing
         self.channels = [normalise_channel(c) for c in channels]
         self.sink = sink
         self.media = media
@@ -328,10 +330,12 @@ class TelethonSource:
                 raise
             except (RPCError, SourceError, ValueError, OSError) as exc:
                 error = exc
-                log.warning("telegram: reconciling @%s failed (%s); retry next cycle", channel, exc)
+                self.outages.failed(f"telegram: reconciling @{channel}", exc)
             except Exception as exc:
                 error = exc
-                log.exception("telegram: reconciling @%s failed; retry next cycle", channel)
+                self.outages.failed(f"telegram: reconciling @{channel}", exc, expected=False)
+            else:
+                self.outages.ok(f"telegram: reconciling @{channel}")
             if self.monitor is not None:
                 await self.monitor.polled(channel, error)
         return new

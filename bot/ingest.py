@@ -7,10 +7,11 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,7 @@ from bot.core.alert import (
     reasons_to_json,
 )
 from bot.core.post import Post
+from bot.ingest_hooks import PostHook, PreparedHook
 from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat, unit_reasons
 from bot.ops.metrics import Metrics
 from bot.places import Places, PostReading
@@ -44,16 +46,19 @@ PRIORITY_CONTRADICTION, PRIORITY_MATCH, PRIORITY_DIGEST = 1, 1, 2
 _NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*\d|\d")
 
 
-class PostHook(Protocol):
-    """Runs inside a post's unit of work after it is stored or edited (claims, search).
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """A post's analysis, made before its write transaction. For a new post, ``units``: what
+    it matched, once per subscription key (the fan-out's input). For an edit, ``matches``
+    (per chat, of the new text) and ``before`` (of ``stored_text``, the text it replaces).
+    Both None when the post was stored with this very text already (nothing to analyse)."""
 
-    ``alert`` is False for posts that are archived silently (stale, or backfilled): a hook
-    may record what it finds but must not queue alerts for them.
-    """
-
-    async def __call__(
-        self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
-    ) -> int | None: ...  # outbox rows queued (None: the hook never queues)
+    units: list[Unit] | None = None
+    matches: list[ChatMatch] | None = None
+    stored_text: str | None = None
+    before: list[ChatMatch] = field(default_factory=list)
+    prepared: Mapping[int, Any] = field(default_factory=dict)  # id(hook) -> what it found
+    seconds: float = 0.0
 
 
 def post_snapshot(post: Post) -> PostSnapshot:
@@ -152,19 +157,59 @@ class IngestService:
         with self.places.reading(post.text) as reading:
             return await self._store_read(post, reading, alert=alert)
 
-    async def _store_read(self, post: Post, reading: PostReading | None, *, alert: bool) -> bool:
-        # Reading and matching (the post's analysis) happen before the write transaction
-        # opens: on SQLite that transaction holds the one write lock the dispatcher's marks
-        # need, so it stays a handful of statements, however many chats the post concerns.
-        matches: list[Unit] = []
+    async def _analyse(self, post: Post, reading: PostReading | None) -> _Analysis:
+        """Everything the post's text tells, read and worked out before the write transaction
+        opens: on SQLite that transaction holds the one write lock the dispatcher's marks
+        need, so it stays a handful of statements, however many chats the post concerns."""
         started = time.perf_counter()
+        mentions = reading.mentions if reading is not None else None
+        units: list[Unit] | None = None
+        matches: list[ChatMatch] | None = None
+        before: list[ChatMatch] = []
         async with self.sessions() as session:
             known = await channel_repo.get_by_username(session, post.channel)
-            stored = known is not None and await post_repo.get(session, known.id, post.id)
-            if not stored:
-                mentions = reading.mentions if reading is not None else None
-                matches = await self.matcher.match_units(session, post, mentions)
-        matching = time.perf_counter() - started
+            stored = await post_repo.get(session, known.id, post.id) if known else None
+            if stored is not None and stored.text == post.text:
+                return _Analysis()
+            if stored is None:
+                units = await self.matcher.match_units(session, post, mentions)
+            else:
+                matches = await self.matcher.match(session, post, mentions)
+                old = Post(channel=post.channel, id=post.id, date=post.date, text=stored.text)
+                before = await self.matcher.match(session, old)
+        side = (known.side if known is not None else None) or self.sides(post.channel)
+        hooks = self.edit_hooks if stored is not None else self.hooks
+        prepared = {
+            id(hook): hook.prepare(post, side=side)
+            for hook in hooks
+            if isinstance(hook, PreparedHook)
+        }
+        return _Analysis(
+            units,
+            matches,
+            stored.text if stored is not None else None,
+            before,
+            prepared,
+            time.perf_counter() - started,
+        )
+
+    async def _hook(
+        self,
+        hook: PostHook,
+        session: AsyncSession,
+        row: PostRow,
+        post: Post,
+        analysis: _Analysis,
+        *,
+        alert: bool,
+    ) -> int:
+        if isinstance(hook, PreparedHook) and id(hook) in analysis.prepared:
+            found = analysis.prepared[id(hook)]
+            return await hook.write(session, row, post, found, alert=alert) or 0
+        return await hook(session, row, post, alert=alert) or 0
+
+    async def _store_read(self, post: Post, reading: PostReading | None, *, alert: bool) -> bool:
+        analysis = await self._analyse(post, reading)
         queued = 0  # outbox rows written
         try:
             async with self.sessions() as session, session.begin():
@@ -176,18 +221,22 @@ class IngestService:
                 )
                 existing = await post_repo.get(session, channel.id, post.id)
                 if existing is not None:
-                    queued = await self._maybe_edit(session, existing, post)
+                    queued = await self._maybe_edit(session, existing, post, analysis)
                     new = False
                 else:
                     row = await post_repo.insert(session, channel, post)
+                    units = analysis.units
+                    if units is None:  # stored and then gone meanwhile: not analysed yet
+                        mentions = reading.mentions if reading is not None else None
+                        units = await self.matcher.match_units(session, post, mentions)
                     # Recorded for every new post (alerted or not): digests and /latest read it.
-                    await fanout.record(session, row.id, post.date, matches)
-                    if alert and matches:
-                        queued = await self._queue_matches(session, row, post, matches)
-                    started = time.perf_counter()
+                    await fanout.record(session, row.id, post.date, units)
+                    if alert and units:
+                        queued = await self._queue_matches(session, row, post, units)
+                    started = time.perf_counter()  # hooks without ``prepare`` analyse here
                     for hook in self.hooks:
-                        queued += await hook(session, row, post, alert=alert) or 0
-                    analysis = matching + time.perf_counter() - started
+                        queued += await self._hook(hook, session, row, post, analysis, alert=alert)
+                    seconds = analysis.seconds + time.perf_counter() - started
                     new = True
         except IntegrityError:
             # Another process stored the same (channel, id) first: it is not new here.
@@ -196,7 +245,7 @@ class IngestService:
         if new:
             log.info("post stored: %s/%s (row %s)", post.channel, post.id, row.id)
             self.metrics.post_stored(post.channel)
-            self.metrics.analysed(analysis)
+            self.metrics.analysed(seconds)
         if queued:
             self.metrics.alerts_queued(queued)
             self.on_enqueued()
@@ -220,7 +269,9 @@ class IngestService:
         """An edit of a stored post; an edit of a post never seen is archived silently."""
         await self._store_one(post, alert=False)
 
-    async def _maybe_edit(self, session: AsyncSession, row: PostRow, post: Post) -> int:
+    async def _maybe_edit(
+        self, session: AsyncSession, row: PostRow, post: Post, analysis: _Analysis
+    ) -> int:
         if row.text == post.text:
             if post.media:
                 await post_repo.attach_media(session, row, post)
@@ -230,16 +281,19 @@ class IngestService:
         fresh = self._fresh(post)
         hooked = 0
         for hook in self.edit_hooks:
-            hooked += await hook(session, row, post, alert=fresh) or 0
-        after = await self.matcher.match(session, post)
+            hooked += await self._hook(hook, session, row, post, analysis, alert=fresh)
+        after = analysis.matches
+        if after is None:
+            after = await self.matcher.match(session, post)
         await match_repo.replace(session, row.id, row.date, after)
         if not fresh:  # an edit of an old post is recorded, never alerted
             return hooked
-        old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
-        before = {
-            (m.chat_id, m.subscription_id): _surfaces(old_text, m)
-            for m in await self.matcher.match(session, old_post)
-        }
+        earlier = analysis.before
+        if analysis.matches is None or analysis.stored_text != old_text:
+            # Edited again between the analysis and now: match the text this edit replaces.
+            old_post = Post(channel=post.channel, id=post.id, date=post.date, text=old_text)
+            earlier = await self.matcher.match(session, old_post)
+        before = {(m.chat_id, m.subscription_id): _surfaces(old_text, m) for m in earlier}
         figures_changed = _figures(old_text) != _figures(post.text)
         changed = [
             m
@@ -278,3 +332,6 @@ class IngestService:
 
 def _surfaces(text: str, match: ChatMatch) -> tuple[str, ...]:
     return tuple(text[s:e].lower() for s, e in match.spans)
+
+
+__all__ = ["IngestService", "PostHook", "PreparedHook", "post_payload", "post_snapshot"]

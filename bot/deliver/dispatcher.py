@@ -8,16 +8,20 @@ That is the **one-write window**; nothing else repeats a send:
 
 - a mark whose write fails (disk full, read-only file, lock held) is kept in memory and the
   *write* is retried until it lands; the row is never claimed again meanwhile, so never resent;
-- transport failures (refused, reset, timed out: no answer from Telegram) never count towards
-  ``MAX_ATTEMPTS``; only Telegram's answers do. The Bot API being down is an outage: one log
-  line, deliveries held with capped back-off (``retry_cap``), one probe at a time, and the
-  queue moves again within ``retry_cap`` seconds of recovery;
+- transport failures (refused, reset, timed out: no answer from Telegram) never count
+  towards ``MAX_ATTEMPTS``; only Telegram's answers do. The Bot API being down is an outage:
+  one log line, deliveries held with capped back-off (``retry_cap``), one probe at a time,
+  and the queue moves again within ``retry_cap`` seconds of recovery;
 - a send that timed out may have reached Telegram (we cannot know), so retrying it may repeat
   it; that is the client-side face of the same window.
 
 A chat's alerts go out in (priority, queue) order: the claim takes only the head of each
 chat's queue (see ``outbox.claim_due``). Chats whose sends hang are moved to a narrow lane of
 their own, so they cannot hold the slots every other chat needs.
+
+This module claims rows and runs each send; ``bot.deliver.outcomes`` records what came of it,
+``bot.deliver.marks`` keeps the "sent" marks the database refused, ``bot.deliver.pacing``
+keeps within Telegram's limits.
 """
 
 from __future__ import annotations
@@ -39,30 +43,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.alert import AlertKind
 from bot.deliver.health import DeliveryStats, Outage
 from bot.deliver.marks import SentMarks
+from bot.deliver.outcomes import Lanes, Outcomes
 from bot.deliver.pacing import Pacer, Permit
 from bot.deliver.render import Rendered
 from bot.deliver.renderers import Renderer, alert_renderers
-from bot.errors import (
-    ChatGone,
-    ChatMoved,
-    DeliveryError,
-    RateLimited,
-    Rejected,
-    Unreachable,
-)
+from bot.errors import DeliveryError, Unreachable
 from bot.ops.metrics import Metrics
 from storage.models import Alert, Chat
-from storage.repos import chats as chat_repo
 from storage.repos import outbox
 from storage.repos.outbox import ChatWindows, Claimed
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8  # answers from Telegram (5xx) before a row is given up; transport never counts
 _DB_ERRORS = (SQLAlchemyError, OSError)
-SLOW_FOR = 600.0  # seconds a chat whose send hung stays in the narrow lane (unless it answers)
-HANG_CAP = 60.0  # the longest back-off of a chat whose sends hang
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +136,22 @@ class Dispatcher:
         self._wake = wakeup or asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._slow_lane = asyncio.Semaphore(max(1, concurrency // 4))
-        self._slow: dict[int, float] = {}  # chat id -> monotonic time it leaves the slow lane
-        self._hangs: dict[int, int] = {}  # chat id -> sends in a row that hung
         self._held: dict[int, float] = {}  # row id -> monotonic time of its claim
         self._sending: set[int] = set()
         self.marks = SentMarks(sessions, self.worker, self.db, self.stats)
-        self._gone: dict[int, str] = {}  # chat id -> "blocked" | "migrated", seen here
+        self.lanes = Lanes()
+        self.outcomes = Outcomes(
+            sessions,
+            self.worker,
+            pacer,
+            api=self.api,
+            marks=self.marks,
+            lanes=self.lanes,
+            stats=self.stats,
+            metrics=self.metrics,
+            backoff_base=backoff_base,
+            wake=self.wake,
+        )
 
     def wake(self) -> None:
         self._wake.set()
@@ -231,8 +235,8 @@ class Dispatcher:
         for chat_id, chat in chats.items():
             # A chat that blocked us (or moved) and is active again under this id, e.g. it
             # sent /start again: it gets alerts again.
-            if chat_id in self._gone and chat.active and chat.migrated_to is None:
-                del self._gone[chat_id]
+            if chat.active and chat.migrated_to is None:
+                self.lanes.back(chat_id)
         return [_Job(i, alerts.get(i.alert_id), chats.get(i.chat_id)) for i in fresh]
 
     async def run_once(self) -> int:
@@ -254,17 +258,19 @@ class Dispatcher:
         except Exception:
             log.exception("delivery %s failed unexpectedly", item.id)
             with contextlib.suppress(*_DB_ERRORS):
-                await self._retry(item, self._backoff(item.attempts), "internal error")
+                await self.outcomes.retry(
+                    item, self.outcomes.backoff(item.attempts), "internal error"
+                )
         finally:
             self._held.pop(item.id, None)
 
     async def _deliver(self, job: _Job) -> None:
         item, alert, chat = job.item, job.alert, job.chat
         if alert is None or chat is None or not chat.active:
-            await self._finish(item, outbox.DROPPED, "chat or alert gone")
+            await self.outcomes.finish(item, outbox.DROPPED, "chat or alert gone")
             return
         if chat.muted_until and chat.muted_until > utcnow() and alert.kind != AlertKind.DIGEST:
-            await self._finish(item, outbox.DROPPED, "chat muted")
+            await self.outcomes.finish(item, outbox.DROPPED, "chat muted")
             return
         render = self.renderers[alert.kind]
         msg = render(
@@ -277,9 +283,9 @@ class Dispatcher:
         private = chat.type == "private"
         wait = max(self.pacer.would_wait(chat.id, private, cost), self.api.remaining())
         if wait > self.max_hold:
-            await self._hand_back(item, wait)
+            await self.outcomes.hand_back(item, wait)
             return
-        slow = self._slow.get(chat.id, 0.0) > time.monotonic()
+        slow = self.lanes.slow(chat.id)
         started = False
         try:
             # The chat's own wait first, holding nothing; then a request slot (a hanging chat
@@ -295,26 +301,14 @@ class Dispatcher:
                 outcome = await self._send(item, msg, permit)
             # The request slot is free again; recording may wait for the database.
             if outcome:
-                await self._record(item, outcome)
+                await self.outcomes.record(item, outcome)
         except asyncio.CancelledError:
             if not started:
                 # Shutting down before the send started: the row is due again at once.
-                await asyncio.shield(self._hand_back(item, 0.0))
+                await asyncio.shield(self.outcomes.hand_back(item, 0.0))
             raise
         finally:
             self._sending.discard(item.id)
-
-    async def _finish(self, item: Claimed, status: str, error: str) -> None:
-        async with self.sessions() as session, session.begin():
-            await outbox.finish(session, item.id, status, error)
-        _bump(self.stats, "failed" if status == outbox.FAILED else "dropped")
-
-    async def _hand_back(self, item: Claimed, seconds: float) -> None:
-        self.stats.handed_back += 1
-        async with self.sessions() as session, session.begin():
-            await outbox.release(
-                session, item.id, self.worker, at=utcnow() + timedelta(seconds=seconds)
-            )
 
     async def _still_ours(self, item: Claimed) -> bool:
         claimed_at = self._held.get(item.id, 0.0)
@@ -327,17 +321,17 @@ class Dispatcher:
         """Send (the caller holds a request slot): Telegram's message id, or the error to
         record once the slot is free again; 0 when the row was not sent (handed back)."""
         try:
-            gone = self._gone.get(item.chat_id)
+            gone = self.lanes.gone(item.chat_id)
             if gone is not None:
                 # The chat was deactivated (its rows dropped) or moved (its rows now name
                 # the new id) while this row waited: never send to the old id again.
                 permit.done()
                 if gone == "migrated":
-                    await self._hand_back(item, 0.0)
+                    await self.outcomes.hand_back(item, 0.0)
                 return 0
             if self.api.remaining() > 0:  # went down while this row waited
                 permit.done()
-                await self._hand_back(item, self.api.remaining())
+                await self.outcomes.hand_back(item, self.api.remaining())
                 return 0
             if not await self._still_ours(item):
                 log.warning("delivery %s: lease lost while waiting; not sent", item.id)
@@ -353,100 +347,6 @@ class Dispatcher:
             # Every path frees the booked slots (done() is idempotent): a slot left in
             # flight would hold that chat, and in time the global budget, forever.
             permit.done()
-
-    async def _record(self, item: Claimed, outcome: int | DeliveryError) -> None:
-        if isinstance(outcome, DeliveryError):
-            await self._failed(item, outcome)
-            return
-        # Telegram has it: the mark comes first, before any bookkeeping that could fail.
-        await self._mark(item, outcome)
-        self.stats.sent += 1
-        self.metrics.alert_sent()
-        log.info(
-            "alert delivered: alert %s to chat %s (delivery %s, message %s)",
-            item.alert_id,
-            item.chat_id,
-            item.id,
-            outcome,
-        )
-        self.api.ok()
-        self._slow.pop(item.chat_id, None)
-        self._hangs.pop(item.chat_id, None)
-
-    async def _mark(self, item: Claimed, message_id: int) -> None:
-        await self.marks.mark(item.id, message_id)
-
-    # Outcomes other than success.
-
-    async def _failed(self, item: Claimed, exc: DeliveryError) -> None:
-        if isinstance(exc, RateLimited):
-            self.stats.rate_limited += 1
-            self.metrics.rate_limited()
-            self.api.ok()
-            self.pacer.block(item.chat_id, exc.retry_after)
-            log.warning("429 for chat %s: retry after %gs", item.chat_id, exc.retry_after)
-            await self._retry(item, exc.retry_after, str(exc), count_attempt=False)
-        elif isinstance(exc, ChatGone):
-            self.api.ok()
-            log.info("chat %s is out of reach (%s): deactivating", item.chat_id, exc)
-            self._gone[item.chat_id] = "blocked"
-            async with self.sessions() as session, session.begin():
-                await chat_repo.deactivate(session, item.chat_id)
-                await outbox.drop_for_chat(session, item.chat_id, str(exc))
-            self.stats.dropped += 1
-        elif isinstance(exc, ChatMoved):
-            self.api.ok()
-            log.info("chat %s migrated to %s", item.chat_id, exc.new_chat_id)
-            self._gone[item.chat_id] = "migrated"
-            async with self.sessions() as session, session.begin():
-                await chat_repo.migrate(session, item.chat_id, exc.new_chat_id)
-                await outbox.reschedule(
-                    session, item.id, at=utcnow(), error="migrated", count_attempt=False
-                )
-            self.wake()
-        elif isinstance(exc, Rejected):
-            self.api.ok()
-            log.warning("delivery %s rejected: %s", item.id, exc)
-            await self._finish(item, outbox.FAILED, str(exc))
-        elif isinstance(exc, Unreachable) and exc.timed_out:
-            # No answer in time: this chat hangs (or Telegram does, for everyone). Either
-            # way it moves to the narrow lane and backs off on its own, without an attempt.
-            self.stats.unreachable += 1
-            hangs = self._hangs[item.chat_id] = self._hangs.get(item.chat_id, 0) + 1
-            self._slow[item.chat_id] = time.monotonic() + SLOW_FOR
-            delay = min(HANG_CAP, self.backoff_base * 2 ** min(hangs - 1, 16))
-            log.info("chat %s: send hung (%d in a row), retry in %gs", item.chat_id, hangs, delay)
-            await self._retry(item, delay, str(exc), count_attempt=False)
-        elif isinstance(exc, Unreachable):
-            # Refused or reset: the Bot API is down. An outage, not this row's failure.
-            self.stats.unreachable += 1
-            await self._retry(item, self.api.failed(exc), str(exc), count_attempt=False)
-        else:  # ServerError: Telegram answered 5xx; that counts as an attempt
-            self.stats.server_errors += 1
-            self.api.ok()
-            await self._retry(item, self._backoff(item.attempts), str(exc))
-
-    async def _retry(
-        self, item: Claimed, seconds: float, error: str, *, count_attempt: bool = True
-    ) -> None:
-        self.metrics.retried()
-        async with self.sessions() as session, session.begin():
-            if count_attempt and item.attempts >= MAX_ATTEMPTS:
-                await outbox.finish(session, item.id, outbox.FAILED, f"gave up: {error}")
-                self.stats.failed += 1
-            else:
-                await outbox.reschedule(
-                    session,
-                    item.id,
-                    at=utcnow() + timedelta(seconds=seconds),
-                    error=error,
-                    count_attempt=count_attempt,
-                )
-
-    def _backoff(self, attempts: int) -> float:
-        """Exponential: base, 2·base, 4·base … capped at five minutes."""
-        exponent = min(max(0, attempts - 1), 16)
-        return float(min(300.0, self.backoff_base * 2**exponent))
 
 
 def _bump(stats: DeliveryStats, name: str) -> None:

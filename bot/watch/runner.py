@@ -13,6 +13,7 @@ import aiohttp
 from bot.config import Settings
 from bot.ingest import IngestService
 from bot.media import MediaStore
+from bot.outage_log import OutageLog
 from bot.services.sources import SourceService
 from bot.watch.base import SourceMonitor
 
@@ -24,6 +25,7 @@ async def _refresh(
     sources: SourceService, stop: asyncio.Event, apply: Callable[[set[str]], Awaitable[None]]
 ) -> None:
     """Sources added or removed while running take effect without a restart."""
+    outages = OutageLog(log)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), REFRESH_SECONDS)
@@ -31,8 +33,10 @@ async def _refresh(
             return
         try:
             await apply(set(await sources.active_channels()))
-        except Exception:  # a bad channel or a database blip must not end the refreshing
-            log.exception("refreshing the watched channels failed; trying again later")
+        except Exception as exc:  # a bad channel or a database blip must not end the refreshing
+            outages.failed("refreshing the watched channels", exc, expected=False)
+        else:
+            outages.ok("refreshing the watched channels")
 
 
 async def _with_refresher(

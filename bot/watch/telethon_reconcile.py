@@ -20,6 +20,7 @@ from telethon.errors import RPCError
 from bot.core.lru import LRU
 from bot.core.post import Post, normalise_channel
 from bot.errors import SourceError
+from bot.outage_log import OutageLog
 from bot.watch import telethon_convert as conv
 from bot.watch.base import PostSink, SourceMonitor
 from bot.watch.telethon_album import Album
@@ -39,6 +40,7 @@ class HistoryMixin:
     sink: PostSink
     flood: FloodGuard
     monitor: SourceMonitor | None
+    outages: OutageLog
     startup_overlap: int
     initial_posts: int
     media_retry_delay: float
@@ -77,10 +79,12 @@ class HistoryMixin:
                 raise
             except (RPCError, SourceError, ValueError, OSError) as exc:
                 error = exc
-                log.warning("telegram: reconciling @%s failed (%s); retry next cycle", channel, exc)
+                self.outages.failed(f"telegram: reconciling @{channel}", exc)
             except Exception as exc:
                 error = exc
-                log.exception("telegram: reconciling @%s failed; retry next cycle", channel)
+                self.outages.failed(f"telegram: reconciling @{channel}", exc, expected=False)
+            else:
+                self.outages.ok(f"telegram: reconciling @{channel}")
             if self.monitor is not None:
                 await self.monitor.polled(channel, error)
         return new

@@ -35,6 +35,7 @@ from bot.core.lru import LRU
 from bot.core.post import Post, normalise_channel
 from bot.errors import NotAuthorisedError, SourceError
 from bot.media import MediaStore
+from bot.outage_log import OutageLog
 from bot.watch import telethon_convert as conv
 from bot.watch.base import PostSink, SourceMonitor
 from bot.watch.telethon_album import Album, settled
@@ -69,6 +70,7 @@ class TelethonSource(HistoryMixin):
         on_flood_wait: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
+        self.outages = OutageLog(log)  # one line when a channel's reconciling starts failing
         self.channels = [normalise_channel(c) for c in channels]
         self.sink = sink
         self.reconcile_seconds = reconcile_seconds

@@ -29,6 +29,7 @@ from bot.core.lru import LRU
 from bot.core.post import normalise_channel
 from bot.errors import MalformedSourceError, MarkupDriftError, SourceError, TooLargeError
 from bot.media import MediaStore
+from bot.outage_log import OutageLog
 from bot.watch.base import PostSink, SourceMonitor
 from bot.watch.fetch_policy import (
     MAX_PAGE_BYTES,
@@ -66,6 +67,7 @@ class WebSource:
         monitor: SourceMonitor | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.outages = OutageLog(log)  # one line when a channel's polls start failing
         self.channels = [normalise_channel(c) for c in channels]
         self.sink = sink
         self.media = media
@@ -151,14 +153,11 @@ class WebSource:
                     # a t.me outage) is picked up again soon after it is back.
                     cap = min(self.max_backoff, max(3 * self.poll_seconds, self.retry_base))
                     delay = self._jittered(min(cap, self.retry_base * 2 ** min(count, 30)))
-                    if isinstance(exc, SourceError):
-                        log.warning(
-                            "t.me/s/%s: poll failed (%s); retry in %.0fs", channel, exc, delay
-                        )
-                    else:
-                        log.exception("t.me/s/%s: poll failed; retry in %.0fs", channel, delay)
+                    where = f"t.me/s/{channel}: poll"
+                    self.outages.failed(where, exc, expected=isinstance(exc, SourceError))
                 else:
                     failures.pop(channel, None)
+                    self.outages.ok(f"t.me/s/{channel}: poll")
                     delay = self._jittered(self.poll_seconds)
                     if new:
                         log.info("t.me/s/%s: %d new posts", channel, new)
@@ -181,7 +180,8 @@ class WebSource:
                 return await self._get_page(url, params, channel)
             except Transient as exc:
                 delay = self._backoff(attempt, exc.retry_after)
-                log.warning("%s before=%s: %s; retrying in %.1fs", url, before, exc, delay)
+                # The poll's outcome is what is logged (once per outage, see ``run``).
+                log.debug("%s before=%s: %s; retrying in %.1fs", url, before, exc, delay)
                 await asyncio.sleep(delay)
         try:
             return await self._get_page(url, params, channel)

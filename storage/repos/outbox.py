@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import case, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -305,6 +305,28 @@ async def mark_sent(
         .values(status=SENT, sent_at=utcnow(), tg_message_id=tg_message_id, lease_until=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_sent_many(
+    session: AsyncSession, sent: Mapping[int, int | None], worker: str
+) -> set[int]:
+    """``mark_sent`` for several rows (row id -> Telegram's message id) in one statement;
+    returns the ids marked (a row missing from it had lost its lease)."""
+    if not sent:
+        return set()
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(sent)), Delivery.status == LEASED, Delivery.leased_by == worker)
+        .values(
+            status=SENT,
+            sent_at=utcnow(),
+            tg_message_id=case(sent, value=Delivery.id),
+            lease_until=None,
+        )
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
 
 
 async def reschedule(

@@ -39,7 +39,7 @@ stops at ``COUNT_CAP``: "1000+" is what a reader needs of a common word.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -54,6 +54,7 @@ from storage.models import Post as PostRow
 from storage.types import UTCDateTime
 
 QueryGroups = Sequence[Collection[str]]
+Terms = Mapping[int, Collection[str]] | None  # post id -> its terms, worked out beforehand
 REINDEX_BATCH = 500
 WINDOW_DAYS = (1, 8, 64)  # then the whole archive
 COUNT_CAP = 1000
@@ -92,20 +93,32 @@ class SearchIndex(ABC):
 
     # --- shared ------------------------------------------------------------------------------
 
-    def _rows(self, items: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+    def _rows(self, items: Sequence[tuple[int, str]], known: Terms = None) -> list[dict[str, Any]]:
+        known = known or {}
         return [
-            {"id": post_id, "terms": self._terms_param(index_terms(body))}
+            {"id": post_id, "terms": self._terms_param(_terms(known.get(post_id), body))}
             for post_id, body in items
         ]
 
-    async def index(self, session: AsyncSession, post_id: int, text_: str) -> None:
-        """(Re-)index one post: its terms replace any it had."""
-        await session.execute(self._upsert(), self._rows([(post_id, text_)]))
+    async def index(
+        self,
+        session: AsyncSession,
+        post_id: int,
+        text_: str,
+        *,
+        terms: Collection[str] | None = None,
+    ) -> None:
+        """(Re-)index one post: its terms replace any it had. ``terms``: ``index_terms(text_)``
+        worked out beforehand (outside the write transaction), when the caller has them."""
+        known = {post_id: terms} if terms is not None else None
+        await session.execute(self._upsert(), self._rows([(post_id, text_)], known))
 
-    def _write_sync(self, conn: Connection, items: Sequence[tuple[int, str]]) -> None:
+    def _write_sync(
+        self, conn: Connection, items: Sequence[tuple[int, str]], known: Terms = None
+    ) -> None:
         """(Re-)index several posts on a sync connection."""
         if items:
-            conn.execute(self._upsert(), self._rows(items))
+            conn.execute(self._upsert(), self._rows(items, known))
 
     def _missing(self) -> str:
         """The condition on ``posts`` for posts with no terms yet."""
@@ -258,7 +271,9 @@ class SqliteSearchIndex(SearchIndex):
             "WHERE p.date >= :since"
         )
 
-    def _write_sync(self, conn: Connection, items: Sequence[tuple[int, str]]) -> None:
+    def _write_sync(
+        self, conn: Connection, items: Sequence[tuple[int, str]], known: Terms = None
+    ) -> None:
         if not items:
             return
         ids = [post_id for post_id, _ in items]
@@ -280,14 +295,23 @@ class SqliteSearchIndex(SearchIndex):
             {"ids": ids},
         )
         docs: dict[int, int] = {int(p): int(d) for p, d in found}
-        rows = self._rows(items)
+        rows = self._rows(items, known)
         for row in rows:
             row["id"] = docs[row["id"]]
         conn.execute(self._upsert(), rows)
 
-    async def index(self, session: AsyncSession, post_id: int, text_: str) -> None:
+    async def index(
+        self,
+        session: AsyncSession,
+        post_id: int,
+        text_: str,
+        *,
+        terms: Collection[str] | None = None,
+    ) -> None:
+        known = {post_id: terms} if terms is not None else None
+
         def run(sync: Session) -> None:
-            self._write_sync(sync.connection(), [(post_id, text_)])
+            self._write_sync(sync.connection(), [(post_id, text_)], known)
 
         await session.run_sync(run)
 
@@ -373,6 +397,10 @@ _INDEXES: dict[str, SearchIndex] = {
     "sqlite": SqliteSearchIndex(),
     "postgresql": PostgresSearchIndex(),
 }
+
+
+def _terms(known: Collection[str] | None, body: str) -> Collection[str]:
+    return index_terms(body) if known is None else known
 
 
 def index_for_dialect(name: str) -> SearchIndex:

@@ -129,7 +129,7 @@ def build_dispatcher(
     core: Core, sender: Sender, pacer: Pacer | None = None, **kwargs: Any
 ) -> Dispatcher:
     if "renderers" not in kwargs:
-        kwargs["renderers"] = alert_renderers(get_gazetteer())
+        kwargs["renderers"] = alert_renderers(get_gazetteer)
     kwargs.setdefault("retry_cap", core.settings.retry_cap_seconds)
     kwargs.setdefault("metrics", core.metrics)
     dispatcher = Dispatcher(

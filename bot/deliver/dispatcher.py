@@ -118,7 +118,7 @@ class Dispatcher:
         if renderers is None:  # tests and tools that build a bare dispatcher
             from bot.analysis.places import get_gazetteer
 
-            renderers = alert_renderers(get_gazetteer())
+            renderers = alert_renderers(get_gazetteer)
         self.renderers = dict(renderers)
         self.lease = lease
         self.idle_poll = idle_poll

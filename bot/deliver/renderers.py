@@ -7,7 +7,7 @@ sees them. Kinds without one (digests, admin notices) get their JSON as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.alert import (
@@ -32,20 +32,23 @@ class Renderer(Protocol):
     ) -> Rendered: ...
 
 
-def alert_renderers(gaz: Gazetteer) -> dict[str, Renderer]:
-    """Kind → renderer; place names come from ``gaz``."""
+def alert_renderers(gazetteer: Callable[[], Gazetteer]) -> dict[str, Renderer]:
+    """Kind → renderer; place names come from ``gazetteer()``, called when an alert that
+    names places is rendered (a process that only sends digests never loads it)."""
 
     def post(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
-        return render_alert(post_alert_from_json(payload), reasons, lang=lang, tz=tz, gaz=gaz)
+        alert = post_alert_from_json(payload)
+        return render_alert(alert, reasons, lang=lang, tz=tz, gaz=gazetteer())
 
     def edit(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
-        return render_alert(edit_alert_from_json(payload), reasons, lang=lang, tz=tz, gaz=gaz)
+        alert = edit_alert_from_json(payload)
+        return render_alert(alert, reasons, lang=lang, tz=tz, gaz=gazetteer())
 
     def contradiction(
         payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str
     ) -> Rendered:
         alert = contradiction_alert_from_json(payload)
-        return render_contradiction_alert(alert, reasons, lang=lang, tz=tz, gaz=gaz)
+        return render_contradiction_alert(alert, reasons, lang=lang, tz=tz, gaz=gazetteer())
 
     return {
         AlertKind.MATCH: post,

@@ -58,7 +58,7 @@ async def test_kursk_episode_alerts_a_chat_tracking_kursk_oblast(
     # Never ahead of the post's own alert: the same priority, queued after it.
     assert all(d.priority == PRIORITY_MATCH for d in deliveries)
 
-    render = alert_renderers(get_gazetteer())[AlertKind.CONTRADICTION]
+    render = alert_renderers(get_gazetteer)[AlertKind.CONTRADICTION]
     msg = render(alerts[0].payload, Reasons(), lang="en", tz="Europe/Kyiv")
     assert "Contradiction" in msg.text
     assert msg.text.count("https://t.me/") >= 2  # both sides linked

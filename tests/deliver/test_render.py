@@ -38,7 +38,7 @@ def render_alert(
     kind: str, payload: dict[str, Any], reasons: dict[str, Any], *, lang: str, tz: str
 ) -> Rendered:
     """Renders the JSON an outbox row stores, as the dispatcher does."""
-    render = alert_renderers(get_gazetteer())[kind]
+    render = alert_renderers(get_gazetteer)[kind]
     return render(payload, reasons_from_json(reasons), lang=lang, tz=tz)
 
 

@@ -33,18 +33,16 @@ class Renderer(Protocol):
 
 
 def alert_renderers(gazetteer: Callable[[], Gazetteer]) -> dict[str, Renderer]:
-    """Kind → renderer; place names come from ``gazetteer()``, asked for at the first alert
-    that names a place (loading it takes seconds; a process that sends nothing never pays)."""
+    """Kind → renderer; place names come from ``gazetteer()``, called when an alert that
+    names places is rendered (a process that only sends digests never loads it)."""
 
     def post(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
-        return render_alert(
-            post_alert_from_json(payload), reasons, lang=lang, tz=tz, gaz=gazetteer()
-        )
+        alert = post_alert_from_json(payload)
+        return render_alert(alert, reasons, lang=lang, tz=tz, gaz=gazetteer())
 
     def edit(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
-        return render_alert(
-            edit_alert_from_json(payload), reasons, lang=lang, tz=tz, gaz=gazetteer()
-        )
+        alert = edit_alert_from_json(payload)
+        return render_alert(alert, reasons, lang=lang, tz=tz, gaz=gazetteer())
 
     def contradiction(
         payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str

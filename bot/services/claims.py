@@ -86,13 +86,14 @@ async def process_post(
     channel_side: str | None,
     tools: PlaceTools,
     window: timedelta = VALIDITY_WINDOW,
+    claims: list[Claim] | None = None,
 ) -> tuple[list[Claim], list[StoredContradiction]]:
     """Store the post's claims (replacing earlier ones of the same post, e.g. after an edit)
-    and the contradictions they make with stored claims; one pair per earlier post."""
+    and the contradictions they make with stored claims; one pair per earlier post.
+    ``claims``: the post's claims when already extracted (before the write transaction)."""
     await repo.delete_for_post(session, post_id)
-    claims = extract_claims(
-        text, channel_side=channel_side, date=date, find_places=tools.find, contains=tools.contains
-    )
+    if claims is None:
+        claims = extract(text, channel_side, date, tools)
     if not claims:
         return [], []
     cands = await stored_candidates(session, claims, tools, window)
@@ -169,6 +170,12 @@ def contradiction_payload(post: Post, x: StoredContradiction) -> ContradictionAl
     return ContradictionAlert(replace(post_snapshot(post), forward=None), note)
 
 
+def extract(text: str, channel_side: str | None, date: datetime, tools: PlaceTools) -> list[Claim]:
+    return extract_claims(
+        text, channel_side=channel_side, date=date, find_places=tools.find, contains=tools.contains
+    )
+
+
 class ClaimsHook:
     """An ``IngestService`` post hook: claims of each stored post, and one contradiction
     alert per episode to every chat tracking the place or a place that contains it.
@@ -195,10 +202,38 @@ class ClaimsHook:
             self._tools = default_place_tools()
         return self._tools
 
+    def prepare(self, post: Post, *, side: str | None = None) -> list[Claim]:
+        """The post's claims, extracted before the ingest opens its write transaction (pure:
+        pymorphy3's work never holds SQLite's write lock). ``side``: the channel's stored side
+        as the ingest read it, which wins over the config, as in ``__call__``."""
+        return extract(post.text, side or self.sides(post.channel), post.date, self.tools)
+
+    async def write(
+        self,
+        session: AsyncSession,
+        row: PostRow,
+        post: Post,
+        prepared: list[Claim],
+        *,
+        alert: bool = True,
+    ) -> int:
+        return await self._store(session, row, post, prepared, alert=alert)
+
     async def __call__(
         self, session: AsyncSession, row: PostRow, post: Post, *, alert: bool = True
     ) -> int:
         """Returns how many outbox rows it queued (the ingest counts and wakes on them)."""
+        return await self._store(session, row, post, None, alert=alert)
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        row: PostRow,
+        post: Post,
+        claims: list[Claim] | None,
+        *,
+        alert: bool,
+    ) -> int:
         # The side stored for the channel (`dozor sources add --side`) wins over the config.
         side = await channel_repo.side_of(session, row.channel_id) or self.sides(post.channel)
         _claims, pairs = await process_post(
@@ -210,6 +245,7 @@ class ClaimsHook:
             text=post.text,
             channel_side=side,
             tools=self.tools,
+            claims=claims,
         )
         if not (self.alert and alert):
             return 0

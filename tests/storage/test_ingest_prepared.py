@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.analysis.claims.model import Claim
 from bot.core.post import Post
 from bot.core.tokens import search_query
-from bot.ingest import IngestService
+from bot.ingest import IngestService, PreparedHook
 from bot.matching import SubscriptionMatcher
 from bot.search_hook import SearchHook
+from bot.services.claims import ClaimsHook
+from storage.models import Claim as ClaimRow
+from storage.models import Contradiction
 from storage.models import Post as PostRow
 from storage.repos.search import index_for
 
@@ -111,3 +116,40 @@ async def test_a_post_stored_already_is_not_analysed_again(db_url: str, sessions
     await ingest.new_posts([_post(1, "Бої під Курськом")])
     await ingest.new_posts([_post(1, "Бої під Курськом")])  # a repeat, same text
     assert len(probe.prepared_free) == 1 and len(probe.written) == 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_claims_are_extracted_before_the_transaction_and_stored_in_it(
+    db_url: str, sessions: Sessions
+) -> None:
+    claims = ClaimsHook({"mod_russia": "RU", "generalstaffzsu": "UA"}.get)
+    assert isinstance(claims, PreparedHook)
+    extracted: list[int] = []
+    prepare = claims.prepare
+
+    def watched_prepare(post: Post, *, side: str | None = None) -> list[Claim]:
+        found = prepare(post, side=side)
+        extracted.append(len(found))
+        return found
+
+    claims.prepare = watched_prepare  # type: ignore[method-assign]
+    ingest = IngestService(
+        sessions, SubscriptionMatcher(), sides=claims.sides, hooks=[claims], edit_hooks=[claims]
+    )
+    # One post at a time: the capture claim first, then the General Staff's answer to it.
+    await ingest.new_posts(
+        [_post(1, "Подразделения группировки «Север» полностью освободили Суджу.")]
+    )
+    answer = (
+        "Заяви російських загарбників про захоплення Суджі не відповідають дійсності. "
+        "Бої в Суджі тривають."
+    )
+    await ingest.new_posts(
+        [Post(channel="generalstaffzsu", id=5, date=T0.replace(hour=15), text=answer)]
+    )
+    assert extracted and all(n > 0 for n in extracted)
+    async with sessions() as session:
+        stored = await session.scalar(select(func.count()).select_from(ClaimRow))
+        pairs = await session.scalar(select(func.count()).select_from(Contradiction))
+    assert stored == sum(extracted)  # what was prepared is what the transaction stored
+    assert pairs == 1

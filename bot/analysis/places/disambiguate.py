@@ -307,22 +307,22 @@ class Resolver:
         return [c for c in cands if votes.get(self._raion(c), 0) == best]
 
     def _by_post(self, cands: list[int], ctx: Ctx) -> list[int]:
+        # units by the codifier's levels: a settlement's parent is its hromada, the
+        # hromada's its raion (a Russian village's parent is its raion, one level up)
+        parent = self.gaz.parent
         votes = ctx.post_votes
         if votes is None:  # every hit votes once for each unit its candidates lie in
             votes = ctx.post_votes = {}
-            parent, raion_of = self.gaz.parent, self._raion
             for h in ctx.hits:
                 if len(h.cands) > 8:
                     continue  # a name with dozens of homonyms says nothing about where
-                if len(h.cands) == 1:
-                    c = h.cands[0]
-                    units = {parent[c], raion_of(c)}
-                else:
-                    units = {parent[c] for c in h.cands} | {raion_of(c) for c in h.cands}
+                units = {parent[c] for c in h.cands}
+                units |= {parent[u] for u in units if u >= 0}
                 for u in units:
                     votes[u] = votes.get(u, 0) + 1
-        for unit_of in (self.gaz.parent.__getitem__, self._raion):
-            score = {c: votes.get(unit_of(c), 0) for c in cands}
+        hromada = {c: parent[c] for c in cands}
+        for level in (hromada, {c: parent[u] if u >= 0 else -1 for c, u in hromada.items()}):
+            score = {c: votes.get(u, 0) if u >= 0 else 0 for c, u in level.items()}
             best = max(score.values())
             if best >= 2:  # itself and one other name at least
                 return [c for c in cands if score[c] == best]

@@ -195,7 +195,6 @@ class Resolver:
         # Рубіжне, Кучерів Яр"), not in a pair ("Покровськ та Надія на краще")
         ctx.listed = {i for i in listed if not hits[i].needs_ctx or chain[i] >= 3}
         ctx.list_hits = [hits[i] for i in sorted(listed)]
-        ctx.hits = hits
         for i, h in enumerate(hits):
             if len(h.cands) == 1 and not h.needs_ctx:
                 h.place = h.cands[0]
@@ -278,10 +277,6 @@ class Resolver:
                 top = max(self.gaz.rank[c] for c in cities)
                 best = [c for c in cities if self.gaz.rank[c] == top]
                 cands = best if top and len(best) == 1 else cands
-        # no sure name nearby: the hromada, then the raion, the post's other names could
-        # share ("Світле" with Родинське and Мирноград, "Дачне" with Філія)
-        if len(cands) > 1 and all(places[c].kind in SETTLEMENT for c in cands):
-            cands = self._by_post(cands, ctx) or cands
         if len(cands) > 1:
             cands = [c for c in cands if places[c].frontline] or cands
         if len(cands) > 1:
@@ -305,28 +300,6 @@ class Resolver:
         if best < 2:
             return []  # the list says nothing: the other rules decide
         return [c for c in cands if votes.get(self._raion(c), 0) == best]
-
-    def _by_post(self, cands: list[int], ctx: Ctx) -> list[int]:
-        votes = ctx.post_votes
-        if votes is None:  # every hit votes once for each unit its candidates lie in
-            votes = ctx.post_votes = {}
-            parent, raion_of = self.gaz.parent, self._raion
-            for h in ctx.hits:
-                if len(h.cands) > 8:
-                    continue  # a name with dozens of homonyms says nothing about where
-                if len(h.cands) == 1:
-                    c = h.cands[0]
-                    units = {parent[c], raion_of(c)}
-                else:
-                    units = {parent[c] for c in h.cands} | {raion_of(c) for c in h.cands}
-                for u in units:
-                    votes[u] = votes.get(u, 0) + 1
-        for unit_of in (self.gaz.parent.__getitem__, self._raion):
-            score = {c: votes.get(unit_of(c), 0) for c in cands}
-            best = max(score.values())
-            if best >= 2:  # itself and one other name at least
-                return [c for c in cands if score[c] == best]
-        return []
 
     def _raion(self, i: int) -> int:
         got = self._raions.get(i)
@@ -368,8 +341,6 @@ class Ctx:
         self.listed: set[int] = set()  # hits that stand in a list of names
         self.list_hits: list[Hit] = []
         self.votes: dict[int, int] | None = None  # raion -> listed names that could lie there
-        self.hits: list[Hit] = []
-        self.post_votes: dict[int, int] | None = None  # hromada or raion -> names there
 
     def raions(self, raion_of: Callable[[int], int]) -> set[int]:
         if self._raions is None:

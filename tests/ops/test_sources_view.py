@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.core.excerpt import TEXT_LIMIT, tg_len
 from bot.services.sources import Source
-from handlers.archive import render_sources
+from handlers.archive_render import render_sources
 
 
 def test_sources_show_state_last_post_and_last_error() -> None:

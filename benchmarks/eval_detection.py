@@ -220,7 +220,7 @@ def _product_tools() -> tuple[PlaceMatcher, PlaceTools]:
     return get_matcher(), default_place_tools()
 
 
-def run(splits: Sequence[str]) -> dict[str, dict[str, Scores]]:
+def run(splits: Sequence[str], only: str | None = None) -> dict[str, dict[str, Scores]]:
     from bot.analysis.places import get_gazetteer
 
     matcher, tools = _product_tools()
@@ -228,6 +228,8 @@ def run(splits: Sequence[str]) -> dict[str, dict[str, Scores]]:
     out: dict[str, dict[str, Scores]] = {}
     for split in splits:
         streams = load_items(split)
+        if only is not None:
+            streams = {stem: items for stem, items in streams.items() if stem == only}
         out[split] = {
             "dozor": evaluate_product(streams, matcher, tools),
             "baseline": evaluate_baseline(streams, bot),
@@ -239,10 +241,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--frozen", action="store_true", help="also score the held-out part")
     ap.add_argument("--errors", action="store_true", help="list Dozor's errors (tune only)")
+    ap.add_argument("--file", help="score one file of the corpus only (its stem: fresh, …)")
     args = ap.parse_args(argv)
     splits = ["tune", "frozen"] if args.frozen else ["tune"]
-    results = run(splits)
-    n_items = {s: sum(len(v) for v in load_items(s).values()) for s in splits}
+    results = run(splits, args.file)
+    n_items = {
+        s: sum(len(v) for k, v in load_items(s).items() if args.file in (None, k)) for s in splits
+    }
     print(f"{'split':<7} {'metric':<8} {'Dozor P':>8} {'R':>6} {'baseline P':>11} {'R':>6}  target")
     summary: dict[str, Any] = {"items": n_items, "targets": {}, "met": {}}
     for split, res in results.items():

@@ -18,7 +18,6 @@ Three kinds of subscription:
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.analysis.places import Gazetteer, PlaceMention
 from bot.core.alert import Reasons, reason_from_label
 from bot.core.keywords import ALWAYS, Doc, Expr, analyse_text, anchor_terms, parse
+from bot.core.lru import LRU
 from bot.core.post import Post
 from bot.core.reasons import keyword_reason, place_reason
 from bot.core.textmatch import find_term, fold
@@ -230,23 +230,19 @@ class KeywordSubscriptions(KindMatcher):
     CACHE_SIZE = 4096
 
     def __init__(self) -> None:
-        self._parsed: OrderedDict[str, Expr | None] = OrderedDict()
+        self._parsed: LRU[str, Expr | None] = LRU(self.CACHE_SIZE)
 
     def expression(self, key: str) -> Expr | None:
         """The parsed expression of a stored key (None: a key that no longer parses)."""
         if key in self._parsed:
-            self._parsed.move_to_end(key)
-            return self._parsed[key]
+            return self._parsed.get(key)
         expr: Expr | None
         try:
             expr = parse(key)
         except ExpressionError:
             log.warning("keyword subscription %r does not parse; ignored", key)
             expr = None
-        self._parsed[key] = expr
-        if len(self._parsed) > self.CACHE_SIZE:
-            self._parsed.popitem(last=False)
-        return expr
+        return self._parsed.put(key, expr)
 
     async def _verdicts(
         self, session: AsyncSession, post: Post

@@ -14,8 +14,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.repos import locks
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Leadership:
                 conn = await self.engine.connect()
                 # Autocommit: the lock is session-level, and no transaction stays open idle.
                 self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            got = await self._conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key})
+            got = await locks.try_lock(self._conn, self.key)
         except Exception as exc:
             log.warning("leader election: database unreachable (%s)", exc)
             await self._drop()
@@ -58,7 +59,7 @@ class Leadership:
         if self._conn is None or not self.is_leader:
             return False
         try:
-            await self._conn.scalar(text("SELECT 1"))
+            await locks.ping(self._conn)
         except Exception as exc:
             log.warning("leader election: lost the lock's connection (%s)", exc)
             await self._drop()
@@ -68,7 +69,7 @@ class Leadership:
     async def release(self) -> None:
         if self._conn is not None and self.is_leader:
             with contextlib.suppress(Exception):
-                await self._conn.scalar(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                await locks.unlock(self._conn, self.key)
         await self._drop()
 
     async def _drop(self) -> None:

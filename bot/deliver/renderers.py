@@ -50,11 +50,14 @@ def alert_renderers(gazetteer: Callable[[], Gazetteer]) -> dict[str, Renderer]:
         alert = contradiction_alert_from_json(payload)
         return render_contradiction_alert(alert, reasons, lang=lang, tz=tz, gaz=gazetteer())
 
+    def digest(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
+        return render_digest(payload, reasons, lang=lang, tz=tz, gaz=gazetteer())
+
     return {
         AlertKind.MATCH: post,
         AlertKind.EDIT: edit,
         AlertKind.CONTRADICTION: contradiction,
         AlertKind.SOURCE_HEALTH: render_source_health,
-        AlertKind.DIGEST: render_digest,
+        AlertKind.DIGEST: digest,
         AlertKind.DIGEST_CHART: render_digest_chart,
     }

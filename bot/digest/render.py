@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core.alert import Reasons
@@ -18,6 +18,9 @@ from bot.core.i18n import has, t
 from bot.core.post import post_link
 from bot.deliver.render import Rendered
 from bot.digest.labels import item_name, place_name
+
+if TYPE_CHECKING:
+    from bot.analysis.places import Gazetteer
 
 
 def _w(lang: str, key: str, **params: object) -> str:
@@ -46,28 +49,28 @@ def _num(value: Any) -> str:
     return f"{int(value):,}".replace(",", "\u202f") if value is not None else "?"
 
 
-def _place(place: dict[str, str], lang: str) -> str:
-    return html.escape(place_name(place, lang))
+def _place(place: dict[str, str], lang: str, gaz: Gazetteer | None) -> str:
+    return html.escape(place_name(place, lang, gaz))
 
 
-def _more(item: dict[str, Any], shown: int, lang: str) -> str:
+def _more(item: dict[str, Any], shown: int, lang: str, gaz: Gazetteer | None) -> str:
     """ "…and N more" with the command that lists them (tap to copy)."""
     rest = int(item["posts"]) - shown
     if rest <= 0:
         return ""
     if item.get("kind") == "place":
-        command = "/latest " + item_name(item, lang, short=True)
+        command = "/latest " + item_name(item, lang, short=True, gaz=gaz)
     else:
         command = "/search " + " ".join(str(item.get("label") or item.get("key")).split())
     return "\n" + _w(lang, "and_more", n=rest, command=html.escape(command))
 
 
-def _items(payload: dict[str, Any], lang: str, tz: str) -> list[str]:
+def _items(payload: dict[str, Any], lang: str, tz: str, gaz: Gazetteer | None) -> list[str]:
     out = []
     for item in payload["items"]:
         if not item["posts"]:
             continue
-        name = html.escape(item_name(item, lang))
+        name = html.escape(item_name(item, lang, gaz=gaz))
         lines = [f"📍 <b>{name}</b> — {_w(lang, 'posts', n=item['posts'])}"]
         for p in item["top"]:
             mark = "⚠️ " if p.get("contradiction") else ""
@@ -76,11 +79,11 @@ def _items(payload: dict[str, Any], lang: str, tz: str) -> list[str]:
             body = excerpt(p["text"], [(int(s), int(e)) for s, e in p["spans"]], 220)
             echo = f" · {_w(lang, 'echo', n=p['echo'])}" if p.get("echo", 1) > 1 else ""
             lines.append(f"• {mark}{_a(p['channel'], p['id'], when)} {who}{echo}: {body}")
-        out.append("\n".join(lines) + _more(item, len(item["top"]), lang))
+        out.append("\n".join(lines) + _more(item, len(item["top"]), lang, gaz))
     return out
 
 
-def _contradictions(payload: dict[str, Any], lang: str) -> list[str]:
+def _contradictions(payload: dict[str, Any], lang: str, gaz: Gazetteer | None) -> list[str]:
     if not payload["contradictions"]:
         return []
     lines = [_w(lang, "contradictions")]
@@ -90,7 +93,7 @@ def _contradictions(payload: dict[str, Any], lang: str) -> list[str]:
         pairs = int(c.get("pairs", 1))
         count = f" · {_w(lang, 'pairs', n=pairs)}" if pairs > 1 else ""
         lines.append(
-            f"• <b>{_place(c['place'], lang)}</b>: {html.escape(why)} "
+            f"• <b>{_place(c['place'], lang, gaz)}</b>: {html.escape(why)} "
             f"({_a(new['channel'], new['id'], _w(lang, 'new'))} · "
             f"{_a(old['channel'], old['id'], _w(lang, 'earlier'))}{count})"
         )
@@ -103,7 +106,7 @@ def _claim_text(view: dict[str, Any], lang: str) -> str:
     return f"{text} ({html.escape(holder)})" if holder else text
 
 
-def _claims(payload: dict[str, Any], lang: str) -> list[str]:
+def _claims(payload: dict[str, Any], lang: str, gaz: Gazetteer | None) -> list[str]:
     if not payload["claims"]:
         return []
     lines = [_w(lang, "claims")]
@@ -111,7 +114,7 @@ def _claims(payload: dict[str, Any], lang: str) -> list[str]:
         side = html.escape(c.get("side") or "?")
         was = f" ← {_w(lang, 'was')}: {_claim_text(c['was'], lang)}" if c.get("was") else ""
         lines.append(
-            f"• <b>{_place(c['place'], lang)}</b> — {side}: "
+            f"• <b>{_place(c['place'], lang, gaz)}</b> — {side}: "
             f"{_claim_text(c['now'], lang)}{was} "
             f"{_a(c['channel'], c['id'], '↗')}"
         )
@@ -137,8 +140,11 @@ def _losses(payload: dict[str, Any], lang: str) -> list[str]:
     return ["\n".join(lines)]
 
 
-def digest_text(payload: dict[str, Any], *, lang: str, tz: str) -> str:
-    """The digest as Telegram HTML, at most 4096 characters."""
+def digest_text(
+    payload: dict[str, Any], *, lang: str, tz: str, gaz: Gazetteer | None = None
+) -> str:
+    """The digest as Telegram HTML, at most 4096 characters. ``gaz``: the composition
+    root's gazetteer (place names in ``lang``); None only for tools without one."""
     title = _w(lang, "title", day=_day(payload))
     if payload.get("empty"):
         return f"{title}\n{_w(lang, 'empty')}"
@@ -151,17 +157,24 @@ def digest_text(payload: dict[str, Any], *, lang: str, tz: str) -> str:
     )
     parts = [
         f"{title}\n{window}",
-        *_contradictions(payload, lang),
-        *_items(payload, lang, tz),
-        *_claims(payload, lang),
+        *_contradictions(payload, lang, gaz),
+        *_items(payload, lang, tz, gaz),
+        *_claims(payload, lang, gaz),
         *_losses(payload, lang),
     ]
     return fit_html("\n\n".join(parts), TEXT_LIMIT, None, _w(lang, "more"))
 
 
-def render_digest(payload: Mapping[str, Any], reasons: Reasons, *, lang: str, tz: str) -> Rendered:
+def render_digest(
+    payload: Mapping[str, Any],
+    reasons: Reasons,
+    *,
+    lang: str,
+    tz: str,
+    gaz: Gazetteer | None = None,
+) -> Rendered:
     """Dispatcher renderer for kind "digest"."""
-    return Rendered(text=digest_text(dict(payload), lang=lang, tz=tz))
+    return Rendered(text=digest_text(dict(payload), lang=lang, tz=tz, gaz=gaz))
 
 
 def render_digest_chart(

@@ -70,7 +70,11 @@ async def test_supervisor_restarts_a_killed_child_and_takes_children_along(
             os.kill(victim, signal.SIGKILL)
             await _until(lambda: len(_children(proc.pid) - {victim}) == 2)
             await ingest.new_posts([post(2)])
-            await srv.wait_for(lambda _: len(ok_calls(srv)) >= 2 * len(CHATS), timeout=60)
+            # Every (chat, post) sent at least once: a count of sends would stop early when
+            # the killed child's last send is repeated.
+            await srv.wait_for(
+                lambda _: lost_and_duplicated(srv, CHATS, range(1, 3))[0] == 0, timeout=60
+            )
             children = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             await proc.wait()
@@ -79,7 +83,10 @@ async def test_supervisor_restarts_a_killed_child_and_takes_children_along(
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
-        assert lost_and_duplicated(srv, CHATS, range(1, 3)) == (0, 0)
+        lost, duplicated = lost_and_duplicated(srv, CHATS, range(1, 3))
+        # One kill -9: at most the one send whose "sent" mark it interrupted goes out again
+        # (the documented one-write window); nothing is lost.
+        assert lost == 0 and duplicated <= 1
     log = (tmp_path / "deliver.log").read_text()
     assert f"(pid {victim}) exited with -9; restarting" in log
     assert "restarted (pid" in log

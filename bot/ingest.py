@@ -27,7 +27,7 @@ from bot.core.alert import (
 )
 from bot.core.post import Post
 from bot.ingest_hooks import PostHook, PreparedHook
-from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat, unit_reasons
+from bot.matching import ChatMatch, SubscriptionMatcher, group_by_chat
 from bot.ops.metrics import Metrics
 from bot.places import Places, PostReading
 from storage.models import Post as PostRow
@@ -95,7 +95,8 @@ def _reasons_of(matched: frozenset[tuple[str, str, tuple[tuple[int, int], ...]]]
 
 
 def _unit_reasons_json(units: Sequence[Unit]) -> dict[str, Any]:
-    return reasons_to_json(unit_reasons(units))
+    # A fan-out unit carries the same (reason label, kind, spans) a ChatMatch does.
+    return reasons_to_json(_reasons_of(frozenset((u.reason, u.kind, u.spans) for u in units)))
 
 
 def _figures(text: str) -> list[str]:

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.places import Gazetteer, PlaceMention
-from bot.core.alert import Reasons, reason_from_label
 from bot.core.keywords import ALWAYS, Doc, Expr, analyse_text, anchor_terms, parse
 from bot.core.lru import LRU
 from bot.core.post import Post
@@ -364,15 +363,6 @@ class SubscriptionMatcher:
         for matcher in (*self.kinds, *self.extra):
             units.extend(await matcher.match_units(session, post, mentions))
         return units
-
-
-def unit_reasons(units: Sequence[Unit]) -> Reasons:
-    """A delivery's reasons for a chat that matched ``units`` (as ``ChatMatch`` reasons)."""
-    return Reasons(
-        labels=tuple(reason_from_label(label) for label in sorted({u.reason for u in units})),
-        kinds=tuple(sorted({u.kind for u in units})),
-        spans=tuple(sorted({span for u in units for span in u.spans})),
-    )
 
 
 def group_by_chat(matches: Sequence[ChatMatch]) -> dict[tuple[int, int], list[ChatMatch]]:

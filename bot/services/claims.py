@@ -234,8 +234,10 @@ class ClaimsHook:
         *,
         alert: bool,
     ) -> int:
-        # The side stored for the channel (`dozor sources add --side`) wins over the config.
-        side = await channel_repo.side_of(session, row.channel_id) or self.sides(post.channel)
+        side = None
+        if claims is None:  # prepared claims were extracted with the side already
+            # The side stored for the channel (`dozor sources add --side`) wins over the config.
+            side = await channel_repo.side_of(session, row.channel_id) or self.sides(post.channel)
         _claims, pairs = await process_post(
             session,
             post_id=row.id,

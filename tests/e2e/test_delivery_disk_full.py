@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from storage.repos import outbox
 from tests.botapi import BotApiServer
 from tests.deliver_proc import env_for, lost_and_duplicated, stop
 from tests.delivery_kit import ingest_service, ok_calls, post, seed
+from tests.disk_kit import empty_wal, limit_file_size
 
 pytestmark = pytest.mark.slow
 Sessions = async_sessionmaker[AsyncSession]
@@ -56,24 +56,6 @@ async def _start_piped(
     return proc, asyncio.create_task(pump())
 
 
-def _empty_wal(path: str) -> None:
-    """Fold the WAL into the database and truncate it to 0 bytes (retrying while the worker
-    reads), so the worker's next write must grow a file."""
-    conn = sqlite3.connect(path, timeout=10)
-    try:
-        deadline = time.monotonic() + 20
-        while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] != 0:
-            assert time.monotonic() < deadline, "the WAL could not be truncated"
-            time.sleep(0.05)
-    finally:
-        conn.close()
-
-
-def _limit(pid: int, size: int) -> None:
-    """The soft limit only: raising it again needs no privilege."""
-    resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_disk_full_while_delivering_repeats_nothing_and_recovers(
     db_url: str, sessions: Sessions, tmp_path: Path
@@ -87,12 +69,12 @@ async def test_disk_full_while_delivering_repeats_nothing_and_recovers(
         proc, pump = await _start_piped(env, tmp_path, "deliver", "--poll", "0.1", "--lease", "3")
         try:
             await srv.wait_for(lambda _: len(ok_calls(srv)) >= 20, timeout=30)
-            _limit(proc.pid, ROOM)
-            await asyncio.to_thread(_empty_wal, path)
+            limit_file_size(proc.pid, ROOM)
+            await asyncio.to_thread(empty_wal, path)
             full_from = len(ok_calls(srv))
             await asyncio.sleep(6)
             sent_while_full = len(ok_calls(srv)) - full_from
-            _limit(proc.pid, resource.RLIM_INFINITY)
+            limit_file_size(proc.pid, resource.RLIM_INFINITY)
             room_at = time.monotonic()
             await srv.wait_for(lambda _: len(ok_calls(srv)) >= 3 * len(chats), timeout=60)
             resumed = min(c.at for c in ok_calls(srv) if c.at > room_at) - room_at

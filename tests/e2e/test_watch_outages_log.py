@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.disk_kit import empty_wal, limit_file_size
 from tests.tme import FakeTme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,21 +46,6 @@ async def _wait_for(db: Path, count: int, seconds: float = 60.0) -> None:
     while len(_stored(db)) < count:
         assert time.monotonic() < deadline, f"only {len(_stored(db))} of {count} posts stored"
         await asyncio.sleep(0.1)
-
-
-def _empty_wal(db: Path) -> None:
-    conn = sqlite3.connect(db, timeout=10)
-    try:
-        deadline = time.monotonic() + 20
-        while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] != 0:
-            assert time.monotonic() < deadline, "the WAL could not be truncated"
-            time.sleep(0.05)
-    finally:
-        conn.close()
-
-
-def _limit(pid: int, size: int) -> None:
-    resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
 
 
 async def test_web_watcher_logs_each_outage_once(tmp_path: Path) -> None:
@@ -94,12 +80,12 @@ async def test_web_watcher_logs_each_outage_once(tmp_path: Path) -> None:
             published += [tme.publish("chan", f"другий {i}") for i in range(3)]
             await _wait_for(db, 6)
 
-            _limit(proc.pid, 1024)  # the disk is full: no write of the watcher can land
-            await asyncio.to_thread(_empty_wal, db)
+            limit_file_size(proc.pid, 1024)  # the disk is full: no write of the watcher can land
+            await asyncio.to_thread(empty_wal, db)
             published += [tme.publish("chan", f"третій {i}") for i in range(3)]
             await asyncio.sleep(4)
             assert len(_stored(db)) == 6
-            _limit(proc.pid, resource.RLIM_INFINITY)
+            limit_file_size(proc.pid, resource.RLIM_INFINITY)
             await _wait_for(db, 9)
         finally:
             if proc.returncode is None:
